@@ -1,0 +1,56 @@
+// The fetch client of the session API: plain ES module, no build step.
+//
+// Every call resolves (never throws) to one of:
+//   {outcome: "resolved", status, ok, body, setCookieVisible}  the response could be read
+//   {outcome: "opaque", status: 0}                             mode "no-cors": a response script may not read
+//   {outcome: "network_error", error}                          fetch rejected: a CORS failure, a refused
+//                                                              connection, or mode "same-origin" refusing a
+//                                                              cross-origin URL before any request
+// so a caller always sees what happened instead of an exception it might swallow.
+
+export function createClient({ base, credentials = "same-origin", mode = "cors" } = {}) {
+  if (typeof base !== "string" || !/^https?:\/\//.test(base)) {
+    throw new TypeError(`createClient needs base, an http(s) URL such as "https://api.site-b.test:8443", not ${JSON.stringify(base)}`);
+  }
+  const root = base.replace(/\/+$/, "");
+
+  async function call(method, path, body) {
+    const init = { method, credentials, mode, cache: "no-store", headers: {} };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(root + path, init);
+    } catch (error) {
+      return { outcome: "network_error", error: `${error.name}: ${error.message}` };
+    }
+    if (response.type === "opaque") {
+      return { outcome: "opaque", status: response.status };
+    }
+    const text = await response.text();
+    let parsed = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text as it came
+    }
+    return {
+      outcome: "resolved",
+      status: response.status,
+      ok: response.ok,
+      body: parsed,
+      // Fetch: Set-Cookie is a forbidden response-header name, so this is always null.
+      setCookieVisible: response.headers.get("set-cookie"),
+    };
+  }
+
+  return {
+    login: (username, password) => call("POST", "/api/login", { username, password }),
+    me: () => call("GET", "/api/me"),
+    listResources: () => call("GET", "/api/resources"),
+    createResource: (title) => call("POST", "/api/resources", { title }),
+    logout: () => call("POST", "/api/logout"),
+  };
+}

@@ -1,0 +1,173 @@
+"""Fixtures of cookie-matrix: the test hosts, the browsers, and one isolated browser case per test."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import warnings
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+from pytest_playwright.pytest_playwright import _attach_artifacts_to_report
+from slugify import slugify
+
+from e2e.profiles import BrowserProfile, profile_for
+from server import TestHosts
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_BROWSERS = ["chromium", "firefox"]
+ISOLATION_MODES = ("reuse", "fresh")
+_TRACE_KEY = pytest.StashKey[str]()
+
+
+def _load_playwright_config():
+    # A dotted file name cannot be imported by plain `import`.
+    spec = importlib.util.spec_from_file_location("playwright_config", ROOT / "playwright.config.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CONFIG = _load_playwright_config()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("cookie-matrix")
+    group.addoption(
+        "--isolation", choices=ISOLATION_MODES, default="reuse",
+        help="reuse: one context per browser, cookies and server state cleared between cases (fast); "
+        "fresh: a new browser context for every case (slow, the reference for the fast path)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.option.browser:
+        config.option.browser = list(DEFAULT_BROWSERS)
+    # pytest-playwright empties --output in every xdist worker, which can delete traces another worker
+    # already wrote; here the output folder is emptied once, by the process that starts the run.
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(config.getoption("--output"), ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir() -> None:
+    """Overrides pytest-playwright's per-worker deletion; see pytest_configure."""
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict, browser_name: str) -> dict:
+    """pytest-playwright's launch arguments plus this project's settings for the browser."""
+    if browser_name in CONFIG.UNSUPPORTED:
+        pytest.skip(CONFIG.UNSUPPORTED[browser_name])
+    launch = CONFIG.LAUNCH[browser_name]
+    executable = launch.get("executable_path")
+    if executable and not os.path.exists(executable):
+        pytest.fail(
+            f"{browser_name} is not installed at {executable}: on Debian run `apt-get install -y "
+            f"{'chromium' if browser_name == 'chromium' else 'firefox-esr'}`; elsewhere install it and set "
+            f"CM_{browser_name.upper()} to its path",
+            pytrace=False,
+        )
+    return {**browser_type_launch_args, **launch}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """pytest-playwright's context arguments plus this project's."""
+    return {**browser_context_args, **CONFIG.CONTEXT}
+
+
+@pytest.fixture(scope="session")
+def test_hosts() -> Iterator[TestHosts]:
+    """The API and page on every named origin, for this worker's whole run."""
+    with TestHosts.running() as hosts:
+        yield hosts
+
+
+@pytest.fixture(scope="session")
+def browser_profile(browser_name: str, browser: Browser) -> BrowserProfile:
+    """The oracle's facts for the running browser; a version outside their checked range is reported."""
+    profile = profile_for(browser_name)
+    note = profile.version_note(browser.version)
+    if note:
+        warnings.warn(note)
+    return profile
+
+
+class BrowserCase:
+    """One test's view of a browser: pages on named origins, the context's cookie jar, the hosts."""
+
+    def __init__(self, context: BrowserContext, hosts: TestHosts, pages: dict[str, Page], browser: Browser):
+        self.context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
+
+    def page(self, origin: str) -> Page:
+        """A page showing the client on the named origin, opened once per context."""
+        page = self._pages.get(origin)
+        if page is None or page.is_closed():
+            page = self.context.new_page()
+            page.goto(self.hosts.url(origin, "/"))
+            page.wait_for_function("document.documentElement.dataset.ready === 'true'")
+            self._pages[origin] = page
+        return page
+
+    def cookies(self, name: str | None = None) -> list[dict]:
+        """The context's cookie jar, optionally only the cookies called `name`."""
+        return [c for c in self.context.cookies() if name is None or c["name"] == name]
+
+
+@pytest.fixture(scope="session")
+def isolation(pytestconfig: pytest.Config) -> str:
+    return pytestconfig.getoption("--isolation")
+
+
+@pytest.fixture(scope="session")
+def _shared_context(browser: Browser, browser_context_args: dict, isolation: str) -> Iterator[tuple]:
+    """The context reused across cases in 'reuse' isolation, with its pages."""
+    if isolation != "reuse":
+        yield None, {}
+        return
+    context = browser.new_context(**browser_context_args)
+    context.tracing.start(snapshots=True, screenshots=False, sources=False)
+    yield context, {}
+    context.close()
+
+
+@pytest.fixture
+def browser_case(
+    request: pytest.FixtureRequest, browser: Browser, browser_context_args: dict, _shared_context: tuple,
+    test_hosts: TestHosts, pytestconfig: pytest.Config,
+) -> Iterator[BrowserCase]:
+    """A clean browser case: no cookies, no server sessions or records; traced per --tracing."""
+    context, pages = _shared_context
+    fresh = context is None
+    if fresh:
+        context, pages = browser.new_context(**browser_context_args), {}
+        context.tracing.start(snapshots=True, screenshots=False, sources=False)
+    context.clear_cookies()
+    test_hosts.reset()
+    context.tracing.start_chunk(title=request.node.nodeid)
+    yield BrowserCase(context, test_hosts, pages, browser)
+    tracing = pytestconfig.getoption("--tracing")
+    rep = getattr(request.node, "rep_call", None)
+    failed = rep is None or rep.failed
+    if tracing == "on" or (tracing == "retain-on-failure" and failed):
+        path = Path(pytestconfig.getoption("--output")).absolute() / slugify(request.node.nodeid) / "trace.zip"
+        context.tracing.stop_chunk(path=str(path))
+        request.node.stash[_TRACE_KEY] = str(path)
+    else:
+        context.tracing.stop_chunk()
+    test_hosts.reset()
+    if fresh:
+        context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item):
+    """Link a kept trace from the teardown report, as pytest-playwright does for its own contexts."""
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.when == "teardown" and _TRACE_KEY in item.stash:
+        _attach_artifacts_to_report(item, rep, [("trace", item.stash[_TRACE_KEY])])

@@ -1,0 +1,101 @@
+"""Browser profiles: what differs between engines, each fact with its source and the versions it holds for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+PLAYWRIGHT_BIDI = "Playwright 1.64 packages/playwright-core/src/server/bidi/third_party/firefoxPrefs.ts"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One engine behaviour: its value, where it is documented, and the major versions it holds for."""
+
+    value: Any
+    source: str
+    since: Optional[int] = None  # first major version with this value, where a source gives one
+
+
+@dataclass(frozen=True)
+class BrowserProfile:
+    """What the oracle needs to know about one engine in the contexts this suite creates."""
+
+    name: str
+    known_versions: tuple[int, int]  # the major versions these facts were checked against, inclusive
+    lax_by_default: Fact
+    none_requires_secure: Fact
+    schemeful_same_site: Fact
+    localhost_is_secure: Fact
+    third_party_cookies: Fact  # "blocked" or "allowed": unpartitioned cookies in a cross-site context
+    partitioned_cookies: Fact  # CHIPS supported
+    jar_reports_partition_key: Fact  # whether context.cookies() shows a cookie's partition key
+
+    def facts(self) -> dict[str, Fact]:
+        return {k: v for k, v in vars(self).items() if isinstance(v, Fact)}
+
+    def version_note(self, version: str) -> Optional[str]:
+        """None when `version` is inside the checked range, else a sentence saying it is not."""
+        try:
+            major = int(version.split(".")[0])
+        except ValueError:
+            return f"{self.name} version {version!r} is unreadable; the profile's facts are unverified for it"
+        low, high = self.known_versions
+        if low <= major <= high:
+            return None
+        return (
+            f"{self.name} {version} is outside the profile's checked range {low}-{high}: "
+            "its facts are reported, not guessed, for this version; re-check them against their sources"
+        )
+
+
+CHROMIUM = BrowserProfile(
+    name="chromium",
+    known_versions=(130, 156),
+    lax_by_default=Fact(True, "BCD http/headers/Set-Cookie.json SameSite.Lax_default (Chrome 80)", 80),
+    none_requires_secure=Fact(True, "BCD Set-Cookie.json SameSite.secure_context_required (Chrome 80)", 80),
+    schemeful_same_site=Fact(True, "BCD Set-Cookie.json SameSite.schemeful (Chrome 91)", 91),
+    localhost_is_secure=Fact(
+        True, "Secure Contexts, 'potentially trustworthy origin'; 6265bis storage model ('secure protocol'); "
+        "BCD Set-Cookie.json Secure notes (Chrome 89 localhost)", 89),
+    third_party_cookies=Fact(
+        "blocked",
+        "Playwright's browser.new_context() is an off-the-record Chromium profile, and Chromium's default "
+        "cookie-controls mode blocks third-party cookies off the record (components/content_settings "
+        "CookieControlsMode::kIncognitoOnly; shared/reference/environment.md)"),
+    partitioned_cookies=Fact(True, "CHIPS; BCD Set-Cookie.json Partitioned (Chrome 114)", 114),
+    jar_reports_partition_key=Fact(True, "Playwright Cookie.partitionKey from CDP (Playwright 1.54 and later)"),
+)
+
+FIREFOX = BrowserProfile(
+    name="firefox",
+    known_versions=(140, 153),
+    lax_by_default=Fact(
+        False, f"BCD Set-Cookie.json SameSite.Lax_default (Firefox: behind a preference); {PLAYWRIGHT_BIDI} "
+        "sets network.cookie.sameSite.laxByDefault=false"),
+    none_requires_secure=Fact(
+        True, "shared/reference/cookie-rules.md rule 12 (Firefox 131+); BCD SameSite.secure_context_required, "
+        "preference network.cookie.sameSite.noneRequiresSecure", 131),
+    schemeful_same_site=Fact(
+        False, "BCD Set-Cookie.json SameSite.schemeful (Firefox: behind network.cookie.sameSite.schemeful)"),
+    localhost_is_secure=Fact(
+        True, "Secure Contexts, 'potentially trustworthy origin'; BCD Set-Cookie.json Secure notes (Firefox 75)", 75),
+    third_party_cookies=Fact(
+        "allowed",
+        f"{PLAYWRIGHT_BIDI}: browser.contentblocking.features.standard includes cookieBehavior0 "
+        "(network.cookie.cookieBehavior 0: accept all cookies)"),
+    partitioned_cookies=Fact(True, "CHIPS; shared/reference/cookie-rules.md rule 19 (Firefox 141)", 141),
+    jar_reports_partition_key=Fact(
+        False, "Playwright 1.64 packages/playwright-core/src/server/bidi/bidiBrowser.ts doGetCookies: "
+        "storage.getCookies results are copied without their partition key"),
+)
+
+PROFILES = {p.name: p for p in (CHROMIUM, FIREFOX)}
+
+
+def profile_for(browser_name: str) -> BrowserProfile:
+    """The profile of a browser, or an error naming the browsers that have one."""
+    try:
+        return PROFILES[browser_name]
+    except KeyError:
+        raise ValueError(f"no browser profile for {browser_name!r}; known browsers: {sorted(PROFILES)}") from None

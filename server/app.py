@@ -1,0 +1,333 @@
+"""The session API: Flask, modelled on express-session (memory store) + passport-local."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from flask import Flask, Response, g, request, send_from_directory
+from werkzeug.exceptions import HTTPException
+
+from .config import Settings
+
+CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"
+USERS = {"alice": "wonderland", "bob": "builder"}
+MAX_BODY = 16 * 1024
+MAX_FIELD = 200
+MAX_RESOURCES = 1000
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """What the server saw of one request and what it answered."""
+
+    seq: int
+    method: str
+    scheme: str
+    host: str
+    path: str
+    origin: Optional[str]
+    cookie_header: Optional[str]
+    session_ids: tuple[str, ...]  # every value sent under the session cookie's name, in order
+    preflight: bool
+    status: int
+    set_cookie: tuple[str, ...]
+    user: Optional[str]  # the authenticated user, if the session was valid
+    content_type: Optional[str]
+    sec_fetch_site: Optional[str]
+    sec_fetch_mode: Optional[str]
+
+    @property
+    def sent_session_cookie(self) -> bool:
+        return bool(self.session_ids)
+
+
+@dataclass
+class Session:
+    user: str
+    expires_at: float
+
+
+class SessionStore:
+    """express-session's MemoryStore: opaque random ids, expiry, and a bound on the number kept."""
+
+    def __init__(self, ttl: int, limit: int, clock=time.monotonic):
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
+        self.ttl, self.limit, self._clock = ttl, limit, clock
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def __contains__(self, sid: str) -> bool:
+        return self.get(sid) is not None
+
+    def get(self, sid: str) -> Optional[Session]:
+        session = self._sessions.get(sid)
+        if session is not None and session.expires_at <= self._clock():
+            del self._sessions[sid]
+            return None
+        return session
+
+    def create(self, user: str) -> str:
+        self._sweep()
+        while len(self._sessions) >= self.limit:
+            self._sessions.popitem(last=False)
+        sid = secrets.token_urlsafe(32)
+        self._sessions[sid] = Session(user, self._clock() + self.ttl)
+        return sid
+
+    def destroy(self, sid: str) -> bool:
+        return self._sessions.pop(sid, None) is not None
+
+    def _sweep(self) -> None:
+        now = self._clock()
+        for sid in [sid for sid, s in self._sessions.items() if s.expires_at <= now]:
+            del self._sessions[sid]
+
+
+class ApiState:
+    """Everything the API remembers; one per server, reset between test cases."""
+
+    def __init__(self, settings: Optional[Settings] = None):
+        self.lock = threading.RLock()
+        self.configure(settings or Settings())
+
+    def configure(self, settings: Settings) -> None:
+        """Set the cookie and CORS configuration and forget every session, resource and record."""
+        with self.lock:
+            self.settings = settings
+            self.sessions = SessionStore(settings.session_ttl, settings.max_sessions)
+            self.resources: dict[str, list[dict[str, Any]]] = {}
+            self.records: list[RequestRecord] = []
+            self._next_resource = 1
+
+    def reset(self) -> None:
+        """Back to the default settings with nothing remembered."""
+        self.configure(Settings())
+
+    def requests(self, path: Optional[str] = None, since: int = 0) -> list[RequestRecord]:
+        """The recorded requests, optionally to one path, from sequence number `since` on."""
+        with self.lock:
+            return [r for r in self.records[since:] if path is None or r.path == path]
+
+    def mark(self) -> int:
+        """A sequence number to pass as `since` to see only later requests."""
+        with self.lock:
+            return len(self.records)
+
+
+class ApiError(Exception):
+    """A client error answered as JSON."""
+
+    def __init__(self, status: int, error: str, message: str):
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
+
+
+def _json_body() -> dict[str, Any]:
+    if request.mimetype != "application/json":
+        raise ApiError(415, "unsupported_media_type", "send the body as Content-Type: application/json")
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise ApiError(413, "body_too_large", f"the body may hold at most {MAX_BODY} bytes")
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, "body_too_large", f"the body may hold at most {MAX_BODY} bytes")
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "malformed_json", "the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(422, "invalid_body", "the body must be a JSON object")
+    return body
+
+
+def _text_field(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(422, "invalid_field", f"'{name}' must be a non-empty string")
+    if len(value) > MAX_FIELD:
+        raise ApiError(422, "invalid_field", f"'{name}' may hold at most {MAX_FIELD} characters")
+    return value
+
+
+def create_app(state: Optional[ApiState] = None) -> Flask:
+    """The session API and the client page, sharing `state` with whoever started it."""
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.state = state or ApiState()
+
+    def settings() -> Settings:
+        return app.state.settings
+
+    def is_secure() -> bool:
+        forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        return request.scheme == "https" or (settings().trust_proxy and forwarded == "https")
+
+    def own_origin() -> str:
+        return f"{'https' if is_secure() else 'http'}://{request.host}"
+
+    def session_ids() -> tuple[str, ...]:
+        return tuple(request.cookies.getlist(settings().cookie.name))
+
+    def current_sid() -> Optional[str]:
+        # Like the `cookie` parser behind express-session: the first value of a repeated name wins.
+        ids = session_ids()
+        return ids[0] if ids and ids[0] in app.state.sessions else None
+
+    def current_user() -> Optional[str]:
+        sid = current_sid()
+        return app.state.sessions.get(sid).user if sid else None
+
+    def require_user() -> str:
+        user = current_user()
+        if user is None:
+            raise ApiError(401, "unauthenticated", "no valid session: log in first")
+        return user
+
+    @app.before_request
+    def start() -> Optional[Response]:
+        g.user = None
+        g.preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+        app.state.lock.acquire()
+        g.locked = True
+        if request.method == "OPTIONS" and request.path.startswith("/api/"):
+            return preflight()
+        if request.method == "POST" and settings().csrf == "origin" and request.path.startswith("/api/"):
+            origin = request.headers.get("Origin")
+            if origin is not None and origin != own_origin() and not settings().cors.admits(origin):
+                raise ApiError(403, "cross_origin_forbidden", f"unsafe request from {origin} refused")
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        if request.path.startswith("/api/"):
+            response.headers["Cache-Control"] = "no-store"
+            for name, value in settings().cors.headers(request.headers.get("Origin")).items():
+                response.headers[name] = value
+        state = app.state
+        state.records.append(
+            RequestRecord(
+                seq=len(state.records),
+                method=request.method,
+                scheme=request.scheme,
+                host=request.host,
+                path=request.path,
+                origin=request.headers.get("Origin"),
+                cookie_header=request.headers.get("Cookie"),
+                session_ids=session_ids(),
+                preflight=g.get("preflight", False),
+                status=response.status_code,
+                set_cookie=tuple(response.headers.getlist("Set-Cookie")),
+                user=g.get("user"),
+                content_type=request.headers.get("Content-Type"),
+                sec_fetch_site=request.headers.get("Sec-Fetch-Site"),
+                sec_fetch_mode=request.headers.get("Sec-Fetch-Mode"),
+            )
+        )
+        return response
+
+    @app.teardown_request
+    def release(_exc) -> None:
+        if g.pop("locked", False):
+            app.state.lock.release()
+
+    def issue_cookie(response: Response, sid: str) -> None:
+        # express-session: a Secure cookie on a request it believes insecure is not sent at all.
+        if settings().cookie.secure and settings().secure_cookie_needs_tls and not is_secure():
+            return
+        response.headers.add("Set-Cookie", settings().cookie.set_cookie(sid))
+
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError):
+        return {"error": error.error, "message": error.message}, error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code == 413:
+            return {"error": "body_too_large", "message": f"the body may hold at most {MAX_BODY} bytes"}, 413
+        return {"error": error.name.lower().replace(" ", "_"), "message": error.description}, error.code
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):  # a bug, never an answer to input; still JSON
+        app.logger.exception("unhandled error")
+        return {"error": "internal", "message": type(error).__name__}, 500
+
+    def preflight() -> Response:
+        """Any OPTIONS under /api: a CORS-preflight answer per the policy (Fetch, CORS-preflight fetch)."""
+        response = Response(status=204)
+        origin = request.headers.get("Origin")
+        cors = settings().cors.headers(origin)
+        if g.preflight and "Access-Control-Allow-Origin" in cors:
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            # Fetch, "CORS-preflight cache": 0 keeps every case's preflight visible to the next.
+            response.headers["Access-Control-Max-Age"] = "0"
+        response.headers["Allow"] = "GET, POST, OPTIONS"
+        return response
+
+    @app.post("/api/login")
+    def login():
+        body = _json_body()
+        username, password = _text_field(body, "username"), _text_field(body, "password")
+        if not secrets.compare_digest(USERS.get(username, "\0").encode(), password.encode()):
+            raise ApiError(401, "bad_credentials", "unknown user or wrong password")
+        old = current_sid()
+        if old:  # passport's session.regenerate(): no session fixation
+            app.state.sessions.destroy(old)
+        sid = app.state.sessions.create(username)
+        g.user = username
+        response = app.make_response(({"user": username}, 200))
+        issue_cookie(response, sid)
+        return response
+
+    @app.get("/api/me")
+    def me():
+        g.user = require_user()
+        return {"user": g.user}
+
+    @app.get("/api/resources")
+    def list_resources():
+        g.user = require_user()
+        return {"resources": list(app.state.resources.get(g.user, []))}
+
+    @app.post("/api/resources")
+    def create_resource():
+        g.user = require_user()
+        title = _text_field(_json_body(), "title")
+        owned = app.state.resources.setdefault(g.user, [])
+        if len(owned) >= MAX_RESOURCES:
+            raise ApiError(409, "too_many_resources", f"a user may own at most {MAX_RESOURCES} resources")
+        resource = {"id": app.state._next_resource, "title": title}
+        app.state._next_resource += 1
+        owned.append(resource)
+        return resource, 201
+
+    @app.post("/api/logout")
+    def logout():
+        sid = current_sid()
+        g.user = current_user()
+        if sid:
+            app.state.sessions.destroy(sid)
+        response = app.make_response(({"logged_out": bool(sid)}, 200 if sid else 401))
+        if session_ids():  # express: res.clearCookie with the options the cookie was set with
+            response.headers.add("Set-Cookie", settings().cookie.delete_cookie())
+        return response
+
+    @app.get("/")
+    def index():
+        return send_from_directory(CLIENT_DIR, "index.html")
+
+    @app.get("/client/<path:name>")
+    def client_file(name: str):
+        return send_from_directory(CLIENT_DIR, name)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return Response(status=204)
+
+    return app

@@ -1,0 +1,133 @@
+"""How the session cookie is issued and which CORS policy answers: configuration, not code."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+# RFC 6265bis "Syntax": cookie-name is an HTTP token.
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+SAMESITE_VALUES = (None, "Lax", "Strict", "None")
+CORS_POLICIES = ("none", "wildcard", "reflect", "allowlist", "reflect_any_credentials")
+CSRF_DEFENCES = ("off", "origin")
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be issued; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class CookieConfig:
+    """The session cookie's name and attributes, as express-session's `cookie` options."""
+
+    name: str = "sid"
+    samesite: Optional[str] = None  # None: attribute omitted (Flask's and express-session's default)
+    secure: bool = False
+    httponly: bool = True
+    partitioned: bool = False
+    domain: Optional[str] = None
+    path: Optional[str] = "/"  # None: attribute omitted, so the browser uses the default-path
+    max_age: Optional[int] = None  # seconds; None: a session cookie
+    expires: Optional[str] = None  # an HTTP-date, written as given
+
+    def __post_init__(self) -> None:
+        if not _TOKEN.match(self.name):
+            raise ConfigError(f"cookie name {self.name!r} is not an HTTP token; use letters, digits and !#$%&'*+-.^_`|~")
+        if self.samesite not in SAMESITE_VALUES:
+            raise ConfigError(f"samesite must be one of {SAMESITE_VALUES}, not {self.samesite!r}")
+        if self.path is not None and (not self.path.startswith("/") or ";" in self.path):
+            raise ConfigError(f"path must start with '/' and hold no ';' (or be None for the default-path), not {self.path!r}")
+        if self.domain is not None and (not self.domain or ";" in self.domain or " " in self.domain):
+            raise ConfigError(f"domain {self.domain!r} is not a host name; leave it None for a host-only cookie")
+        if self.max_age is not None and not isinstance(self.max_age, int):
+            raise ConfigError(f"max_age must be whole seconds or None, not {self.max_age!r}")
+
+    def _attributes(self) -> list[str]:
+        parts = []
+        if self.path:
+            parts.append(f"Path={self.path}")
+        if self.domain:
+            parts.append(f"Domain={self.domain}")
+        if self.secure:
+            parts.append("Secure")
+        if self.httponly:
+            parts.append("HttpOnly")
+        if self.samesite:
+            parts.append(f"SameSite={self.samesite}")
+        if self.partitioned:
+            parts.append("Partitioned")
+        return parts
+
+    def set_cookie(self, value: str) -> str:
+        """The Set-Cookie line that issues the session id."""
+        parts = [f"{self.name}={value}"]
+        if self.max_age is not None:
+            parts.append(f"Max-Age={self.max_age}")
+        if self.expires is not None:
+            parts.append(f"Expires={self.expires}")
+        return "; ".join(parts + self._attributes())
+
+    def delete_cookie(self) -> str:
+        """A Set-Cookie line that deletes the cookie: same name, Domain, Path, Partitioned (6265bis storage model)."""
+        parts = [f"{self.name}=", "Max-Age=0", "Expires=Thu, 01 Jan 1970 00:00:00 GMT"]
+        return "; ".join(parts + self._attributes())
+
+
+@dataclass(frozen=True)
+class CorsPolicy:
+    """Which cross-origin readers the API admits, as flask-cors or the `cors` middleware would."""
+
+    kind: str = "none"
+    allowlist: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in CORS_POLICIES:
+            raise ConfigError(f"CORS policy must be one of {CORS_POLICIES}, not {self.kind!r}")
+        if self.kind == "allowlist" and not self.allowlist:
+            raise ConfigError("the allowlist CORS policy needs at least one origin, e.g. 'https://app.site-a.test:8443'")
+        if self.kind != "allowlist" and self.allowlist:
+            raise ConfigError(f"origins are only read by the allowlist policy; drop them or use kind='allowlist', not {self.kind!r}")
+
+    def headers(self, origin: Optional[str]) -> dict[str, str]:
+        """The CORS response headers for a request from `origin` (Fetch, "HTTP responses")."""
+        if self.kind == "none" or origin is None and self.kind != "wildcard":
+            return {}
+        if self.kind == "wildcard":
+            return {"Access-Control-Allow-Origin": "*"}
+        if self.kind == "reflect":
+            return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        if self.kind == "allowlist" and origin not in self.allowlist:
+            return {"Vary": "Origin"}
+        # allowlist hit, or the misconfiguration that reflects any Origin with credentials
+        return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
+
+    def admits(self, origin: str) -> bool:
+        """Whether a credentialed cross-origin request from `origin` is let through by this policy."""
+        return self.kind == "reflect_any_credentials" or (self.kind == "allowlist" and origin in self.allowlist)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a test may set for its case; `Settings()` is the plain same-origin app."""
+
+    cookie: CookieConfig = field(default_factory=CookieConfig)
+    cors: CorsPolicy = field(default_factory=CorsPolicy)
+    # express-session: with cookie.secure and a request it believes insecure, no Set-Cookie is sent at all.
+    secure_cookie_needs_tls: bool = False
+    # express `trust proxy`: believe X-Forwarded-Proto from the reverse proxy in front.
+    trust_proxy: bool = False
+    # The server's own CSRF defence for unsafe methods (OWASP CSRF cheat sheet, "Verifying Origin").
+    csrf: str = "off"
+    session_ttl: int = 3600
+    max_sessions: int = 10_000
+
+    def __post_init__(self) -> None:
+        if self.csrf not in CSRF_DEFENCES:
+            raise ConfigError(f"csrf must be one of {CSRF_DEFENCES}, not {self.csrf!r}")
+        if self.session_ttl <= 0 or self.max_sessions <= 0:
+            raise ConfigError("session_ttl and max_sessions must be positive")
+
+    def with_cookie(self, **changes) -> "Settings":
+        """These settings with some cookie attributes changed."""
+        return replace(self, cookie=replace(self.cookie, **changes))
