@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import warnings
@@ -14,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_playwright.pytest_playwright import _attach_artifacts_to_report
 from slugify import slugify
 
+from e2e.cases import all_markers
 from e2e.profiles import BrowserProfile, profile_for
 from server import TestHosts
 
@@ -44,6 +46,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    for marker in sorted(all_markers()):
+        config.addinivalue_line("markers", f"{marker}: a dimension value of the case matrix")
     if not config.option.browser:
         config.option.browser = list(DEFAULT_BROWSERS)
     # pytest-playwright empties --output in every xdist worker, which can delete traces another worker
@@ -100,8 +104,19 @@ def browser_profile(browser_name: str, browser: Browser) -> BrowserProfile:
 class BrowserCase:
     """One test's view of a browser: pages on named origins, the context's cookie jar, the hosts."""
 
-    def __init__(self, context: BrowserContext, hosts: TestHosts, pages: dict[str, Page], browser: Browser):
+    def __init__(self, context: BrowserContext, hosts: TestHosts, pages: dict[str, Page], browser: Browser,
+                 results: "CaseResults", third_party):
         self.context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
+        self._results, self._third_party = results, third_party
+
+    def use_third_party_setting(self, policy: str) -> None:
+        """Run the rest of the case in a context where the browser's own third-party setting is `policy`."""
+        self.context, self._pages = self._third_party(policy)
+        self.context.clear_cookies()
+
+    def record(self, case, expected, observed, mismatches) -> None:
+        """Keep a case's expectation and observation for the run's report."""
+        self._results.add(case, expected, observed, mismatches, self.browser)
 
     def page(self, origin: str) -> Page:
         """A page showing the client on the named origin, opened once per context."""
@@ -116,6 +131,70 @@ class BrowserCase:
     def cookies(self, name: str | None = None) -> list[dict]:
         """The context's cookie jar, optionally only the cookies called `name`."""
         return [c for c in self.context.cookies() if name is None or c["name"] == name]
+
+
+class CaseResults:
+    """Each worker's case results as JSON lines under --output/results, read by the report."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("a", encoding="utf-8")
+        self.current_nodeid = ""
+
+    def add(self, case, expected, observed, mismatches, browser: Browser) -> None:
+        from e2e.verdict import observed_json
+
+        record = {
+            "nodeid": self.current_nodeid, "case": case.id, "slice": case.slice, "markers": case.markers,
+            "browser": browser.browser_type.name, "version": browser.version,
+            "expected": expected.to_json(), "deviations": list(expected.deviations),
+            "observed": observed_json(observed, case.cookie.name),
+            "mismatches": [vars(m) | {"reasons": list(m.reasons)} for m in mismatches],
+        }
+        self._file.write(json.dumps(record, default=str) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@pytest.fixture(scope="session")
+def case_results(pytestconfig: pytest.Config) -> Iterator[CaseResults]:
+    """This worker's sink for case results."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    results = CaseResults(Path(pytestconfig.getoption("--output")).absolute() / "results" / f"{worker}.jsonl")
+    yield results
+    results.close()
+
+
+@pytest.fixture(scope="session")
+def third_party_contexts(browser_name: str, browser_type, browser_type_launch_args: dict,
+                         browser_context_args: dict, tmp_path_factory) -> Iterator:
+    """Contexts whose browser runs with a third-party cookie setting from playwright.config.py, made on demand."""
+    made: dict[str, tuple] = {}
+    closers = []
+
+    def get(policy: str) -> tuple:
+        if policy not in made:
+            setting = CONFIG.THIRD_PARTY[browser_name][policy]
+            if "chromium_preferences" in setting:
+                profile_dir = tmp_path_factory.mktemp(f"chromium-{policy}")
+                (profile_dir / "Default").mkdir()
+                (profile_dir / "Default" / "Preferences").write_text(json.dumps(setting["chromium_preferences"]))
+                context = browser_type.launch_persistent_context(
+                    profile_dir, **browser_type_launch_args, **browser_context_args)
+                closers.append(context.close)
+            else:
+                prefs = {**browser_type_launch_args.get("firefox_user_prefs", {}), **setting["firefox_user_prefs"]}
+                launched = browser_type.launch(**{**browser_type_launch_args, "firefox_user_prefs": prefs})
+                closers.append(launched.close)
+                context = launched.new_context(**browser_context_args)
+            made[policy] = (context, {})
+        return made[policy]
+
+    yield get
+    for close in reversed(closers):
+        close()
 
 
 @pytest.fixture(scope="session")
@@ -138,7 +217,7 @@ def _shared_context(browser: Browser, browser_context_args: dict, isolation: str
 @pytest.fixture
 def browser_case(
     request: pytest.FixtureRequest, browser: Browser, browser_context_args: dict, _shared_context: tuple,
-    test_hosts: TestHosts, pytestconfig: pytest.Config,
+    test_hosts: TestHosts, pytestconfig: pytest.Config, case_results: "CaseResults", third_party_contexts,
 ) -> Iterator[BrowserCase]:
     """A clean browser case: no cookies, no server sessions or records; traced per --tracing."""
     context, pages = _shared_context
@@ -149,7 +228,8 @@ def browser_case(
     context.clear_cookies()
     test_hosts.reset()
     context.tracing.start_chunk(title=request.node.nodeid)
-    yield BrowserCase(context, test_hosts, pages, browser)
+    case_results.current_nodeid = request.node.nodeid
+    yield BrowserCase(context, test_hosts, pages, browser, case_results, third_party_contexts)
     tracing = pytestconfig.getoption("--tracing")
     rep = getattr(request.node, "rep_call", None)
     failed = rep is None or rep.failed

@@ -33,3 +33,19 @@ UNSUPPORTED = {
 # Every browser context: the run's TLS certificates come from a CA made for the run, so the browsers are
 # told to accept them; pages stay secure contexts and Secure cookies are stored (environment.md, HTTPS).
 CONTEXT = {"ignore_https_errors": True}
+
+# The browsers' own third-party cookie settings, for the slice that sets them (no simulation).
+# Chromium: a persistent (not off-the-record) profile whose preference profile.cookie_controls_mode is
+#   0 = allow third-party cookies, 1 = block them (components/content_settings/core/common/pref_names.h).
+# Firefox: network.cookie.cookieBehavior 0 = accept all, 1 = reject third-party cookies (modules/libpref
+#   StaticPrefList.yaml; the profile's prefs.js).
+THIRD_PARTY = {
+    "chromium": {
+        "allowed": {"chromium_preferences": {"profile": {"cookie_controls_mode": 0}}},
+        "blocked": {"chromium_preferences": {"profile": {"cookie_controls_mode": 1}}},
+    },
+    "firefox": {
+        "allowed": {"firefox_user_prefs": {"network.cookie.cookieBehavior": 0}},
+        "blocked": {"firefox_user_prefs": {"network.cookie.cookieBehavior": 1}},
+    },
+}

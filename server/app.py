@@ -153,13 +153,19 @@ def _text_field(body: dict[str, Any], name: str) -> str:
         raise ApiError(422, "invalid_field", f"'{name}' must be a non-empty string")
     if len(value) > MAX_FIELD:
         raise ApiError(422, "invalid_field", f"'{name}' may hold at most {MAX_FIELD} characters")
+    try:
+        value.encode()
+    except UnicodeEncodeError:  # JSON may escape a lone surrogate ("\ud800"), which no UTF-8 text holds
+        raise ApiError(422, "invalid_field", f"'{name}' must be Unicode text without lone surrogates") from None
     return value
 
 
 def create_app(state: Optional[ApiState] = None) -> Flask:
     """The session API and the client page, sharing `state` with whoever started it."""
     app = Flask(__name__, static_folder=None)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    # One byte over: werkzeug stops a streamed (chunked) body at this limit without an error, so only
+    # reading MAX_BODY + 1 bytes lets _json_body tell an oversized stream from one of MAX_BODY bytes.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY + 1
     app.state = state or ApiState()
 
     def settings() -> Settings:
@@ -250,7 +256,9 @@ def create_app(state: Optional[ApiState] = None) -> Flask:
     def http_error(error: HTTPException):
         if error.code == 413:
             return {"error": "body_too_large", "message": f"the body may hold at most {MAX_BODY} bytes"}, 413
-        return {"error": error.name.lower().replace(" ", "_"), "message": error.description}, error.code
+        # RFC 9110: a 405 must say which methods the resource allows.
+        allow = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
+        return {"error": error.name.lower().replace(" ", "_"), "message": error.description}, error.code, allow
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):  # a bug, never an answer to input; still JSON
@@ -274,7 +282,9 @@ def create_app(state: Optional[ApiState] = None) -> Flask:
     def login():
         body = _json_body()
         username, password = _text_field(body, "username"), _text_field(body, "password")
-        if not secrets.compare_digest(USERS.get(username, "\0").encode(), password.encode()):
+        expected = USERS.get(username)
+        # Compared even for an unknown user (no timing oracle), who is never let in: a "\0" stand-in was a password.
+        if not secrets.compare_digest((expected or "").encode(), password.encode()) or expected is None:
             raise ApiError(401, "bad_credentials", "unknown user or wrong password")
         old = current_sid()
         if old:  # passport's session.regenerate(): no session fixation
@@ -313,9 +323,11 @@ def create_app(state: Optional[ApiState] = None) -> Flask:
         g.user = current_user()
         if sid:
             app.state.sessions.destroy(sid)
-        response = app.make_response(({"logged_out": bool(sid)}, 200 if sid else 401))
+        body = {"logged_out": True} if sid else {
+            "logged_out": False, "error": "unauthenticated", "message": "no valid session: nothing to log out"}
+        response = app.make_response((body, 200 if sid else 401))
         if session_ids():  # express: res.clearCookie with the options the cookie was set with
-            response.headers.add("Set-Cookie", settings().cookie.delete_cookie())
+            response.headers.add("Set-Cookie", (settings().logout_cookie or settings().cookie).delete_cookie())
         return response
 
     @app.get("/")

@@ -8,6 +8,8 @@ from typing import Optional
 
 # RFC 6265bis "Syntax": cookie-name is an HTTP token.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# RFC 6265bis: attribute values are printable US-ASCII without ';' (no CTLs, which would also break the header).
+_ATTRIBUTE_VALUE = re.compile(r"[\x20-\x3a\x3c-\x7e]*")
 SAMESITE_VALUES = (None, "Lax", "Strict", "None")
 CORS_POLICIES = ("none", "wildcard", "reflect", "allowlist", "reflect_any_credentials")
 CSRF_DEFENCES = ("off", "origin")
@@ -32,7 +34,7 @@ class CookieConfig:
     expires: Optional[str] = None  # an HTTP-date, written as given
 
     def __post_init__(self) -> None:
-        if not _TOKEN.match(self.name):
+        if not _TOKEN.fullmatch(self.name):  # not .match: "$" also matches before a trailing newline
             raise ConfigError(f"cookie name {self.name!r} is not an HTTP token; use letters, digits and !#$%&'*+-.^_`|~")
         if self.samesite not in SAMESITE_VALUES:
             raise ConfigError(f"samesite must be one of {SAMESITE_VALUES}, not {self.samesite!r}")
@@ -40,7 +42,11 @@ class CookieConfig:
             raise ConfigError(f"path must start with '/' and hold no ';' (or be None for the default-path), not {self.path!r}")
         if self.domain is not None and (not self.domain or ";" in self.domain or " " in self.domain):
             raise ConfigError(f"domain {self.domain!r} is not a host name; leave it None for a host-only cookie")
-        if self.max_age is not None and not isinstance(self.max_age, int):
+        for attribute in ("path", "domain", "expires"):
+            value = getattr(self, attribute)
+            if value is not None and not _ATTRIBUTE_VALUE.fullmatch(value):
+                raise ConfigError(f"{attribute} may hold only printable ASCII without ';' (use the A-label for a non-ASCII domain), not {value!r}")
+        if self.max_age is not None and (isinstance(self.max_age, bool) or not isinstance(self.max_age, int)):
             raise ConfigError(f"max_age must be whole seconds or None, not {self.max_age!r}")
 
     def _attributes(self) -> list[str]:
@@ -82,6 +88,8 @@ class CorsPolicy:
     allowlist: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if isinstance(self.allowlist, str):  # `origin in "https://..."` would match any substring
+            raise ConfigError(f"allowlist must be a tuple of origins, e.g. ({self.allowlist!r},), not a string")
         if self.kind not in CORS_POLICIES:
             raise ConfigError(f"CORS policy must be one of {CORS_POLICIES}, not {self.kind!r}")
         if self.kind == "allowlist" and not self.allowlist:
@@ -113,6 +121,8 @@ class Settings:
 
     cookie: CookieConfig = field(default_factory=CookieConfig)
     cors: CorsPolicy = field(default_factory=CorsPolicy)
+    # The cookie logout deletes, when it is not the issued one (a deletion with mismatched attributes).
+    logout_cookie: Optional[CookieConfig] = None
     # express-session: with cookie.secure and a request it believes insecure, no Set-Cookie is sent at all.
     secure_cookie_needs_tls: bool = False
     # express `trust proxy`: believe X-Forwarded-Proto from the reverse proxy in front.

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
+import socket
 import ssl
+import subprocess
+import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
@@ -48,7 +54,39 @@ ORIGINS = {
     "localhost_http": Origin("http", "localhost", "http"),
     "localhost_http_alt_port": Origin("http", "localhost", "http_alt"),
     "loopback_ip_http": Origin("http", "127.0.0.1", "http"),
+    # The production setup: nginx terminates TLS and proxies to the plain-http app.
+    "app_https_proxy": Origin("https", "app.site-a.test", "proxy"),
 }
+PROXY_LISTENER = "proxy"
+
+NGINX_CONF = """
+daemon off;
+master_process off;
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {dir}/server.pem;
+        ssl_certificate_key {dir}/server.pem;
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream};
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -67,42 +105,94 @@ def make_tls_context(ca: trustme.CA) -> ssl.SSLContext:
     return context
 
 
+def find_nginx() -> Optional[str]:
+    """nginx on PATH or where Debian puts it, else None."""
+    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+
+
+@contextlib.contextmanager
+def nginx_proxy(ca: trustme.CA, upstream_port: int, attempts: int = 5) -> Iterator[int]:
+    """A real nginx terminating TLS on a loopback port and proxying to `upstream_port`; yields its port.
+
+    nginx cannot bind port 0 and report the port, so the OS picks a free port for it; if another process
+    takes that port first, nginx fails to bind and a new port is tried.
+    """
+    nginx = find_nginx()
+    if nginx is None:
+        raise RuntimeError("nginx is not installed: on Debian `apt-get install nginx-light`, elsewhere put nginx on PATH")
+    with tempfile.TemporaryDirectory(prefix="cm-nginx-") as folder:
+        ca.issue_cert(*HOST_NAMES).private_key_and_cert_chain_pem.write_to_path(os.path.join(folder, "server.pem"))
+        for _ in range(attempts):
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            conf = os.path.join(folder, "nginx.conf")
+            with open(conf, "w") as f:
+                f.write(NGINX_CONF.format(dir=folder, port=port, upstream=upstream_port))
+            process = subprocess.Popen([nginx, "-c", conf, "-p", folder, "-e", os.path.join(folder, "error.log")],
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if _wait_listening(port, process):
+                try:
+                    yield port
+                finally:
+                    process.terminate()
+                    process.wait(timeout=10)
+                return
+            process.wait(timeout=10)
+        raise RuntimeError(f"nginx did not start: {process.stderr.read().decode(errors='replace')[-500:]}")
+
+
+def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 10.0) -> bool:
+    """Wait until `port` accepts connections (True) or the process exits first (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            try:
+                process.wait(timeout=0.02)  # not listening yet: wait on the process, which may have failed
+                return False
+            except subprocess.TimeoutExpired:
+                continue
+    return False
+
+
 class TestHosts:
     """The API and page behind every named origin; start with `TestHosts.running()`."""
 
     __test__ = False  # not a pytest test class
 
     def __init__(self, state: ApiState, servers: dict[str, BaseWSGIServer], ca: trustme.CA):
-        self.state, self._servers, self.ca = state, servers, ca
+        self.state, self.ca = state, ca
         self.ports = {name: server.server_port for name, server in servers.items()}
 
     @classmethod
     @contextlib.contextmanager
-    def running(cls, settings: Optional[Settings] = None) -> Iterator["TestHosts"]:
-        """Bind every listener on port 0 of 127.0.0.1, serve until the block ends, then stop them."""
+    def running(cls, settings: Optional[Settings] = None, proxy: bool = True) -> Iterator["TestHosts"]:
+        """Bind every listener on port 0 of 127.0.0.1 (and nginx, if `proxy`), serve, then stop them all."""
         state = ApiState(settings)
         app = create_app(state)
         ca = trustme.CA()
         tls = make_tls_context(ca)
-        servers: dict[str, BaseWSGIServer] = {}
-        threads: dict[str, threading.Thread] = {}
-        try:
+        with contextlib.ExitStack() as stack:
+            servers: dict[str, BaseWSGIServer] = {}
             for name in LISTENERS:
                 servers[name] = make_server(
                     "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler,
                     ssl_context=tls if name.startswith("https") else None,
                 )
-            # The sockets are listening once make_server returns: connections queue until served.
-            for name, server in servers.items():
-                threads[name] = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-                threads[name].start()
-            yield cls(state, servers, ca)
-        finally:
-            for name, server in servers.items():
-                if name in threads:
-                    server.shutdown()
-                    threads[name].join(timeout=5)
-                server.server_close()
+                stack.callback(servers[name].server_close)
+            # The sockets listen once make_server returns: connections queue until served.
+            for server in servers.values():
+                thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+                thread.start()
+                stack.callback(thread.join, 5)
+                stack.callback(server.shutdown)
+            hosts = cls(state, servers, ca)
+            if proxy and find_nginx():
+                hosts.ports[PROXY_LISTENER] = stack.enter_context(nginx_proxy(ca, hosts.ports["http"]))
+            yield hosts
 
     def origin(self, name: str) -> str:
         """The serialized origin, e.g. 'https://app.site-a.test:40123'."""
@@ -110,6 +200,9 @@ class TestHosts:
             o = ORIGINS[name]
         except KeyError:
             raise KeyError(f"unknown origin {name!r}; the named origins are {sorted(ORIGINS)}") from None
+        if o.listener not in self.ports:
+            raise RuntimeError(f"origin {name!r} needs the {o.listener!r} listener, which is not running: "
+                               "install nginx (Debian: apt-get install nginx-light) for the proxy origin")
         return f"{o.scheme}://{o.host}:{self.ports[o.listener]}"
 
     def url(self, name: str, path: str = "/") -> str:

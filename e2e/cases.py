@@ -1,0 +1,247 @@
+"""The case matrix as data: the core product of every dimension, and focused slices."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from typing import Iterator, Optional
+
+from server import CookieConfig, CorsPolicy, Settings
+
+CREDENTIALS = ("omit", "same-origin", "include")
+MODES = ("cors", "no-cors", "same-origin")
+CORS_KINDS = ("none", "wildcard", "reflect", "allowlist", "reflect_any_credentials")
+
+# Origin setups, page → API, by the named origins of server/hosts.py. The id's first part is the relation.
+SETUPS = {
+    "same_origin-https": ("app_https", "app_https"),
+    "same_origin-http": ("app_http", "app_http"),
+    "same_site_port-https": ("app_https", "app_https_alt_port"),
+    "same_site_subdomain-https": ("app_https", "api_site_a_https"),
+    "cross_site-https": ("app_https", "api_site_b_https"),
+    "cross_site-http": ("app_http", "api_site_b_http"),
+    "cross_scheme-http_to_https": ("app_http", "app_https"),
+    "localhost-ports": ("localhost_http", "localhost_http_alt_port"),
+    "localhost-to_ip": ("localhost_http", "loopback_ip_http"),
+}
+# Setups that only slices use.
+SLICE_SETUPS = {
+    # The production setup: page and API behind nginx, which terminates TLS in front of the plain-http app.
+    "proxy-https": ("app_https_proxy", "app_https_proxy"),
+}
+ALL_SETUPS = SETUPS | SLICE_SETUPS
+SAMESITES = (None, "Lax", "Strict", "None")
+
+
+def _samesite_id(value: Optional[str]) -> str:
+    return f"samesite_{(value or 'unset').lower()}"
+
+
+def cookie_ids(cookie: CookieConfig) -> list[str]:
+    """The id parts of a cookie's flags: SameSite always, the others when set."""
+    return [_samesite_id(cookie.samesite)] + [
+        flag for flag, on in (("secure", cookie.secure), ("httponly", cookie.httponly),
+                              ("partitioned", cookie.partitioned)) if on
+    ]
+
+
+_CREDENTIALS_MARK = {"omit": "omit", "same-origin": "same_origin_credentials", "include": "include"}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One cell of the matrix: everything that decides what the browser does with the session cookie."""
+
+    slice: str
+    credentials: str
+    setup: str
+    cookie: CookieConfig
+    cors: str = "allowlist"
+    mode: str = "cors"
+    logout_cookie: Optional[CookieConfig] = None  # a deletion whose attributes differ from the cookie's
+    third_party: Optional[str] = None  # a third-party cookie setting of the browser itself, if not its default
+    secure_cookie_needs_tls: bool = False
+    trust_proxy: bool = False
+    extra_ids: tuple[str, ...] = ()  # id parts that name what this slice varies beyond the cookie flags
+    marks: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if self.setup not in ALL_SETUPS:
+            raise ValueError(f"unknown setup {self.setup!r}; use one of {sorted(ALL_SETUPS)}")
+        if self.credentials not in CREDENTIALS or self.mode not in MODES or self.cors not in CORS_KINDS:
+            raise ValueError(f"bad case dimensions: {self.credentials!r}, {self.mode!r}, {self.cors!r}")
+
+    @property
+    def page(self) -> str:
+        return ALL_SETUPS[self.setup][0]
+
+    @property
+    def api(self) -> str:
+        return ALL_SETUPS[self.setup][1]
+
+    @property
+    def id(self) -> str:
+        parts = [] if self.slice == "core" else [self.slice.removeprefix("slice_")]
+        parts += [self.credentials, self.setup]
+        if self.mode != "cors":
+            parts.append(f"mode_{self.mode.replace('-', '_')}")
+        if self.slice != "core":
+            parts.append(f"cors_{self.cors}")
+        return "-".join(parts + list(self.extra_ids) + cookie_ids(self.cookie))
+
+    @property
+    def markers(self) -> tuple[str, ...]:
+        """Every dimension value as a marker name, so `-m "cross_site and include"` selects a slice."""
+        relation, _, scheme = self.setup.partition("-")
+        names = [self.slice, _CREDENTIALS_MARK[self.credentials], relation, f"mode_{self.mode.replace('-', '_')}",
+                 f"cors_{self.cors}"]
+        names += [scheme] if scheme in ("http", "https") else []
+        names += [f"third_party_{self.third_party}"] if self.third_party else []
+        return tuple(dict.fromkeys(names + cookie_ids(self.cookie) + list(self.marks)))
+
+    def settings(self, page_origin: str) -> Settings:
+        """The server's settings for this case; the allowlist admits the page's origin."""
+        allowlist = (page_origin,) if self.cors == "allowlist" else ()
+        return Settings(
+            cookie=self.cookie, cors=CorsPolicy(self.cors, allowlist), logout_cookie=self.logout_cookie,
+            secure_cookie_needs_tls=self.secure_cookie_needs_tls, trust_proxy=self.trust_proxy,
+        )
+
+
+def core() -> Iterator[Case]:
+    """credentials × origin setup × SameSite × Secure × HttpOnly × Partitioned, with the allowlist policy."""
+    for credentials, setup, samesite, secure, httponly, partitioned in itertools.product(
+        CREDENTIALS, SETUPS, SAMESITES, (False, True), (False, True), (False, True)
+    ):
+        cookie = CookieConfig(samesite=samesite, secure=secure, httponly=httponly, partitioned=partitioned)
+        yield Case("core", credentials, setup, cookie)
+
+
+# A cookie a cross-site response may store in every engine's default context: the slices that vary
+# something else start from it.
+CROSS_SITE_COOKIE = CookieConfig(samesite="None", secure=True, partitioned=True)
+
+
+def cors_slice() -> Iterator[Case]:
+    """CORS policy × credentials × same-site and cross-site setups."""
+    for cors, credentials, setup in itertools.product(
+        CORS_KINDS, CREDENTIALS, ("same_site_subdomain-https", "cross_site-https")
+    ):
+        yield Case("slice_cors", credentials, setup, CROSS_SITE_COOKIE, cors=cors)
+
+
+def mode_slice() -> Iterator[Case]:
+    """Request mode × credentials × setups."""
+    for mode, credentials, setup in itertools.product(
+        MODES, CREDENTIALS, ("same_origin-https", "same_site_subdomain-https", "cross_site-https")
+    ):
+        yield Case("slice_mode", credentials, setup, CROSS_SITE_COOKIE, mode=mode)
+
+
+DOMAINS = {"host_only": None, "parent": "site-a.test", "non_matching": "site-b.test", "public_suffix": "test"}
+PATHS = {"path_default": None, "path_root": "/", "path_api": "/api", "path_other": "/elsewhere"}
+
+
+def domain_path_slice() -> Iterator[Case]:
+    """Domain × Path of a same-site API's cookie, readable by script so document.cookie tells too."""
+    for (domain_id, domain), (path_id, path) in itertools.product(DOMAINS.items(), PATHS.items()):
+        cookie = CookieConfig(samesite="Lax", secure=True, httponly=False, domain=domain, path=path)
+        yield Case("slice_domain_path", "include", "same_site_subdomain-https", cookie,
+                   extra_ids=(f"domain_{domain_id}", path_id))
+
+
+PREFIX_NAMES = ("__Secure-sid", "__Host-sid", "__secure-sid", "__HOST-sid")
+
+
+def prefix_slice() -> Iterator[Case]:
+    """Name prefixes (and case variants) × Secure × Domain × Path."""
+    for name, secure, domain, path in itertools.product(PREFIX_NAMES, (False, True), (None, "site-a.test"), ("/", "/api")):
+        cookie = CookieConfig(name=name, samesite="Lax", secure=secure, domain=domain, path=path)
+        yield Case("slice_prefix", "include", "same_site_subdomain-https", cookie,
+                   extra_ids=(_prefix_id(name), "domain_parent" if domain else "host_only",
+                              "path_root" if path == "/" else "path_api"))
+
+
+def _prefix_id(name: str) -> str:
+    """`__Host-sid` → prefix_host, `__HOST-sid` → prefix_host_upper, `__secure-sid` → prefix_secure_lower."""
+    prefix = name.split("-")[0].strip("_")
+    case = "" if prefix in ("Secure", "Host") else ("_upper" if prefix.isupper() else "_lower")
+    return f"prefix_{prefix.lower()}{case}"
+
+
+LIFETIMES = {
+    "session": {},
+    "max_age": {"max_age": 3600},
+    "max_age_zero": {"max_age": 0},
+    "expires_past": {"expires": "Thu, 01 Jan 2015 00:00:00 GMT"},
+    "max_age_beats_past_expires": {"max_age": 3600, "expires": "Thu, 01 Jan 2015 00:00:00 GMT"},
+}
+# Logout deletions that do not match the stored cookie, so it survives (6265bis storage model).
+MISMATCHED_LOGOUTS = {"logout_other_path": {"path": "/api"}, "logout_other_domain": {"domain": "site-a.test"}}
+
+
+def lifetime_slice() -> Iterator[Case]:
+    """Session cookie, Max-Age, Max-Age=0, a past Expires; logout deletions that match and that do not."""
+    base = CookieConfig(samesite="Lax", secure=True)
+    for lifetime_id, changes in LIFETIMES.items():
+        yield Case("slice_lifetime", "same-origin", "same_origin-https", replace(base, **changes),
+                   extra_ids=(lifetime_id,))
+    for logout_id, changes in MISMATCHED_LOGOUTS.items():
+        yield Case("slice_lifetime", "same-origin", "same_origin-https", base,
+                   logout_cookie=replace(base, **changes), extra_ids=(logout_id,))
+
+
+# express-session's production recipe from the story (secure: true, `trust proxy`), and its dev recipe.
+PRODUCTION = {
+    "trust_proxy": dict(cookie=CookieConfig(secure=True), secure_cookie_needs_tls=True, trust_proxy=True),
+    "no_trust_proxy": dict(cookie=CookieConfig(secure=True), secure_cookie_needs_tls=True, trust_proxy=False),
+    "dev_cookie": dict(cookie=CookieConfig(secure=False, httponly=False)),
+}
+
+
+def production_slice() -> Iterator[Case]:
+    """https through nginx to the plain-http app, trusting the forwarded scheme or not; and plain http."""
+    for recipe, options in PRODUCTION.items():
+        yield Case("slice_production", "same-origin", "proxy-https", extra_ids=(recipe,), **options)
+    yield Case("slice_production", "same-origin", "same_origin-http", extra_ids=("no_proxy",),
+               **PRODUCTION["no_trust_proxy"])
+
+
+THIRD_PARTY_POLICIES = ("allowed", "blocked")
+
+
+def third_party_slice() -> Iterator[Case]:
+    """The browser's third-party cookie setting: its default here, allowed, blocked; × Partitioned."""
+    for policy, partitioned, setup in itertools.product(
+        (None,) + THIRD_PARTY_POLICIES, (False, True), ("cross_site-https", "same_site_subdomain-https")
+    ):
+        cookie = CookieConfig(samesite="None", secure=True, partitioned=partitioned)
+        yield Case("slice_third_party", "include", setup, cookie, third_party=policy,
+                   extra_ids=(f"third_party_{policy or 'default'}",))
+
+
+SLICES = {
+    "core": core,
+    "slice_cors": cors_slice,
+    "slice_mode": mode_slice,
+    "slice_domain_path": domain_path_slice,
+    "slice_prefix": prefix_slice,
+    "slice_lifetime": lifetime_slice,
+    "slice_production": production_slice,
+    "slice_third_party": third_party_slice,
+}
+
+
+def all_cases() -> list[Case]:
+    """Every case of every slice, with unique ids."""
+    cases = [case for make in SLICES.values() for case in make()]
+    ids = [c.id for c in cases]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise ValueError(f"duplicate case ids: {sorted(duplicates)[:5]}")
+    return cases
+
+
+def all_markers() -> set[str]:
+    """Every marker the matrix uses, for pytest's --strict-markers."""
+    return {m for case in all_cases() for m in case.markers}
