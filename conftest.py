@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -11,29 +10,21 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser
 from pytest_playwright.pytest_playwright import _attach_artifacts_to_report
 from slugify import slugify
 
+from e2e.browsers import BrowserCase, load_playwright_config
 from e2e.cases import all_markers
 from e2e.profiles import BrowserProfile, profile_for
 from server import TestHosts
 
-ROOT = Path(__file__).resolve().parent
 DEFAULT_BROWSERS = ["chromium", "firefox"]
 ISOLATION_MODES = ("reuse", "fresh")
 _TRACE_KEY = pytest.StashKey[str]()
 
 
-def _load_playwright_config():
-    # A dotted file name cannot be imported by plain `import`.
-    spec = importlib.util.spec_from_file_location("playwright_config", ROOT / "playwright.config.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CONFIG = _load_playwright_config()
+CONFIG = load_playwright_config()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,6 +34,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="reuse: one context per browser, cookies and server state cleared between cases (fast); "
         "fresh: a new browser context for every case (slow, the reference for the fast path)",
     )
+    group.addoption("--cm-report", metavar="DIR", default=None,
+                    help="write the HTML matrix report to DIR/index.html at the end of the run")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -54,6 +47,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # already wrote; here the output folder is emptied once, by the process that starts the run.
     if not hasattr(config, "workerinput"):
         shutil.rmtree(config.getoption("--output"), ignore_errors=True)
+        if config.getoption("--cm-report"):
+            from e2e.report import ReportPlugin
+
+            config.pluginmanager.register(ReportPlugin(config, Path(config.getoption("--cm-report")).absolute()))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -101,38 +98,6 @@ def browser_profile(browser_name: str, browser: Browser) -> BrowserProfile:
     return profile
 
 
-class BrowserCase:
-    """One test's view of a browser: pages on named origins, the context's cookie jar, the hosts."""
-
-    def __init__(self, context: BrowserContext, hosts: TestHosts, pages: dict[str, Page], browser: Browser,
-                 results: "CaseResults", third_party):
-        self.context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
-        self._results, self._third_party = results, third_party
-
-    def use_third_party_setting(self, policy: str) -> None:
-        """Run the rest of the case in a context where the browser's own third-party setting is `policy`."""
-        self.context, self._pages = self._third_party(policy)
-        self.context.clear_cookies()
-
-    def record(self, case, expected, observed, mismatches) -> None:
-        """Keep a case's expectation and observation for the run's report."""
-        self._results.add(case, expected, observed, mismatches, self.browser)
-
-    def page(self, origin: str) -> Page:
-        """A page showing the client on the named origin, opened once per context."""
-        page = self._pages.get(origin)
-        if page is None or page.is_closed():
-            page = self.context.new_page()
-            page.goto(self.hosts.url(origin, "/"))
-            page.wait_for_function("document.documentElement.dataset.ready === 'true'")
-            self._pages[origin] = page
-        return page
-
-    def cookies(self, name: str | None = None) -> list[dict]:
-        """The context's cookie jar, optionally only the cookies called `name`."""
-        return [c for c in self.context.cookies() if name is None or c["name"] == name]
-
-
 class CaseResults:
     """Each worker's case results as JSON lines under --output/results, read by the report."""
 
@@ -146,6 +111,7 @@ class CaseResults:
 
         record = {
             "nodeid": self.current_nodeid, "case": case.id, "slice": case.slice, "markers": case.markers,
+            "credentials": case.credentials, "setup": case.setup, "mode": case.mode, "cors": case.cors,
             "browser": browser.browser_type.name, "version": browser.version,
             "expected": expected.to_json(), "deviations": list(expected.deviations),
             "observed": observed_json(observed, case.cookie.name),

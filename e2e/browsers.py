@@ -1,0 +1,52 @@
+"""The browsers as the suite drives them: launch settings from playwright.config.py, one case's view of a context."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from server import TestHosts
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_playwright_config():
+    """The project's settings file; a dotted file name cannot be imported by plain `import`."""
+    spec = importlib.util.spec_from_file_location("playwright_config", ROOT / "playwright.config.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class BrowserCase:
+    """One test's view of a browser: pages on named origins, the context's cookie jar, the hosts."""
+
+    def __init__(self, context: BrowserContext, hosts: TestHosts, pages: dict[str, Page], browser: Browser,
+                 results, third_party):
+        self.context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
+        self._results, self._third_party = results, third_party
+
+    def use_third_party_setting(self, policy: str) -> None:
+        """Run the rest of the case in a context where the browser's own third-party setting is `policy`."""
+        self.context, self._pages = self._third_party(policy)
+        self.context.clear_cookies()
+
+    def record(self, case, expected, observed, mismatches) -> None:
+        """Keep a case's expectation and observation for the run's report."""
+        self._results.add(case, expected, observed, mismatches, self.browser)
+
+    def page(self, origin: str) -> Page:
+        """A page showing the client on the named origin, opened once per context."""
+        page = self._pages.get(origin)
+        if page is None or page.is_closed():
+            page = self.context.new_page()
+            page.goto(self.hosts.url(origin, "/"))
+            page.wait_for_function("document.documentElement.dataset.ready === 'true'")
+            self._pages[origin] = page
+        return page
+
+    def cookies(self, name: str | None = None) -> list[dict]:
+        """The context's cookie jar, optionally only the cookies called `name`."""
+        return [c for c in self.context.cookies() if name is None or c["name"] == name]
