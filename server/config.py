@@ -49,6 +49,38 @@ class CookieConfig:
         if self.max_age is not None and (isinstance(self.max_age, bool) or not isinstance(self.max_age, int)):
             raise ConfigError(f"max_age must be whole seconds or None, not {self.max_age!r}")
 
+    @classmethod
+    def from_set_cookie(cls, line: str) -> "CookieConfig":
+        """The configuration that issues a Set-Cookie line like `line` (its value is replaced by the session id)."""
+        name, sep, _value = line.split(";")[0].partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"{line!r} is not a Set-Cookie line: start it with NAME=VALUE, e.g. 'sid=x; Path=/; Secure'")
+        options: dict = {"name": name.strip(), "httponly": False, "path": None}
+        for attribute in line.split(";")[1:]:
+            key, _, value = attribute.strip().partition("=")
+            key = key.strip().lower()
+            if key == "secure":
+                options["secure"] = True
+            elif key == "httponly":
+                options["httponly"] = True
+            elif key == "partitioned":
+                options["partitioned"] = True
+            elif key == "samesite":
+                options["samesite"] = {"lax": "Lax", "strict": "Strict", "none": "None"}.get(value.strip().lower())
+                if options["samesite"] is None:
+                    raise ConfigError(f"SameSite={value.strip()!r} is not Lax, Strict or None")
+            elif key in ("path", "domain", "expires"):
+                options[key] = value.strip()
+            elif key == "max-age":
+                try:
+                    options["max_age"] = int(value.strip())
+                except ValueError:
+                    raise ConfigError(f"Max-Age={value.strip()!r} is not a whole number of seconds") from None
+            elif key:
+                raise ConfigError(f"unknown cookie attribute {key!r}; use Path, Domain, Secure, HttpOnly, SameSite, "
+                                  "Partitioned, Max-Age or Expires")
+        return cls(**options)
+
     def _attributes(self) -> list[str]:
         parts = []
         if self.path:
