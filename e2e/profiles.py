@@ -18,6 +18,21 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Deviation:
+    """A profile fact whose value departs from what the specification says, and where that is documented.
+
+    It applies when the profile's `fact` does not hold `spec_value`; the oracle then names it in
+    FlowExpectation.deviations for every flow whose expectation it changed.
+    """
+
+    id: str
+    rule: str  # the oracle rule (e2e.oracle.RULES) it bends
+    fact: str  # the BrowserProfile field that departs
+    spec_value: Any  # the value the specification implies
+    source: str
+
+
+@dataclass(frozen=True)
 class BrowserProfile:
     """What the oracle needs to know about one engine in the contexts this suite creates."""
 
@@ -30,6 +45,13 @@ class BrowserProfile:
     third_party_cookies: Fact  # "blocked" or "allowed": unpartitioned cookies in a cross-site context
     partitioned_cookies: Fact  # CHIPS supported
     jar_reports_partition_key: Fact  # whether context.cookies() shows a cookie's partition key
+    # __Http- and __Host-Http- name prefixes enforced (need Secure and HttpOnly)
+    http_prefixes: Fact = Fact(False, "not checked for this profile")
+    deviations: tuple[Deviation, ...] = ()  # facts above that depart from the specification, with sources
+
+    def deviates(self, deviation: Deviation) -> bool:
+        """Whether this profile's fact departs from the specification as `deviation` records."""
+        return getattr(self, deviation.fact).value != deviation.spec_value
 
     def facts(self) -> dict[str, Fact]:
         return {k: v for k, v in vars(self).items() if isinstance(v, Fact)}
@@ -65,6 +87,9 @@ CHROMIUM = BrowserProfile(
         "CookieControlsMode::kIncognitoOnly; shared/reference/environment.md)"),
     partitioned_cookies=Fact(True, "CHIPS; BCD Set-Cookie.json Partitioned (Chrome 114)", 114),
     jar_reports_partition_key=Fact(True, "Playwright Cookie.partitionKey from CDP (Playwright 1.54 and later)"),
+    http_prefixes=Fact(
+        True, "BCD Set-Cookie.json http_host-http_prefixes (Chrome 140); draft-ietf-httpbis-layered-cookies, "
+        "'Store a Cookie' (__http- and __host-http- need Secure and HttpOnly)", 140),
 )
 
 FIREFOX = BrowserProfile(
@@ -88,6 +113,20 @@ FIREFOX = BrowserProfile(
     jar_reports_partition_key=Fact(
         False, "Playwright 1.64 packages/playwright-core/src/server/bidi/bidiBrowser.ts doGetCookies: "
         "storage.getCookies results are copied without their partition key"),
+    http_prefixes=Fact(
+        True, "BCD Set-Cookie.json http_host-http_prefixes (Firefox 143; 142 knew __Host-Http- only as "
+        "__HostHttp-, bug 1982555); draft-ietf-httpbis-layered-cookies, 'Store a Cookie'", 143),
+    deviations=(
+        Deviation(
+            "samesite-default-not-lax", rule="samesite-lax-by-default", fact="lax_by_default", spec_value=True,
+            source="6265bis §5.7 Storage Model step 18 and §5.8.3 Retrieval Algorithm treat same-site-flag "
+            "'Default' like 'Lax'; BCD Set-Cookie.json SameSite.Lax_default: Firefox only behind "
+            f"network.cookie.sameSite.laxByDefault, which {PLAYWRIGHT_BIDI} sets to false"),
+        Deviation(
+            "samesite-schemeless", rule="site-schemeful", fact="schemeful_same_site", spec_value=True,
+            source="HTML 'same site' compares schemes and 6265bis §5.2 uses it; BCD Set-Cookie.json "
+            "SameSite.schemeful: Firefox only behind network.cookie.sameSite.schemeful"),
+    ),
 )
 
 PROFILES = {p.name: p for p in (CHROMIUM, FIREFOX)}
