@@ -643,10 +643,7 @@ def _prefix_checks(name: str, *, secure: bool, host_only: bool, path_attr: bool,
 
 def store(jar: tuple[Cookie, ...], sc: SetCookie, path: str, ctx: Context, now: float,
           creation: int) -> tuple[tuple[Cookie, ...], list[str]]:
-    """6265bis §5.7 Storage Model (with CHIPS and the profile's policy) for a cookie received from the API at `path`.
-
-    Returns the new jar and the reasons; every requirement the cookie breaks is named, in the spec's order.
-    """
+    """6265bis §5.7 (with CHIPS and the profile's policy): the new jar, and every rule that decided, in spec order."""
     host, reasons, broken = ctx.api.host, [], []
     if len((sc.name + sc.value).encode()) > _MAX_NAME_VALUE:
         return jar, ["cookie-size-limit"]
@@ -733,10 +730,7 @@ def store(jar: tuple[Cookie, ...], sc: SetCookie, path: str, ctx: Context, now: 
 
 def retrieve(jar: tuple[Cookie, ...], name: str, request: Origin, path: str, ctx: Context,
              *, http: bool = True) -> tuple[tuple[Cookie, ...], list[str]]:
-    """6265bis §5.8.3 Retrieval Algorithm for the cookies called `name`: the ones that go, sorted, and why.
-
-    `http=False` is a document.cookie read on the page (retrieval type 'non-HTTP', a same-site context).
-    """
+    """6265bis §5.8.3 for cookies called `name`: those that go, sorted, and why (http=False: document.cookie)."""
     candidates = [c for c in jar if c.name == name]
     if not candidates:
         return (), ["cookie-jar-empty"]
@@ -1023,9 +1017,10 @@ def expect(*, page: str, api: str, credentials: str, mode: str, set_cookie: str,
            profile: BrowserProfile, allowlist: Optional[tuple[str, ...]] = None,
            logout_set_cookie: Optional[str] = None, secure_cookie_needs_tls: bool = False,
            trust_proxy: bool = False, forwarded_https: bool = False, now: Optional[float] = None) -> FlowExpectation:
-    """The expected flow login → me → list → create → logout from a page on `page` against the API on `api`.
+    """The expected login → me → list → create → logout from `page` against `api` (`now` judges Expires dates).
 
-    `now` (seconds since the epoch, default the current time) only decides whether an Expires date is past.
+    `forwarded_https` means the API is reached through a TLS-terminating proxy (the server sees http and
+    X-Forwarded-Proto: https), as the suite's nginx origin is; the server believes https only with `trust_proxy`.
     """
     page_origin, api_origin = parse_origin(page, "page"), parse_origin(api, "api")
     _choice(credentials, CREDENTIALS_MODES, "credentials")
@@ -1039,7 +1034,8 @@ def expect(*, page: str, api: str, credentials: str, mode: str, set_cookie: str,
     login = parse_set_cookie(set_cookie)
     logout = parse_set_cookie(logout_set_cookie if logout_set_cookie is not None else deletion_line(login),
                               "logout_set_cookie")
-    believes_secure = api_origin.scheme == "https" or (trust_proxy and forwarded_https)
+    # forwarded_https: TLS ended at a proxy that sent X-Forwarded-Proto: https, so the server itself saw plain http
+    believes_secure = (trust_proxy and forwarded_https) or (api_origin.scheme == "https" and not forwarded_https)
     server = Server(login, logout, believes_secure, secure_cookie_needs_tls, trust_proxy)
     clock = time.time() if now is None else now
 

@@ -19,11 +19,7 @@ class Fact:
 
 @dataclass(frozen=True)
 class Deviation:
-    """A profile fact whose value departs from what the specification says, and where that is documented.
-
-    It applies when the profile's `fact` does not hold `spec_value`; the oracle then names it in
-    FlowExpectation.deviations for every flow whose expectation it changed.
-    """
+    """A profile fact departing from the specification (when `fact` != `spec_value`), and where that is documented."""
 
     id: str
     rule: str  # the oracle rule (e2e.oracle.RULES) it bends
