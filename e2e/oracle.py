@@ -16,7 +16,8 @@ Sources, cited per rule below:
 
 Choices where the sources leave room (see also the docstrings):
 - `stored_cookie["domain"]` is the host for a host-only cookie and "." + domain for a Domain cookie, as
-  Chromium's CDP and Firefox's WebDriver BiDi (nsICookie.host) both report it through Playwright.
+  Chromium's CDP and Firefox's WebDriver BiDi both report it through Playwright (Firefox: remote/webdriver-bidi/
+  modules/root/storage.sys.mjs maps `domain` to nsICookie.host, which keeps the leading dot).
 - `stored_cookie["partition_key"]` is what Playwright reports: the top-level site for a partitioned cookie
   where the profile's jar reports keys (jar_reports_partition_key), else None; the reasons still name
   chips-partition-key.
@@ -1048,12 +1049,7 @@ def expect(*, page: str, api: str, credentials: str, mode: str, set_cookie: str,
     return replace(flow, deviations=changed)
 
 
-def explain_rules(ids: tuple[str, ...]) -> list[Rule]:
-    """The rules behind a chain of ids, in order."""
-    return [RULES[i] for i in ids]
-
-
 __all__ = [
     "RULES", "Rule", "StepExpectation", "FlowExpectation", "OracleInputError", "expect", "STEPS",
-    "parse_set_cookie", "parse_origin", "registrable_domain", "same_site", "explain_rules",
+    "parse_set_cookie", "parse_origin", "registrable_domain", "same_site",
 ]
