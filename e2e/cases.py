@@ -6,7 +6,8 @@ import itertools
 from dataclasses import dataclass, field, replace
 from typing import Iterator, Optional
 
-from server import CookieConfig, CorsPolicy, Settings
+from server import ORIGINS, CookieConfig, CorsPolicy, Settings
+from server.hosts import PROXY_LISTENER
 
 CREDENTIALS = ("omit", "same-origin", "include")
 MODES = ("cors", "no-cors", "same-origin")
@@ -78,6 +79,11 @@ class Case:
     @property
     def api(self) -> str:
         return ALL_SETUPS[self.setup][1]
+
+    @property
+    def behind_proxy(self) -> bool:
+        """Whether TLS ends at the reverse proxy, so the app itself sees plain http."""
+        return ORIGINS[self.api].listener == PROXY_LISTENER
 
     @property
     def id(self) -> str:

@@ -260,7 +260,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("third-party-cookies",
          "The profile's third-party cookie policy decides unpartitioned cookies in a cross-site context: "
          "'blocked' neither stores nor sends them, 'allowed' leaves them to the other rules; Partitioned cookies "
-         "are exempt.",
+         "are exempt where the profile's blocking spares them.",
          f"{_C} §7.1 Third-Party Cookies, §7.2 Cookie Policy; profile third_party_cookies"),
     # The server (server/app.py, server/config.py)
     Rule("server-login",
@@ -623,8 +623,10 @@ class Context:
         return sc.has("partitioned") and bool(self.profile.partitioned_cookies.value)
 
     def third_party_blocked(self, partition_key: Optional[str]) -> bool:
-        """Unpartitioned cookies in a cross-site context, where the profile blocks third-party cookies."""
-        return not self.same_site and partition_key is None and self.profile.third_party_cookies.value == "blocked"
+        """A cookie in a cross-site context where the profile blocks third-party cookies (and, per profile, partitioned ones)."""
+        if self.same_site or self.profile.third_party_cookies.value != "blocked":
+            return False
+        return partition_key is None or not self.profile.blocking_spares_partitioned.value
 
 
 def _prefix_checks(name: str, *, secure: bool, host_only: bool, path_attr: bool, path: str, http_only: bool,
@@ -715,8 +717,8 @@ def store(jar: tuple[Cookie, ...], sc: SetCookie, path: str, ctx: Context, now: 
             broken.append("chips-partitioned-secure")
         partition_key = ctx.top_level_site
         reasons.append("chips-partition-key")
-    elif not ctx.same_site:
-        (broken if ctx.third_party_blocked(None) else reasons).append("third-party-cookies")
+    if not ctx.same_site:
+        (broken if ctx.third_party_blocked(partition_key) else reasons).append("third-party-cookies")
     if broken:
         return jar, _dedupe(reasons + broken)
     # steps 23-24

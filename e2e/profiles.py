@@ -41,6 +41,8 @@ class BrowserProfile:
     third_party_cookies: Fact  # "blocked" or "allowed": unpartitioned cookies in a cross-site context
     partitioned_cookies: Fact  # CHIPS supported
     jar_reports_partition_key: Fact  # whether context.cookies() shows a cookie's partition key
+    # whether blocking third-party cookies leaves Partitioned (CHIPS) cookies alone
+    blocking_spares_partitioned: Fact = Fact(True, "CHIPS explainer, 'Third-party cookie blocking'")
     # __Http- and __Host-Http- name prefixes enforced (need Secure and HttpOnly)
     http_prefixes: Fact = Fact(False, "not checked for this profile")
     deviations: tuple[Deviation, ...] = ()  # facts above that depart from the specification, with sources
@@ -83,6 +85,10 @@ CHROMIUM = BrowserProfile(
         "CookieControlsMode::kIncognitoOnly; shared/reference/environment.md)"),
     partitioned_cookies=Fact(True, "CHIPS; BCD Set-Cookie.json Partitioned (Chrome 114)", 114),
     jar_reports_partition_key=Fact(True, "Playwright Cookie.partitionKey from CDP (Playwright 1.54 and later)"),
+    blocking_spares_partitioned=Fact(
+        True, "CHIPS explainer: partitioned cookies stay available when third-party cookies are blocked; "
+        "components/content_settings/core/common/cookie_settings_base.cc (partitioned access is allowed "
+        "under third-party cookie blocking)"),
     http_prefixes=Fact(
         True, "BCD Set-Cookie.json http_host-http_prefixes (Chrome 140); draft-ietf-httpbis-layered-cookies, "
         "'Store a Cookie' (__http- and __host-http- need Secure and HttpOnly)", 140),
@@ -109,6 +115,10 @@ FIREFOX = BrowserProfile(
     jar_reports_partition_key=Fact(
         False, "Playwright 1.64 packages/playwright-core/src/server/bidi/bidiBrowser.ts doGetCookies: "
         "storage.getCookies results are copied without their partition key"),
+    blocking_spares_partitioned=Fact(
+        False, "netwerk/cookie/nsICookieService.idl: BEHAVIOR_REJECT_FOREIGN (cookieBehavior 1) rejects all "
+        "third-party cookies; Firefox partitions third-party cookies (CHIPS included) only under "
+        "BEHAVIOR_REJECT_TRACKER_AND_PARTITION_FOREIGN (5), Total Cookie Protection"),
     http_prefixes=Fact(
         True, "BCD Set-Cookie.json http_host-http_prefixes (Firefox 143; 142 knew __Host-Http- only as "
         "__HostHttp-, bug 1982555); draft-ietf-httpbis-layered-cookies, 'Store a Cookie'", 143),

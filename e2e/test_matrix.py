@@ -30,6 +30,7 @@ def expectation(case, hosts, profile):
         set_cookie=settings.cookie.set_cookie("opaque-session-id"), allowlist=settings.cors.allowlist or None,
         logout_set_cookie=settings.logout_cookie.delete_cookie() if settings.logout_cookie else None,
         secure_cookie_needs_tls=case.secure_cookie_needs_tls, trust_proxy=case.trust_proxy,
+        forwarded_https=case.behind_proxy,
     )
 
 

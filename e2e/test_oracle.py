@@ -613,6 +613,20 @@ def test_unpartitioned_third_party_cookie_is_blocked_in_chromium_and_kept_in_fir
     assert firefox.steps["login"].cookie_stored is True and firefox.steps["me"].authenticated is True
 
 
+@pytest.mark.parametrize("spares, stored_after_login", [
+    pytest.param(True, True, id="blocking_spares_partitioned"),
+    pytest.param(False, False, id="blocking_rejects_partitioned"),
+])
+def test_third_party_blocking_and_partitioned_cookies(spares, stored_after_login):
+    """CHIPS explainer vs nsICookieService BEHAVIOR_REJECT_FOREIGN: the profile decides if blocking spares CHIPS."""
+    profile = replace(FIREFOX, third_party_cookies=Fact("blocked", "test"),
+                      blocking_spares_partitioned=Fact(spares, "test"))
+    f = flow(api=API_B, set_cookie=PARTITIONED, cors="allowlist", profile=profile)
+    assert f.steps["login"].cookie_stored is stored_after_login
+    assert f.steps["me"].authenticated is stored_after_login
+    assert ("third-party-cookies" in f.steps["login"].reasons) is True
+
+
 def test_partitioned_needs_secure():
     """CHIPS: Partitioned without Secure is rejected."""
     jar, why = stored("sid=X; Path=/; Partitioned")
