@@ -6,6 +6,7 @@ import json
 import secrets
 import threading
 import time
+import urllib.parse
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ USERS = {"alice": "wonderland", "bob": "builder"}
 MAX_BODY = 16 * 1024
 MAX_FIELD = 200
 MAX_RESOURCES = 1000
+FORM_TYPES = ("application/x-www-form-urlencoded", "text/plain")  # what Settings.lenient_body reads as form fields
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,12 @@ class ApiError(Exception):
         self.status, self.error, self.message = status, error, message
 
 
-def _json_body() -> dict[str, Any]:
-    if request.mimetype != "application/json":
+def _json_body(lenient: bool = False) -> dict[str, Any]:
+    """The JSON object in the body. With `lenient` (Settings.lenient_body) also a JSON body under any Content-Type,
+    and the fields of an HTML form sent urlencoded or text/plain, as express.json({type: "*/*"}) with
+    express.urlencoded() and express.text() would take them."""
+    json_typed = request.mimetype == "application/json"
+    if not json_typed and not lenient:
         raise ApiError(415, "unsupported_media_type", "send the body as Content-Type: application/json")
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise ApiError(413, "body_too_large", f"the body may hold at most {MAX_BODY} bytes")
@@ -141,10 +147,26 @@ def _json_body() -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except (ValueError, RecursionError):
-        raise ApiError(400, "malformed_json", "the body is not valid JSON") from None
+        if json_typed:
+            raise ApiError(400, "malformed_json", "the body is not valid JSON") from None
+        if request.mimetype not in FORM_TYPES:
+            raise ApiError(415, "unsupported_media_type", "send JSON, or form fields urlencoded or as text/plain") from None
+        body = _form_fields(raw.decode("utf-8", "replace"))
     if not isinstance(body, dict):
         raise ApiError(422, "invalid_body", "the body must be a JSON object")
     return body
+
+
+def _form_fields(text: str) -> dict[str, str]:
+    """HTML form data (HTML "form submission algorithm"): urlencoded, or text/plain "name=value" lines; first name wins."""
+    if request.mimetype == "application/x-www-form-urlencoded":
+        pairs = urllib.parse.parse_qsl(text, keep_blank_values=True)
+    else:
+        pairs = [tuple(line.split("=", 1)) for line in text.split("\r\n") if "=" in line]
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        fields.setdefault(name, value)
+    return fields
 
 
 def _text_field(body: dict[str, Any], name: str) -> str:
@@ -280,7 +302,7 @@ def create_app(state: Optional[ApiState] = None) -> Flask:
 
     @app.post("/api/login")
     def login():
-        body = _json_body()
+        body = _json_body(settings().lenient_body)
         username, password = _text_field(body, "username"), _text_field(body, "password")
         expected = USERS.get(username)
         # Compared even for an unknown user (no timing oracle), who is never let in: a "\0" stand-in was a password.
@@ -308,7 +330,7 @@ def create_app(state: Optional[ApiState] = None) -> Flask:
     @app.post("/api/resources")
     def create_resource():
         g.user = require_user()
-        title = _text_field(_json_body(), "title")
+        title = _text_field(_json_body(settings().lenient_body), "title")
         owned = app.state.resources.setdefault(g.user, [])
         if len(owned) >= MAX_RESOURCES:
             raise ApiError(409, "too_many_resources", f"a user may own at most {MAX_RESOURCES} resources")

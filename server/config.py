@@ -161,6 +161,9 @@ class Settings:
     trust_proxy: bool = False
     # The server's own CSRF defence for unsafe methods (OWASP CSRF cheat sheet, "Verifying Origin").
     csrf: str = "off"
+    # Read a JSON body whatever its Content-Type, and form fields sent urlencoded or text/plain (an API behind
+    # express.json({type: "*/*"}) and express.urlencoded()): a cross-site form or no-cors fetch then meets no 415.
+    lenient_body: bool = False
     session_ttl: int = 3600
     max_sessions: int = 10_000
 
