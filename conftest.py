@@ -175,7 +175,7 @@ def _shared_context(browser: Browser, browser_context_args: dict, isolation: str
         yield None, {}
         return
     context = browser.new_context(**browser_context_args)
-    context.tracing.start(snapshots=True, screenshots=False, sources=False)
+    context.tracing.start(snapshots=False, screenshots=False, sources=False)
     yield context, {}
     context.close()
 
@@ -190,7 +190,7 @@ def browser_case(
     fresh = context is None
     if fresh:
         context, pages = browser.new_context(**browser_context_args), {}
-        context.tracing.start(snapshots=True, screenshots=False, sources=False)
+        context.tracing.start(snapshots=False, screenshots=False, sources=False)
     context.clear_cookies()
     test_hosts.reset()
     context.tracing.start_chunk(title=request.node.nodeid)

@@ -93,6 +93,9 @@ class _QuietHandler(WSGIRequestHandler):
     """HTTP/1.1 keep-alive (browsers reuse connections as with any real server), no access log."""
 
     protocol_version = "HTTP/1.1"
+    # werkzeug writes headers and body in separate sends; with Nagle's algorithm and the peer's delayed ACK
+    # each response would stall for tens of milliseconds on loopback.
+    disable_nagle_algorithm = True
 
     def log_request(self, *args, **kwargs) -> None:
         pass
