@@ -8,15 +8,23 @@ from typing import Any, Optional
 from server import RequestRecord
 
 STEPS = ("login", "me", "list", "create", "logout")
-# Each step's client call and the request path it targets.
+# Each step's client call, its arguments, and the request it makes.
 _CALLS = {
-    "login": ("login", ("alice", "wonderland"), "/api/login"),
-    "me": ("me", (), "/api/me"),
-    "list": ("listResources", (), "/api/resources"),
-    "create": ("createResource", ("first resource",), "/api/resources"),
-    "logout": ("logout", (), "/api/logout"),
+    "login": ("login", ("alice", "wonderland"), "POST", "/api/login"),
+    "me": ("me", (), "GET", "/api/me"),
+    "list": ("listResources", (), "GET", "/api/resources"),
+    "create": ("createResource", ("first resource",), "POST", "/api/resources"),
+    "logout": ("logout", (), "POST", "/api/logout"),
 }
-_STEP_JS = "([options, name, args]) => window.cookieMatrix.step(options, name, ...args)"
+# The flow in two page calls: the jar is read after login and after logout. Between them the jar can only
+# change through a Set-Cookie (the client never writes cookies), and the server's record shows there is none,
+# so me, list and create see the jar that login left. run_group() checks that instead of assuming it.
+GROUPS = (("login",), ("me", "list", "create", "logout"))
+_STEPS_JS = "([options, calls]) => window.cookieMatrix.steps(options, calls)"
+
+
+class UnattributableJar(RuntimeError):
+    """A Set-Cookie arrived mid-group, so the jar after an earlier step of the group was not observed."""
 
 
 @dataclass
@@ -62,32 +70,50 @@ class FlowResult:
         return self.steps[step]
 
 
-def run_step(case, page_origin: str, api_origin: str, step: str, *, credentials: str, mode: str = "cors",
-             cookie_name: str = "sid") -> StepResult:
-    """Run one step from a page on `page_origin` against the API on `api_origin`."""
+def _requests_of(step: str, records: list[RequestRecord]) -> tuple[list[RequestRecord], list[RequestRecord]]:
+    """The step's requests and preflights among a group's records."""
+    _, _, method, path = _CALLS[step]
+    mine = [r for r in records if r.path == path]
+    return ([r for r in mine if not r.preflight and r.method == method],
+            [r for r in mine if r.preflight and r.preflight_method == method])
+
+
+def run_group(case, page_origin: str, api_origin: str, steps: tuple[str, ...], *, credentials: str,
+              mode: str = "cors", cookie_name: str = "sid", jar_before: Optional[list] = None) -> list[StepResult]:
+    """Run steps in order in one page call, then read the jar once (see GROUPS)."""
     hosts = case.hosts
-    call, args, path = _CALLS[step]
     options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode}
+    before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
     since = hosts.state.mark()
-    result = case.page(page_origin).evaluate(_STEP_JS, [options, call, list(args)])
-    seen = hosts.state.requests(path, since=since)
-    return StepResult(
-        name=step,
-        outcome=result["outcome"],
-        status=result.get("status"),
-        body=result.get("body"),
-        error=result.get("error"),
-        set_cookie_visible=result.get("setCookieVisible"),
-        document_cookie=result["documentCookie"],
-        requests=[r for r in seen if not r.preflight],
-        preflights=[r for r in seen if r.preflight],
-        jar=case.cookies(cookie_name),
-    )
+    results = case.page(page_origin).evaluate(_STEPS_JS, [options, [[_CALLS[s][0], list(_CALLS[s][1])] for s in steps]])
+    records = hosts.state.requests(since=since)
+    after = case.cookies(cookie_name)
+    out = []
+    for index, (step, result) in enumerate(zip(steps, results)):
+        requests, preflights = _requests_of(step, records)
+        last = index == len(steps) - 1
+        if not last and any(r.set_cookie for r in requests):
+            raise UnattributableJar(f"step {step} received Set-Cookie mid-group; run it in a group of its own")
+        out.append(StepResult(
+            name=step, outcome=result["outcome"], status=result.get("status"), body=result.get("body"),
+            error=result.get("error"), set_cookie_visible=result.get("setCookieVisible"),
+            document_cookie=result["documentCookie"], requests=requests, preflights=preflights,
+            jar=after if last else before,
+        ))
+    return out
+
+
+def run_step(case, page_origin: str, api_origin: str, step: str, **options) -> StepResult:
+    """Run one step from a page on `page_origin` against the API on `api_origin`."""
+    return run_group(case, page_origin, api_origin, (step,), **options)[0]
 
 
 def run_flow(case, page_origin: str, api_origin: str, **options) -> FlowResult:
     """login → me → list → create → logout, each step recorded."""
     flow = FlowResult()
-    for step in STEPS:
-        flow.steps[step] = run_step(case, page_origin, api_origin, step, **options)
+    jar = None
+    for group in GROUPS:
+        for result in run_group(case, page_origin, api_origin, group, jar_before=jar, **options):
+            flow.steps[result.name] = result
+        jar = result.jar
     return flow

@@ -44,6 +44,7 @@ class RequestRecord:
     content_type: Optional[str]
     sec_fetch_site: Optional[str]
     sec_fetch_mode: Optional[str]
+    preflight_method: Optional[str] = None  # a preflight's Access-Control-Request-Method
 
     @property
     def sent_session_cookie(self) -> bool:
@@ -255,6 +256,7 @@ def create_app(state: Optional[ApiState] = None) -> Flask:
                 content_type=request.headers.get("Content-Type"),
                 sec_fetch_site=request.headers.get("Sec-Fetch-Site"),
                 sec_fetch_mode=request.headers.get("Sec-Fetch-Mode"),
+                preflight_method=request.headers.get("Access-Control-Request-Method") if g.get("preflight") else None,
             )
         )
         return response
