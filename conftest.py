@@ -191,11 +191,11 @@ def browser_case(
     if fresh:
         context, pages = browser.new_context(**browser_context_args), {}
         context.tracing.start(snapshots=False, screenshots=False, sources=False)
-    context.clear_cookies()
-    test_hosts.reset()
+    case = BrowserCase(context, test_hosts, pages, browser, case_results, third_party_contexts)
+    case.begin()
     context.tracing.start_chunk(title=request.node.nodeid)
     case_results.current_nodeid = request.node.nodeid
-    yield BrowserCase(context, test_hosts, pages, browser, case_results, third_party_contexts)
+    yield case
     tracing = pytestconfig.getoption("--tracing")
     rep = getattr(request.node, "rep_call", None)
     failed = rep is None or rep.failed

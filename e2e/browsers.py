@@ -37,6 +37,15 @@ class BrowserCase:
         """Keep a case's expectation and observation for the run's report."""
         self._results.add(case, expected, observed, mismatches, self.browser)
 
+    def begin(self) -> None:
+        """Start a case clean: an empty cookie jar, no server sessions, resources, records or settings."""
+        self.context.clear_cookies()
+        self.hosts.reset()
+
+    def open_pages(self) -> dict[str, Page]:
+        """The pages this context has opened so far, by origin name."""
+        return {name: page for name, page in self._pages.items() if not page.is_closed()}
+
     def page(self, origin: str) -> Page:
         """A page showing the client on the named origin, opened once per context."""
         page = self._pages.get(origin)

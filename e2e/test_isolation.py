@@ -1,0 +1,65 @@
+"""Speed may not cost isolation: a case that leaves everything dirty, then cases that must not notice."""
+
+import pytest
+
+from e2e.cases import Case
+from e2e.flow import run_group
+from server import CookieConfig
+
+pytestmark = pytest.mark.browser_e2e
+
+# Leftovers of every kind: host-only, Domain, Path, Partitioned, http-only origin, localhost; live sessions.
+DIRTY = [
+    Case("core", "same-origin", "same_origin-https", CookieConfig(name="host", samesite="Lax", secure=True,
+                                                                  httponly=False)),
+    Case("core", "include", "same_site_subdomain-https",
+         CookieConfig(name="parent", samesite="Lax", secure=True, httponly=False, domain="site-a.test")),
+    Case("core", "include", "cross_site-https", CookieConfig(name="chips", samesite="None", secure=True,
+                                                             partitioned=True)),
+    Case("core", "same-origin", "same_origin-http", CookieConfig(name="plain", path="/api")),
+    Case("core", "include", "localhost-ports", CookieConfig(name="__Host-sid", secure=True)),
+]
+
+
+def _dirty(browser_case) -> None:
+    """Log in on every setup of DIRTY and leave without logging out."""
+    hosts = browser_case.hosts
+    for case in DIRTY:  # each configure() forgets the server state of the one before; the jar keeps all
+        hosts.configure(case.settings(hosts.origin(case.page)))
+        for step in ("login", "me"):
+            run_group(browser_case, case.page, case.api, (step,), credentials=case.credentials,
+                      cookie_name=case.cookie.name)
+
+
+def test_reset_between_cases_leaves_nothing(browser_case, browser_name):
+    """After the per-case reset the jar, the pages' document.cookie and the server hold nothing of the last case."""
+    _dirty(browser_case)
+    stored = sorted(c["name"] for c in browser_case.cookies())
+    assert stored == sorted(c.cookie.name for c in DIRTY), f"the dirty case must store them all to prove anything: {stored}"
+    assert len(browser_case.hosts.state.sessions) >= 1
+    assert any(p.evaluate("document.cookie") for p in browser_case.open_pages().values())
+
+    browser_case.begin()
+
+    assert browser_case.cookies() == [], f"[{browser_name}] cookies survived the reset: {browser_case.cookies()}"
+    assert len(browser_case.hosts.state.sessions) == 0 and browser_case.hosts.state.requests() == []
+    leftovers = {name: p.evaluate("document.cookie") for name, p in browser_case.open_pages().items()}
+    assert not any(leftovers.values()), f"[{browser_name}] document.cookie after reset: {leftovers}"
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.setup) for c in DIRTY])
+def test_next_case_does_not_notice(browser_case, browser_name, case):
+    """A case run after the dirty one sends no old cookie, is preflighted afresh and reaches the server."""
+    _dirty(browser_case)
+    browser_case.begin()
+    hosts = browser_case.hosts
+    hosts.configure(case.settings(hosts.origin(case.page)))
+    me, login = (run_group(browser_case, case.page, case.api, (step,), credentials=case.credentials,
+                           cookie_name=case.cookie.name)[0] for step in ("me", "login"))
+    # The server answered (no cached response) and saw no cookie of any name (nothing left in the jar).
+    assert me.requests and me.requests[0].cookie_header is None, f"[{browser_name}] leftover: {me.requests}"
+    assert me.status == 401
+    assert login.requests and login.requests[0].cookie_header is None
+    # A cross-origin JSON POST is preflighted again: no preflight answer was reused from the dirty case.
+    if case.page != case.api:
+        assert len(login.preflights) == 1
