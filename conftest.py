@@ -36,9 +36,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--cm-report", metavar="DIR", default=None,
                     help="write the HTML matrix report to DIR/index.html at the end of the run")
+    group.addoption("--cm-shuffle", metavar="SEED", type=int, default=None,
+                    help="run the tests of each browser in a random order drawn from SEED")
+    group.addoption("--cm-shard", metavar="K/N", default=None,
+                    help="run only shard K of N (1-based), balanced by the durations in --cm-durations")
+    group.addoption("--cm-durations", metavar="FILE", default=str(Path(__file__).parent / "e2e" / "durations.json"),
+                    help="recorded test durations (JSON: node id -> seconds) that --cm-shard balances")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--cm-shard"):
+        from e2e.sharding import parse_shard
+
+        try:
+            parse_shard(config.getoption("--cm-shard"))
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
     for marker in sorted(all_markers()):
         config.addinivalue_line("markers", f"{marker}: a dimension value of the case matrix")
     if not config.option.browser:
@@ -51,6 +64,20 @@ def pytest_configure(config: pytest.Config) -> None:
             from e2e.report import ReportPlugin
 
             config.pluginmanager.register(ReportPlugin(config, Path(config.getoption("--cm-report")).absolute()))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--cm-shard keeps one shard of the run; --cm-shuffle reorders each browser's tests."""
+    from e2e.sharding import parse_shard, shard, shuffle_within_browsers
+
+    if config.getoption("--cm-shard"):
+        index, count = parse_shard(config.getoption("--cm-shard"))
+        keep = shard([item.nodeid for item in items], index, count, Path(config.getoption("--cm-durations")))
+        deselected = [item for item in items if item.nodeid not in keep]
+        items[:] = [item for item in items if item.nodeid in keep]
+        config.hook.pytest_deselected(items=deselected)
+    if config.getoption("--cm-shuffle") is not None:
+        items[:] = shuffle_within_browsers(items, config.getoption("--cm-shuffle"))
 
 
 @pytest.fixture(scope="session", autouse=True)
