@@ -7,7 +7,7 @@ import os
 import shutil
 import warnings
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 import pytest
 from playwright.sync_api import Browser
@@ -36,6 +36,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--cm-report", metavar="DIR", default=None,
                     help="write the HTML matrix report to DIR/index.html at the end of the run")
+    group.addoption("--cm-connect", metavar="WS_ENDPOINT", default=None,
+                    help="drive browsers of a Playwright browser server (`playwright run-server --unsafe`) "
+                    "instead of launching them here; the launch settings of playwright.config.py are sent along")
     group.addoption("--cm-shuffle", metavar="SEED", type=int, default=None,
                     help="run the tests of each browser in a random order drawn from SEED")
     group.addoption("--cm-shard", metavar="K/N", default=None,
@@ -102,6 +105,26 @@ def browser_type_launch_args(browser_type_launch_args: dict, browser_name: str) 
     return {**browser_type_launch_args, **launch}
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@pytest.fixture(scope="session")
+def connect_options(pytestconfig: pytest.Config, browser_type_launch_args: dict) -> Optional[dict]:
+    """With --cm-connect: the browser server's endpoint and this project's launch settings for it.
+
+    pytest-playwright sends its launch options with Python names, which the server does not read; the
+    server takes Playwright's protocol names (executablePath, firefoxUserPrefs), so they are sent here.
+    The browsers resolve every test name to 127.0.0.1, so the server must share this machine's loopback.
+    """
+    endpoint = pytestconfig.getoption("--cm-connect")
+    if not endpoint:
+        return None
+    launch = {_camel(key): value for key, value in browser_type_launch_args.items()}
+    return {"endpoint": endpoint, "headers": {"x-playwright-launch-options": json.dumps(launch)}}
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
     """pytest-playwright's context arguments plus this project's."""
@@ -162,12 +185,14 @@ def case_results(pytestconfig: pytest.Config) -> Iterator[CaseResults]:
 
 @pytest.fixture(scope="session")
 def third_party_contexts(browser_name: str, browser_type, browser_type_launch_args: dict,
-                         browser_context_args: dict, tmp_path_factory) -> Iterator:
+                         browser_context_args: dict, tmp_path_factory, pytestconfig: pytest.Config) -> Iterator:
     """Contexts whose browser runs with a third-party cookie setting from playwright.config.py, made on demand."""
     made: dict[str, tuple] = {}
     closers = []
 
     def get(policy: str) -> tuple:
+        if pytestconfig.getoption("--cm-connect"):
+            pytest.skip("the browser's own third-party setting needs a browser launched here, not through --cm-connect")
         if policy not in made:
             setting = CONFIG.THIRD_PARTY[browser_name][policy]
             if "chromium_preferences" in setting:
