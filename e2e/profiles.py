@@ -45,6 +45,12 @@ class BrowserProfile:
     blocking_spares_partitioned: Fact = Fact(True, "CHIPS explainer, 'Third-party cookie blocking'")
     # __Http- and __Host-Http- name prefixes enforced (need Secure and HttpOnly)
     http_prefixes: Fact = Fact(False, "not checked for this profile")
+    # Seconds after its creation during which a cookie without SameSite, Lax only by default, still goes with a
+    # cross-site top-level navigation of an unsafe method (POST): "Lax-allowing-unsafe"; 0 = never
+    lax_allowing_unsafe_seconds: Fact = Fact(0, "not checked for this profile")
+    # whether unpartitioned cookies in a cross-site context live in a jar keyed by the top-level site (Firefox's
+    # Total Cookie Protection): set there, sent only there, and a first-party cookie is not sent cross-site
+    third_party_partitioned: Fact = Fact(False, "not checked for this profile")
     deviations: tuple[Deviation, ...] = ()  # facts above that depart from the specification, with sources
 
     def deviates(self, deviation: Deviation) -> bool:
@@ -92,6 +98,16 @@ CHROMIUM = BrowserProfile(
     http_prefixes=Fact(
         True, "BCD Set-Cookie.json http_host-http_prefixes (Chrome 140); draft-ietf-httpbis-layered-cookies, "
         "'Store a Cookie' (__http- and __host-http- need Secure and HttpOnly)", 140),
+    lax_allowing_unsafe_seconds=Fact(
+        120, "chromestatus.com/feature/5088147346030592 (SameSite=Lax by default, Chrome 80: cookies set without "
+        "SameSite less than 2 minutes ago also go with top-level cross-site POST, the 'Lax + POST' intervention); "
+        "net/cookies/cookie_constants.cc kLaxAllowUnsafeMaxAge = base::Minutes(2); net/cookies/canonical_cookie.cc "
+        "GetLaxAllowUnsafeThresholdAge, switched off only by feature SameSiteDefaultChecksMethodRigorously, which "
+        "net/base/features.cc still declares FEATURE_DISABLED_BY_DEFAULT (chromium/chromium at 007dfbc7, the "
+        "newest copy read); Debian's Chromium 156 binary still carries that feature name", 80),
+    third_party_partitioned=Fact(
+        False, "Chromium blocks or allows unpartitioned third-party cookies (cookie controls, third_party_cookies); "
+        "only cookies that opt in with Partitioned are partitioned (CHIPS; net/cookies/cookie_partition_key.cc)"),
 )
 
 FIREFOX = BrowserProfile(
@@ -122,6 +138,18 @@ FIREFOX = BrowserProfile(
     http_prefixes=Fact(
         True, "BCD Set-Cookie.json http_host-http_prefixes (Firefox 143; 142 knew __Host-Http- only as "
         "__HostHttp-, bug 1982555); draft-ietf-httpbis-layered-cookies, 'Store a Cookie'", 143),
+    lax_allowing_unsafe_seconds=Fact(
+        120, "netwerk/cookie/CookieService.cpp ProcessSameSiteCookieForForeignRequest: "
+        "network.cookie.sameSite.laxPlusPOST.timeout (120 s) lets a default-SameSite cookie (created or last "
+        "updated that recently) go with an unsafe cross-site navigation only where laxByDefault holds, which "
+        "lax_by_default says it does not here"),
+    third_party_partitioned=Fact(
+        True, "what Firefox ESR 153 ships: browser/omni.ja defaults/preferences/firefox.js sets "
+        "network.cookie.cookieBehavior 5 (BEHAVIOR_PARTITION_FOREIGN, Total Cookie Protection), and omni.ja "
+        "moz-src/browser/components/protections/ContentBlockingPrefs.sys.mjs no longer reads "
+        f"browser.contentblocking.features.standard, so the 'cookieBehavior0' {PLAYWRIGHT_BIDI} writes there "
+        "changes nothing; netwerk/cookie/CookieService.cpp gives a foreign request only the top-level site's "
+        "partition (the unpartitioned jar needs a first-party context or storage access)"),
     deviations=(
         Deviation(
             "samesite-default-not-lax", rule="samesite-lax-by-default", fact="lax_by_default", spec_value=True,
