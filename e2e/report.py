@@ -59,8 +59,16 @@ def build(records: list[dict], outcomes: dict[str, str], traces: dict[str, str],
             "observed_summary": summary(r["observed"]), "trace": traces.get(r["nodeid"]),
         })
     counts = {k: sum(c["outcome"] == k for c in cases) for k in ("passed", "failed", "deviation", "error")}
+    recorded = {c["nodeid"] for c in cases}
+    # Matrix tests that ended before recording a result (an infrastructure error) and the suite's other tests.
+    unrecorded = sorted(n for n, o in outcomes.items() if "test_matrix.py" in n and n not in recorded and o != "skipped")
+    counts["error"] += len(unrecorded)
+    others = [o for n, o in outcomes.items() if "test_matrix.py" not in n]
+    other_failures = sorted(n for n, o in outcomes.items() if "test_matrix.py" not in n and o in ("failed", "error"))
     return {
-        "meta": meta | {"counts": counts, "total": len(cases)},
+        "meta": meta | {"counts": counts, "total": len(cases) + len(unrecorded), "unrecorded": unrecorded,
+                        "others": {k: others.count(k) for k in ("passed", "failed", "error", "skipped")},
+                        "other_failures": other_failures},
         "columns": [f"{c}|{s}" for c in CREDENTIALS for s in SETUPS],
         "rows": core_rows(),
         "cases": cases,
