@@ -341,17 +341,26 @@ class World:
         """An auto-submitted <form method=post> on `page` (top-level) targeting `target`: a top-level navigation."""
         if enctype not in FORM_TYPES:
             raise OracleInputError(f"enctype must be one of {FORM_TYPES} (multipart is not read by the server)")
-        reasons = ["nav-form-post", "fetch-origin-header", "nav-top-level-site"]
+        return self._navigate(page, target, "POST", path, enctype, ["nav-form-post", "fetch-origin-header"])
+
+    def follow_link(self, page: Origin, target: Origin, path: str) -> Attempt:
+        """A link on `page` (top-level) to `target` followed in the same tab: a top-level GET navigation."""
+        return self._navigate(page, target, "GET", path, None, [])
+
+    def _navigate(self, page: Origin, target: Origin, method: str, path: str, content_type: Optional[str],
+                  reasons: list[str]) -> Attempt:
+        reasons = reasons + ["nav-top-level-site"]
         # The navigation's own top-level site is the target's: retrieve() with a first-party context checks host,
         # path, Secure and the partition key; SameSite follows for the cross-site initiator.
         candidates, why = retrieve(self.jar, self.name, target, path, self._context(target, target))
         reasons += [r for r in why if r != "cookie-sent"]
-        sent = self._samesite_for_navigation(candidates, page, target, "POST", reasons)
+        sent = self._samesite_for_navigation(candidates, page, target, method, reasons)
         if sent:
             reasons.append("cookie-sent")
             if len(sent) > 1:
                 reasons.append("cookie-retrieval-order")
-        status, user, line, created, why = self._serve("POST", target, path, page.serialized(), enctype,
+        origin_header = page.serialized() if method not in SAFE_METHODS else None
+        status, user, line, created, why = self._serve(method, target, path, origin_header, content_type,
                                                        tuple(c.value for c in sent))
         reasons += why
         if line is not None:
@@ -366,6 +375,7 @@ class World:
             reasons.append("site-same")
             return candidates
         reasons += ["site-cross", "nav-cross-site"]
+        window = self._lax_unsafe_seconds()  # 0: the profile has no Lax-allowing-unsafe
         kept = []
         for c in candidates:
             flag = c.same_site
@@ -380,17 +390,21 @@ class World:
             elif method in SAFE_METHODS:
                 reasons.append("samesite-lax-top-level-safe")
                 kept.append(c)
-            elif c.same_site == "Default" and self.now - self.born[c.creation] <= self._lax_unsafe_seconds():
+            elif c.same_site == "Default" and window > 0 and self.now - self.born[c.creation] <= window:
                 reasons.append("samesite-lax-allowing-unsafe")
                 kept.append(c)
             else:
                 reasons.append("samesite-lax-top-level-safe")
-                if c.same_site == "Default" and self._lax_unsafe_seconds():
+                if c.same_site == "Default" and window > 0:
                     reasons.append("samesite-lax-allowing-unsafe")  # it applied, but the cookie is too old
         return tuple(kept)
 
     def _lax_unsafe_seconds(self) -> float:
         return float(self.profile.lax_allowing_unsafe_seconds.value or 0)
+
+    def server_sets(self, page: Origin, target: Origin, path: str, line: str) -> list[str]:
+        """Set-Cookie `line` from `target` on a credentialed response to a request from a page on `page`."""
+        return self._store_line(line, path, self._context(page, target))
 
     def _store_line(self, line: str, path: str, ctx: Context) -> list[str]:
         """Set-Cookie `line` on a response to `path` (6265bis §5.7 through oracle.store); the rules that decided."""
