@@ -414,3 +414,28 @@ def test_cookie_tossing_from_sibling(browser_case, browser_name, browser_profile
     verdict.check("resources_by_owner", {expected["create"].user: 1} if expected["create"].created else {},
                   resources_of(hosts), expected["create"].reasons)
     verdict.done()
+
+
+# ---------------------------------------------------------------------------------------------- the checks can fail
+
+
+def test_a_wrong_profile_is_reported(browser_case, browser_name, browser_profile):
+    """Held to a deliberately wrong profile (third-party cookies allowed, not partitioned), the same real no-cors
+    CSRF must come out as a disagreement that names the browser and the third-party rule with its source."""
+    hosts = browser_case.hosts
+    wrong = replace(browser_profile, third_party_cookies=Fact("allowed", "deliberately wrong"),
+                    third_party_partitioned=Fact(False, "deliberately wrong"))
+    hosts.configure(Settings(cookie=CookieConfig(samesite="None", secure=True), lenient_body=True))
+    run_step(browser_case, APP, APP, "login", credentials="same-origin")
+    since = hosts.state.mark()
+    run_no_cors_fetch(browser_case)
+    (record,) = [r for r in hosts.state.requests("/api/resources", since=since) if r.method == "POST"]
+    expected = so.csrf(wrong, app=hosts.origin(APP), evil=hosts.origin(EVIL), samesite="None",
+                       vector="fetch_no_cors")["attack"]
+    verdict = Verdict(browser_case, browser_name)
+    verdict.attempt("attack", expected, {"sent": labelled(hosts, "sid", record.session_ids),
+                                         "created": bool(resources_of(hosts))})
+    assert verdict.problems, "a browser held to the wrong third-party facts must disagree"
+    message = "\n".join(verdict.problems)
+    rule = so.ALL_RULES["third-party-cookies"]
+    assert message.startswith(f"{browser_name} ") and f"rule third-party-cookies: {rule.text} [{rule.source}]" in message
