@@ -125,16 +125,19 @@ FIREFOX = BrowserProfile(
         True, "Secure Contexts, 'potentially trustworthy origin'; BCD Set-Cookie.json Secure notes (Firefox 75)", 75),
     third_party_cookies=Fact(
         "allowed",
-        f"{PLAYWRIGHT_BIDI}: browser.contentblocking.features.standard includes cookieBehavior0 "
-        "(network.cookie.cookieBehavior 0: accept all cookies)"),
+        "not blocked: Firefox ESR 153's default network.cookie.cookieBehavior 5 (Total Cookie Protection) stores "
+        "and sends third-party cookies, in a jar keyed by the top-level site (see third_party_partitioned for "
+        "that key and its source); within one top-level site, as in every matrix flow, that is 'allowed'. "
+        f"The cookieBehavior0 that {PLAYWRIGHT_BIDI} writes into browser.contentblocking.features.standard "
+        "is no longer read by ESR 153"),
     partitioned_cookies=Fact(True, "CHIPS; shared/reference/cookie-rules.md rule 19 (Firefox 141)", 141),
     jar_reports_partition_key=Fact(
         False, "Playwright 1.64 packages/playwright-core/src/server/bidi/bidiBrowser.ts doGetCookies: "
         "storage.getCookies results are copied without their partition key"),
     blocking_spares_partitioned=Fact(
-        False, "netwerk/cookie/nsICookieService.idl: BEHAVIOR_REJECT_FOREIGN (cookieBehavior 1) rejects all "
-        "third-party cookies; Firefox partitions third-party cookies (CHIPS included) only under "
-        "BEHAVIOR_REJECT_TRACKER_AND_PARTITION_FOREIGN (5), Total Cookie Protection"),
+        False, "netwerk/cookie/nsICookieService.idl: BEHAVIOR_REJECT_FOREIGN (cookieBehavior 1, what the suite "
+        "sets to block) rejects all third-party cookies, and a Partitioned cookie set by a cross-site fetch is "
+        "a third-party cookie; Firefox honours Partitioned under its other behaviours"),
     http_prefixes=Fact(
         True, "BCD Set-Cookie.json http_host-http_prefixes (Firefox 143; 142 knew __Host-Http- only as "
         "__HostHttp-, bug 1982555); draft-ietf-httpbis-layered-cookies, 'Store a Cookie'", 143),
