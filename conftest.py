@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, BrowserContext
 from pytest_playwright.pytest_playwright import _attach_artifacts_to_report
 from slugify import slugify
 
 from e2e.browsers import BrowserCase, load_playwright_config
 from e2e.cases import all_markers
+from e2e.flow import InfrastructureError
 from e2e.profiles import BrowserProfile, profile_for
 from server import TestHosts
 
@@ -215,39 +216,74 @@ def third_party_contexts(browser_name: str, browser_type, browser_type_launch_ar
         close()
 
 
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
+    """Infrastructure errors are counted apart from disagreements with the oracle (they still fail the run)."""
+    if report.failed and any(name == "infrastructure_error" for name, _ in report.user_properties):
+        return "infrastructure error", "I", ("INFRASTRUCTURE ERROR", {"yellow": True})
+    return None
+
+
 @pytest.fixture(scope="session")
 def isolation(pytestconfig: pytest.Config) -> str:
     return pytestconfig.getoption("--isolation")
 
 
+class BrowserSession:
+    """This worker's browser and, in 'reuse' isolation, its reused context; relaunched if the browser died."""
+
+    def __init__(self, launch, browser: Browser, context_args: dict, reuse: bool):
+        self._launch, self._browser, self._context_args, self._reuse = launch, browser, context_args, reuse
+        self._shared: Optional[tuple] = None
+        self.relaunches = 0
+
+    def browser(self) -> Browser:
+        if not self._browser.is_connected():
+            self._browser, self._shared = self._launch(), None
+            self.relaunches += 1
+        return self._browser
+
+    def new_context(self) -> BrowserContext:
+        context = self.browser().new_context(**self._context_args)
+        context.tracing.start(snapshots=False, screenshots=False, sources=False)
+        return context
+
+    def context(self) -> tuple[BrowserContext, dict, bool]:
+        """The context for the next case, its page pool, and whether it is fresh (to close after the case)."""
+        browser = self.browser()
+        if not self._reuse:
+            return self.new_context(), {}, True
+        if self._shared is None or self._shared[0].browser is not browser:
+            self._shared = (self.new_context(), {})
+        return (*self._shared, False)
+
+    def close(self) -> None:
+        if self._shared and self._browser.is_connected():
+            self._shared[0].close()
+
+
 @pytest.fixture(scope="session")
-def _shared_context(browser: Browser, browser_context_args: dict, isolation: str) -> Iterator[tuple]:
-    """The context reused across cases in 'reuse' isolation, with its pages."""
-    if isolation != "reuse":
-        yield None, {}
-        return
-    context = browser.new_context(**browser_context_args)
-    context.tracing.start(snapshots=False, screenshots=False, sources=False)
-    yield context, {}
-    context.close()
+def browser_session(launch_browser, browser: Browser, browser_context_args: dict, isolation: str) -> Iterator[BrowserSession]:
+    """The browser cases run in, relaunched after a crash so the rest of the run goes on."""
+    session = BrowserSession(launch_browser, browser, browser_context_args, isolation == "reuse")
+    yield session
+    session.close()
 
 
 @pytest.fixture
 def browser_case(
-    request: pytest.FixtureRequest, browser: Browser, browser_context_args: dict, _shared_context: tuple,
-    test_hosts: TestHosts, pytestconfig: pytest.Config, case_results: "CaseResults", third_party_contexts,
+    request: pytest.FixtureRequest, browser_session: BrowserSession, test_hosts: TestHosts,
+    pytestconfig: pytest.Config, case_results: "CaseResults", third_party_contexts,
 ) -> Iterator[BrowserCase]:
     """A clean browser case: no cookies, no server sessions or records; traced per --tracing."""
-    context, pages = _shared_context
-    fresh = context is None
-    if fresh:
-        context, pages = browser.new_context(**browser_context_args), {}
-        context.tracing.start(snapshots=False, screenshots=False, sources=False)
-    case = BrowserCase(context, test_hosts, pages, browser, case_results, third_party_contexts)
+    context, pages, fresh = browser_session.context()
+    case = BrowserCase(context, test_hosts, pages, browser_session.browser(), case_results, third_party_contexts)
     case.begin()
     context.tracing.start_chunk(title=request.node.nodeid)
     case_results.current_nodeid = request.node.nodeid
     yield case
+    test_hosts.reset()
+    if not context.browser or not context.browser.is_connected():
+        return  # the browser died during the case; the next case relaunches it
     tracing = pytestconfig.getoption("--tracing")
     rep = getattr(request.node, "rep_call", None)
     failed = rep is None or rep.failed
@@ -257,15 +293,16 @@ def browser_case(
         request.node.stash[_TRACE_KEY] = str(path)
     else:
         context.tracing.stop_chunk()
-    test_hosts.reset()
     if fresh:
         context.close()
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item):
-    """Link a kept trace from the teardown report, as pytest-playwright does for its own contexts."""
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Mark infrastructure errors; link a kept trace from the teardown report, as pytest-playwright does."""
     outcome = yield
     rep = outcome.get_result()
+    if call.excinfo is not None and call.excinfo.errisinstance(InfrastructureError):
+        rep.user_properties.append(("infrastructure_error", str(call.excinfo.value)))
     if rep.when == "teardown" and _TRACE_KEY in item.stash:
         _attach_artifacts_to_report(item, rep, [("trace", item.stash[_TRACE_KEY])])

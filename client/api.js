@@ -4,18 +4,20 @@
 //   {outcome: "resolved", status, ok, body, setCookieVisible}  the response could be read
 //   {outcome: "opaque", status: 0}                             mode "no-cors": a response script may not read
 //   {outcome: "network_error", error}                          fetch rejected: a CORS failure, a refused
-//                                                              connection, or mode "same-origin" refusing a
-//                                                              cross-origin URL before any request
+//                                                              connection, mode "same-origin" refusing a
+//                                                              cross-origin URL before any request, or
+//                                                              "TimeoutError: ..." after timeoutMs
 // so a caller always sees what happened instead of an exception it might swallow.
 
-export function createClient({ base, credentials = "same-origin", mode = "cors" } = {}) {
+export function createClient({ base, credentials = "same-origin", mode = "cors", timeoutMs = 15000 } = {}) {
   if (typeof base !== "string" || !/^https?:\/\//.test(base)) {
     throw new TypeError(`createClient needs base, an http(s) URL such as "https://api.site-b.test:8443", not ${JSON.stringify(base)}`);
   }
   const root = base.replace(/\/+$/, "");
 
   async function call(method, path, body) {
-    const init = { method, credentials, mode, cache: "no-store", headers: {} };
+    // A host that never answers must not hang the caller: the fetch is aborted with a TimeoutError.
+    const init = { method, credentials, mode, cache: "no-store", headers: {}, signal: AbortSignal.timeout(timeoutMs) };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);

@@ -51,6 +51,7 @@ class BrowserCase:
         page = self._pages.get(origin)
         if page is None or page.is_closed():
             page = self.context.new_page()
+            page.on("crash", lambda crashed: self._pages.pop(origin, None))  # a crashed page is not reused
             page.goto(self.hosts.url(origin, "/"))
             page.wait_for_function("document.documentElement.dataset.ready === 'true'")
             self._pages[origin] = page

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from playwright.sync_api import Error as PlaywrightError
+
 from server import RequestRecord
 
 STEPS = ("login", "me", "list", "create", "logout")
@@ -21,6 +23,10 @@ _CALLS = {
 # so me, list and create see the jar that login left. run_group() checks that instead of assuming it.
 GROUPS = (("login",), ("me", "list", "create", "logout"))
 _STEPS_JS = "([options, calls]) => window.cookieMatrix.steps(options, calls)"
+
+
+class InfrastructureError(RuntimeError):
+    """The case could not be judged: a host refused, failed or hung, or the browser went away."""
 
 
 class UnattributableJar(RuntimeError):
@@ -79,15 +85,26 @@ def _requests_of(step: str, records: list[RequestRecord]) -> tuple[list[RequestR
 
 
 def run_group(case, page_origin: str, api_origin: str, steps: tuple[str, ...], *, credentials: str,
-              mode: str = "cors", cookie_name: str = "sid", jar_before: Optional[list] = None) -> list[StepResult]:
+              mode: str = "cors", cookie_name: str = "sid", jar_before: Optional[list] = None,
+              timeout_ms: int = 15000) -> list[StepResult]:
     """Run steps in order in one page call, then read the jar once (see GROUPS)."""
     hosts = case.hosts
-    options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode}
-    before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
-    since = hosts.state.mark()
-    results = case.page(page_origin).evaluate(_STEPS_JS, [options, [[_CALLS[s][0], list(_CALLS[s][1])] for s in steps]])
+    options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms}
+    calls = [[_CALLS[s][0], list(_CALLS[s][1])] for s in steps]
+    try:
+        before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
+        since = hosts.state.mark()
+        results = case.page(page_origin).evaluate(_STEPS_JS, [options, calls])
+        after = case.cookies(cookie_name)
+    except PlaywrightError as error:
+        raise InfrastructureError(f"the browser failed during {'/'.join(steps)}: {error.message.splitlines()[0]}") from error
     records = hosts.state.requests(since=since)
-    after = case.cookies(cookie_name)
+    problem = infrastructure_problem(steps, results, records)
+    unanswered = [s for s, r in zip(steps, results) if r["outcome"] == "network_error" and not any(_requests_of(s, records))]
+    if problem is None and unanswered and not hosts.accepting(api_origin):
+        problem = f"step {unanswered[0]}: the host of {hosts.origin(api_origin)} refuses connections"
+    if problem:
+        raise InfrastructureError(problem)
     out = []
     for index, (step, result) in enumerate(zip(steps, results)):
         requests, preflights = _requests_of(step, records)
@@ -101,6 +118,23 @@ def run_group(case, page_origin: str, api_origin: str, steps: tuple[str, ...], *
             jar=after if last else before,
         ))
     return out
+
+
+def infrastructure_problem(steps, results: list[dict], records: list[RequestRecord]) -> Optional[str]:
+    """What went wrong with the hosts rather than the browser's cookie handling, if anything.
+
+    The API never answers 5xx by design, and a fetch that times out met a host that did not answer; a refused
+    connection shows as a network error with no request, which a CORS failure never gives: a failing CORS
+    check still reaches the server (its preflight or its request is recorded).
+    """
+    failed = [r for r in records if r.status >= 500]
+    if failed:
+        return f"the server answered {failed[0].status} to {failed[0].method} {failed[0].path}"
+    for step, result in zip(steps, results):
+        error = result.get("error") or ""
+        if error.startswith(("TimeoutError", "AbortError")):
+            return f"step {step}: the host did not answer in time ({error})"
+    return None
 
 
 def run_step(case, page_origin: str, api_origin: str, step: str, **options) -> StepResult:

@@ -107,7 +107,8 @@ class ReportPlugin:
 
     def pytest_runtest_logreport(self, report) -> None:
         if report.when == "call" or report.outcome != "passed":
-            if report.failed and report.when != "call":
+            infrastructure = any(name == "infrastructure_error" for name, _ in report.user_properties)
+            if report.failed and (report.when != "call" or infrastructure):
                 self.outcomes[report.nodeid] = "error"
             elif report.nodeid not in self.outcomes or report.when == "call":
                 self.outcomes[report.nodeid] = report.outcome

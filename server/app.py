@@ -99,10 +99,14 @@ class ApiState:
 
     def __init__(self, settings: Optional[Settings] = None):
         self.lock = threading.RLock()
+        self.release_hung = threading.Event()
         self.configure(settings or Settings())
 
     def configure(self, settings: Settings) -> None:
         """Set the cookie and CORS configuration and forget every session, resource and record."""
+        self.release_hung.set()  # requests held by an injected hang end with the case that hung them
+        if settings.fault == "hang":
+            self.release_hung = threading.Event()
         with self.lock:
             self.settings = settings
             self.sessions = SessionStore(settings.session_ttl, settings.max_sessions)
@@ -223,8 +227,14 @@ def create_app(state: Optional[ApiState] = None) -> Flask:
     def start() -> Optional[Response]:
         g.user = None
         g.preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+        if settings().fault == "hang" and request.path.startswith("/api/"):
+            app.state.release_hung.wait(timeout=60)  # outside the lock: the next case's reset releases it
+            g.unrecorded = True  # it belongs to the case that hung it, which has ended
+            return Response(status=503)
         app.state.lock.acquire()
         g.locked = True
+        if settings().fault == "error_500" and request.path.startswith("/api/"):
+            return app.make_response(({"error": "injected_fault", "message": "fault injection: error_500"}, 500))
         if request.method == "OPTIONS" and request.path.startswith("/api/"):
             return preflight()
         if request.method == "POST" and settings().csrf == "origin" and request.path.startswith("/api/"):
@@ -234,6 +244,8 @@ def create_app(state: Optional[ApiState] = None) -> Flask:
 
     @app.after_request
     def finish(response: Response) -> Response:
+        if g.get("unrecorded"):
+            return response
         if request.path.startswith("/api/"):
             response.headers["Cache-Control"] = "no-store"
             for name, value in settings().cors.headers(request.headers.get("Origin")).items():

@@ -13,6 +13,7 @@ _ATTRIBUTE_VALUE = re.compile(r"[\x20-\x3a\x3c-\x7e]*")
 SAMESITE_VALUES = (None, "Lax", "Strict", "None")
 CORS_POLICIES = ("none", "wildcard", "reflect", "allowlist", "reflect_any_credentials")
 CSRF_DEFENCES = ("off", "origin")
+FAULTS = (None, "error_500", "hang")
 
 
 class ConfigError(ValueError):
@@ -166,8 +167,13 @@ class Settings:
     lenient_body: bool = False
     session_ttl: int = 3600
     max_sessions: int = 10_000
+    # Fault injection, for the tests that prove faults are reported as faults: every /api request answers
+    # 500 ("error_500"), or is held until the case ends ("hang").
+    fault: Optional[str] = None
 
     def __post_init__(self) -> None:
+        if self.fault not in FAULTS:
+            raise ConfigError(f"fault must be one of {FAULTS}, not {self.fault!r}")
         if self.csrf not in CSRF_DEFENCES:
             raise ConfigError(f"csrf must be one of {CSRF_DEFENCES}, not {self.csrf!r}")
         if self.session_ttl <= 0 or self.max_sessions <= 0:

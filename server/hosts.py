@@ -56,8 +56,11 @@ ORIGINS = {
     "loopback_ip_http": Origin("http", "127.0.0.1", "http"),
     # The production setup: nginx terminates TLS and proxies to the plain-http app.
     "app_https_proxy": Origin("https", "app.site-a.test", "proxy"),
+    # A host that refuses connections: its port is bound but never listens (fault-injection tests).
+    "refusing_https": Origin("https", "api.site-b.test", "refusing"),
 }
 PROXY_LISTENER = "proxy"
+REFUSING_LISTENER = "refusing"
 
 NGINX_CONF = """
 daemon off;
@@ -193,6 +196,9 @@ class TestHosts:
                 stack.callback(thread.join, 5)
                 stack.callback(server.shutdown)
             hosts = cls(state, servers, ca)
+            refusing = stack.enter_context(socket.socket())
+            refusing.bind(("127.0.0.1", 0))  # holds the port; without listen() every connection is refused
+            hosts.ports[REFUSING_LISTENER] = refusing.getsockname()[1]
             if proxy and find_nginx():
                 hosts.ports[PROXY_LISTENER] = stack.enter_context(nginx_proxy(ca, hosts.ports["http"]))
             yield hosts
@@ -211,6 +217,14 @@ class TestHosts:
     def url(self, name: str, path: str = "/") -> str:
         """A URL on a named origin."""
         return self.origin(name) + path
+
+    def accepting(self, name: str) -> bool:
+        """Whether the listener behind a named origin accepts TCP connections right now."""
+        try:
+            socket.create_connection(("127.0.0.1", self.ports[ORIGINS[name].listener]), timeout=2).close()
+            return True
+        except OSError:
+            return False
 
     def configure(self, settings: Settings) -> None:
         """Set how the API issues its cookie and answers CORS for the next case."""
