@@ -1,6 +1,8 @@
 """Browsers on a Playwright browser server (`playwright run-server` + connect), shown with a local server."""
 
+import os
 import re
+import signal
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -15,15 +17,16 @@ PLAYWRIGHT = Path(sys.executable).parent / "playwright"
 @contextmanager
 def browser_server():
     """`playwright run-server` on an OS-chosen loopback port; yields its ws endpoint."""
+    # Its own process group: the `playwright` entry point starts the node server as a child, and both must go.
     process = subprocess.Popen([str(PLAYWRIGHT), "run-server", "--port", "0", "--host", "127.0.0.1", "--unsafe"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         line = process.stdout.readline()  # blocks until the server has bound its port and says where
         match = re.search(r"ws://\S+", line)
         assert match, f"run-server did not say where it listens: {line!r}"
         yield match.group(0)
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
 
 
