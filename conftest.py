@@ -216,6 +216,37 @@ def third_party_contexts(browser_name: str, browser_type, browser_type_launch_ar
         close()
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """How many matrix cases ran per browser and per slice, and how they ended."""
+    from collections import Counter
+
+    from e2e.cases import SLICES
+
+    counts: Counter = Counter()
+    for category, reports in terminalreporter.stats.items():
+        for report in reports:
+            if getattr(report, "when", None) != "call" and category != "error":
+                continue
+            nodeid = getattr(report, "nodeid", "")
+            if "test_matrix.py::" not in nodeid:
+                continue
+            browser = nodeid.split("[", 1)[1].split("-", 1)[0]
+            slice_name = next((k for k in SLICES if k in getattr(report, "keywords", {})), "?")
+            counts[(browser, slice_name, category or "?")] += 1
+    if not counts:
+        return
+    terminalreporter.section("cookie-matrix cases per browser and slice")
+    outcomes = sorted({k[2] for k in counts})
+    terminalreporter.write_line(f"{'browser':10} {'slice':20} " + " ".join(f"{o:>20}" for o in outcomes))
+    for browser in sorted({k[0] for k in counts}):
+        for slice_name in SLICES:
+            row = [counts[(browser, slice_name, o)] for o in outcomes]
+            if any(row):
+                terminalreporter.write_line(f"{browser:10} {slice_name:20} " + " ".join(f"{n:>20}" for n in row))
+        total = [sum(counts[(browser, sl, o)] for sl in list(SLICES) + ["?"]) for o in outcomes]
+        terminalreporter.write_line(f"{browser:10} {'all':20} " + " ".join(f"{n:>20}" for n in total))
+
+
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
     """Infrastructure errors are counted apart from disagreements with the oracle (they still fail the run)."""
     if report.failed and any(name == "infrastructure_error" for name, _ in report.user_properties):
