@@ -80,7 +80,7 @@ def matrix(workers: int) -> tuple[float, dict[str, list[float]], int]:
         junit = Path(folder) / "junit.xml"
         t = time.perf_counter()
         code = subprocess.call(
-            [sys.executable, "-m", "pytest", "e2e/test_matrix.py", "-q", "-n", str(workers), "-p", "no:randomly",
+            [sys.executable, "-m", "pytest", "e2e/test_matrix.py", "-q", "-n", str(workers), "--dist", "loadgroup", "-p", "no:randomly",
              "--output", str(Path(folder) / "out"), "--junitxml", str(junit)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wall = time.perf_counter() - t
