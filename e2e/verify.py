@@ -3,54 +3,32 @@
 from __future__ import annotations
 
 import json
-import sys
-from dataclasses import dataclass
-from typing import Optional
-from urllib.parse import urlsplit
-
-from publicsuffixlist import PublicSuffixList
 
 from e2e.browsers import BrowserCase, load_playwright_config
 from e2e.flow import STEPS, run_flow
+from e2e.oracle import parse_origin, registrable_domain
 from e2e.profiles import profile_for
 from e2e.verdict import OBSERVED_FIELDS, compare, observed_json
-from server import ORIGINS, Settings, TestHosts
+from server import Settings, TestHosts
 from server.config import CorsPolicy
 
-_PSL = PublicSuffixList()
 
-
-@dataclass(frozen=True)
-class _Parsed:
-    scheme: str
-    host: str
-    port: int
-
-    @property
-    def site(self) -> str:
-        return self.host if self.host == "localhost" or self.host.replace(".", "").isdigit() else (
-            _PSL.privatesuffix(self.host) or self.host)
-
-
-def _parse(origin: str) -> _Parsed:
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{origin!r} is not an http(s) origin such as 'https://app.example.com'")
-    return _Parsed(parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+def _is_loopback_name(host: str) -> bool:
+    return host == "localhost" or host.replace(".", "").isdigit()
 
 
 def local_origins(page: str, api: str) -> tuple[str, str]:
     """Named local origins with the same same-origin, same-site and scheme relations as `page` → `api`."""
-    p, a = _parse(page), _parse(api)
-    if p.host == "localhost" or p.host.replace(".", "").isdigit():
+    p, a = parse_origin(page, "page"), parse_origin(api, "api")
+    if _is_loopback_name(p.host):
         if p.scheme != "http":
             raise ValueError("--verify maps localhost and IP pages only over http")
         page_name = "localhost_http" if p.host == "localhost" else "loopback_ip_http"
         if (a.scheme, a.host, a.port) == (p.scheme, p.host, p.port):
             return page_name, page_name
-        if a.host == p.host and a.scheme == "http":
-            return page_name, "localhost_http_alt_port" if p.host == "localhost" else "loopback_ip_http"
-        if a.host in ("127.0.0.1", "localhost") and a.scheme == "http":
+        if a.host == p.host == "localhost" and a.scheme == "http":
+            return page_name, "localhost_http_alt_port"
+        if a.host != p.host and a.host in ("127.0.0.1", "localhost") and a.scheme == "http":
             return page_name, "loopback_ip_http" if a.host == "127.0.0.1" else "localhost_http"
         raise ValueError("--verify maps a localhost page only onto http://localhost or http://127.0.0.1 APIs")
     page_name = f"app_{p.scheme}"
@@ -62,7 +40,7 @@ def local_origins(page: str, api: str) -> tuple[str, str]:
                 raise ValueError("--verify has a second port for the same host only over https")
             return page_name, "app_https_alt_port"
         return page_name, f"app_{a.scheme}"
-    if a.site == p.site:
+    if registrable_domain(a.host) == registrable_domain(p.host):
         return page_name, f"api_site_a_{a.scheme}"
     return page_name, f"api_site_b_{a.scheme}"
 
@@ -115,5 +93,3 @@ def _print(browser: str, version: str, expected, observed: dict, mismatches, as_
             flag = "" if want == got else "   <-- differs"
             print(f"  {step:8} {field:14} {str(want):>16} {str(got):>16}{flag}")
     print(f"  {'page':8} {'js_visible':14} {str(expected.js_visible):>16} {str(observed['js_visible']):>16}")
-    if mismatches:
-        sys.stdout.flush()
