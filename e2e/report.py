@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import html
-import os
 import json
+import os
 import time
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable
 
 from e2e.cases import CREDENTIALS, SETUPS, cookie_ids, core
-
-SUMMARY_FIELDS = ("stored", "sent", "authenticated", "readable", "logged_out")
-
 
 def load_results(folder: Path) -> list[dict]:
     """Every case result the workers wrote under `folder`, one per test."""
@@ -65,14 +62,15 @@ def build(records: list[dict], outcomes: dict[str, str], traces: dict[str, str],
     counts["error"] += len(unrecorded)
     others = [o for n, o in outcomes.items() if "test_matrix.py" not in n]
     other_failures = sorted(n for n, o in outcomes.items() if "test_matrix.py" not in n and o in ("failed", "error"))
+    rules = meta.get("rules", {})
     return {
-        "meta": meta | {"counts": counts, "total": len(cases) + len(unrecorded), "unrecorded": unrecorded,
+        "meta": {k: v for k, v in meta.items() if k != "rules"} | {"counts": counts, "total": len(cases) + len(unrecorded), "unrecorded": unrecorded,
                         "others": {k: others.count(k) for k in ("passed", "failed", "error", "skipped")},
                         "other_failures": other_failures},
         "columns": [f"{c}|{s}" for c in CREDENTIALS for s in SETUPS],
         "rows": core_rows(),
         "cases": cases,
-        "rules": meta.get("rules", {}),
+        "rules": rules,
     }
 
 
