@@ -81,11 +81,21 @@ def media_type(content_type: Optional[str]) -> str:
 
 
 def form_fields(text: str, kind: str) -> dict[str, str]:
-    """HTML form fields (urlencoded, or text/plain NAME=VALUE lines); the first of a repeated name wins."""
+    """HTML form fields, written from the specs rather than from the app's code; the first repeated name wins.
+
+    URL Standard, application/x-www-form-urlencoded parser: split on '&', skip empty sequences, split each at
+    the first '=', '+' is a space, then percent-decode. HTML, text/plain encoding: NAME=VALUE lines ended by CRLF.
+    """
+    pairs: list[tuple[str, str]] = []
     if kind == "application/x-www-form-urlencoded":
-        pairs = urllib.parse.parse_qsl(text, keep_blank_values=True)
+        for sequence in filter(None, text.split("&")):
+            name, _, value = sequence.partition("=")
+            pairs.append((urllib.parse.unquote(name.replace("+", " ")), urllib.parse.unquote(value.replace("+", " "))))
     else:
-        pairs = [tuple(line.split("=", 1)) for line in text.split("\r\n") if "=" in line]
+        for line in text.split("\r\n"):
+            name, equals, value = line.partition("=")
+            if equals:
+                pairs.append((name, value))
     fields: dict[str, str] = {}
     for name, value in pairs:
         fields.setdefault(name, value)
