@@ -17,6 +17,7 @@ from slugify import slugify
 from e2e.browsers import BrowserCase, load_playwright_config
 from e2e.cases import all_markers
 from e2e.flow import InfrastructureError
+from e2e.nodelay import without_nagle
 from e2e.profiles import BrowserProfile, profile_for
 from server import TestHosts
 
@@ -132,6 +133,12 @@ def connect_options(pytestconfig: pytest.Config, browser_type_launch_args: dict)
 
 
 @pytest.fixture(scope="session")
+def launch_browser(launch_browser):
+    """pytest-playwright's launcher; the browser's protocol connection then runs without Nagle (e2e/nodelay.py)."""
+    return lambda **kwargs: without_nagle(lambda: launch_browser(**kwargs))
+
+
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
     """pytest-playwright's context arguments plus this project's."""
     return {**browser_context_args, **CONFIG.CONTEXT}
@@ -205,12 +212,13 @@ def third_party_contexts(browser_name: str, browser_type, browser_type_launch_ar
                 profile_dir = tmp_path_factory.mktemp(f"chromium-{policy}")
                 (profile_dir / "Default").mkdir()
                 (profile_dir / "Default" / "Preferences").write_text(json.dumps(setting["chromium_preferences"]))
-                context = browser_type.launch_persistent_context(
-                    profile_dir, **browser_type_launch_args, **browser_context_args)
+                context = without_nagle(lambda: browser_type.launch_persistent_context(
+                    profile_dir, **browser_type_launch_args, **browser_context_args))
                 closers.append(context.close)
             else:
                 prefs = {**browser_type_launch_args.get("firefox_user_prefs", {}), **setting["firefox_user_prefs"]}
-                launched = browser_type.launch(**{**browser_type_launch_args, "firefox_user_prefs": prefs})
+                launched = without_nagle(
+                    lambda: browser_type.launch(**{**browser_type_launch_args, "firefox_user_prefs": prefs}))
                 closers.append(launched.close)
                 context = launched.new_context(**browser_context_args)
             made[policy] = (context, {})

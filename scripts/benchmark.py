@@ -26,6 +26,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from e2e.browsers import BrowserCase, load_playwright_config  # noqa: E402
 from e2e.cases import Case  # noqa: E402
+from e2e.nodelay import without_nagle  # noqa: E402
 from server import CookieConfig, TestHosts  # noqa: E402
 
 BROWSERS = ("chromium", "firefox")
@@ -47,7 +48,7 @@ def startup(config) -> dict[str, float]:
         with sync_playwright() as playwright:
             for name in BROWSERS:
                 t = time.perf_counter()
-                browser = getattr(playwright, name).launch(**config.LAUNCH[name])
+                browser = without_nagle(lambda: getattr(playwright, name).launch(**config.LAUNCH[name]))
                 BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None).page(CASE.page)
                 out[name] = time.perf_counter() - t
                 browser.close()
@@ -61,7 +62,7 @@ def floor(config, reps: int) -> dict[str, float]:
         hosts.configure(CASE.settings(hosts.origin(CASE.page)))
         options = {"base": hosts.origin(CASE.api), "credentials": CASE.credentials, "mode": CASE.mode}
         for name in BROWSERS:
-            browser = getattr(playwright, name).launch(**config.LAUNCH[name])
+            browser = without_nagle(lambda: getattr(playwright, name).launch(**config.LAUNCH[name]))
             page = BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None).page(CASE.page)
             page.evaluate(FLOOR_JS, options)  # warm connections, as the suite's reused page has them
             times = []

@@ -16,6 +16,7 @@ from typing import Iterator, Optional
 
 import trustme
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wsgi import LimitedStream
 
 from .app import ApiState, create_app
 from .config import Settings
@@ -92,13 +93,76 @@ http {{
 """
 
 
+# A body the app answered without reading is read and dropped, so the connection can stay open, if it is
+# at most this long and arrives within this many seconds; otherwise the connection is closed.
+UNREAD_BODY_LIMIT = 64 * 1024
+UNREAD_BODY_WAIT = 0.5
+
+
+class _RequestBody(LimitedStream):
+    """A request's body up to its Content-Length, so that the next request on the connection stays unread."""
+
+    def on_disconnect(self, error: Optional[Exception] = None) -> None:
+        """A short body reads as ended here; the app's own stream still raises werkzeug's ClientDisconnected."""
+
+
 class _QuietHandler(WSGIRequestHandler):
-    """HTTP/1.1 keep-alive (browsers reuse connections as with any real server), no access log."""
+    """HTTP/1.1 with keep-alive, as browsers meet at any real server; no access log.
+
+    werkzeug's server answers every request with `Connection: close` because http.server cannot tell where a
+    body ends; then a browser opens a new TCP and TLS connection for every request. Here a request whose
+    length is one plain Content-Length (or none) gets its body as a stream limited to that length, and its
+    connection stays open once the whole body is read; anything else (chunked, a conflicting or malformed
+    length, a large body the app did not read, one that does not arrive) is answered with `Connection: close` as before.
+    """
 
     protocol_version = "HTTP/1.1"
     # werkzeug writes headers and body in separate sends; with Nagle's algorithm and the peer's delayed ACK
     # each response would stall for tens of milliseconds on loopback.
     disable_nagle_algorithm = True
+    _body: Optional[_RequestBody] = None
+
+    def run_wsgi(self) -> None:
+        raw = self.rfile
+        self._body = self._request_body()
+        if self._body is not None:
+            # werkzeug hands self.rfile to the app and, after the response, drains self.rfile until the
+            # client goes quiet: with the limited stream it drains only what is left of this body.
+            self.rfile = self._body
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile, self._body = raw, None
+
+    def _request_body(self) -> Optional[_RequestBody]:
+        """The body limited to its length, or None when the length is not one plain number."""
+        if self.headers.get_all("Transfer-Encoding"):
+            return None
+        lengths = self.headers.get_all("Content-Length") or ["0"]
+        if len(lengths) != 1 or not (lengths[0].isascii() and lengths[0].isdigit()):
+            return None
+        return _RequestBody(self.rfile, int(lengths[0]))
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "connection" and value.lower() == "close" and not self.close_connection and self._body_read():
+            return
+        super().send_header(keyword, value)
+
+    def _body_read(self) -> bool:
+        """Whether the whole body is read; a small rest the app answered without reading (a 401) is read here."""
+        body = self._body
+        if body is None or body.limit - body.tell() > UNREAD_BODY_LIMIT:
+            return False
+        if not body.is_exhausted:
+            # The client sends its body with the request, so it has arrived or is arriving; a client that
+            # declared more than it sends gets `Connection: close` after the wait.
+            self.connection.settimeout(UNREAD_BODY_WAIT)
+            try:
+                while not body.is_exhausted and body.read(UNREAD_BODY_LIMIT):
+                    pass
+            finally:
+                self.connection.settimeout(self.timeout)
+        return body.is_exhausted
 
     def log_request(self, *args, **kwargs) -> None:
         pass

@@ -1,0 +1,110 @@
+"""The test hosts' HTTP connections: kept alive like a real server's, closed whenever a body's end is unsure."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import ssl
+from typing import Iterator
+
+import pytest
+
+from server import TestHosts
+
+LOGIN = json.dumps({"username": "alice", "password": "wonderland"}).encode()
+
+
+@pytest.fixture(scope="module")
+def hosts() -> Iterator[TestHosts]:
+    with TestHosts.running(proxy=False) as running:
+        yield running
+
+
+@pytest.fixture(params=["http", "https"])
+def connect(request, hosts: TestHosts):
+    """Open a raw connection to the listener of one scheme."""
+    def open_connection() -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", hosts.ports[request.param]), timeout=5)
+        if request.param == "https":
+            context = ssl.create_default_context(cadata=hosts.ca.cert_pem.bytes().decode())
+            sock = context.wrap_socket(sock, server_hostname="api.site-a.test")
+        return sock
+    return open_connection
+
+
+def exchange(sock: socket.socket, head: str, body: bytes = b"") -> http.client.HTTPResponse:
+    """Send one request on the connection and read its whole response."""
+    sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
+    response = http.client.HTTPResponse(sock)
+    response.begin()
+    response.body = response.read()
+    return response
+
+
+def closed(sock: socket.socket) -> bool:
+    """Whether the server has closed the connection (EOF within the timeout)."""
+    try:
+        return sock.recv(1) == b""
+    except (ConnectionError, ssl.SSLError):
+        return True
+
+
+def post(path: str, body: bytes, *extra: str) -> str:
+    headers = "".join(f"{line}\n" for line in extra)
+    return f"POST {path} HTTP/1.1\nHost: api.site-a.test\n{headers}Content-Type: application/json\nContent-Length: {len(body)}\n"
+
+
+def test_requests_share_one_connection(connect):
+    """A GET, a JSON POST and a preflight on one connection are each answered, none closes it."""
+    with connect() as sock:
+        me = exchange(sock, "GET /api/me HTTP/1.1\nHost: api.site-a.test\n")
+        login = exchange(sock, post("/api/login", LOGIN), LOGIN)
+        preflight = exchange(sock, "OPTIONS /api/login HTTP/1.1\nHost: api.site-a.test\nOrigin: https://app.site-a.test\n"
+                                   "Access-Control-Request-Method: POST\n")
+        again = exchange(sock, "GET /api/me HTTP/1.1\nHost: api.site-a.test\n")
+    assert [me.status, login.status, again.status] == [401, 200, 401]
+    assert preflight.status in (200, 204)
+    assert all(r.getheader("Connection") is None for r in (me, login, preflight, again))
+    assert json.loads(login.body)["user"] == "alice"
+
+
+@pytest.mark.parametrize("head, body", [
+    pytest.param(post("/api/login", b'{"a": 1}', "Content-Length: 99"), b'{"a": 1}', id="conflicting-lengths"),
+    pytest.param("POST /api/login HTTP/1.1\nHost: api.site-a.test\nContent-Type: application/json\n"
+                 "Transfer-Encoding: chunked\n", b"2\r\n{}\r\n0\r\n\r\n", id="chunked"),
+    pytest.param(post("/api/resources", b"x" * 70_000), b"x" * 70_000, id="large-unread-body"),
+    pytest.param(post("/api/resources", b"x" * 20), b"x" * 5, id="body-never-arrives"),
+    pytest.param("GET /api/me HTTP/1.1\nHost: api.site-a.test\nConnection: close\n", b"", id="client-asks"),
+])
+def test_connection_closes_when_the_next_request_could_be_misread(connect, head, body):
+    """A body of unsure length, or one the app left unread, ends the connection after the answer."""
+    with connect() as sock:
+        response = exchange(sock, head, body)
+        assert response.status < 500
+        assert response.getheader("Connection") == "close"
+        assert closed(sock)
+
+
+def test_a_small_unread_body_is_read_and_the_connection_kept(connect):
+    """A 401 answered before its body was read still leaves the connection usable for the next request."""
+    body = json.dumps({"title": "x"}).encode()
+    with connect() as sock:
+        refused = exchange(sock, post("/api/resources", body), body)
+        after = exchange(sock, "GET /api/me HTTP/1.1\nHost: api.site-a.test\n")
+    assert (refused.status, refused.getheader("Connection"), after.status) == (401, None, 401)
+
+
+def test_a_body_is_never_read_as_the_next_request(connect):
+    """Bytes after a declared body start the next request, as HTTP/1.1 framing says (RFC 9112 section 6)."""
+    smuggled = b'{"username": "alice", "password": "wonderland"}GET /api/resources HTTP/1.1\r\nHost: x\r\n\r\n'
+    with connect() as sock:
+        sock.sendall(post("/api/login", LOGIN).replace("\n", "\r\n").encode() + b"\r\n" + smuggled)
+        first = http.client.HTTPResponse(sock)
+        first.begin()
+        first.read()
+        second = http.client.HTTPResponse(sock)
+        second.begin()
+        second.read()
+    assert first.status == 200
+    assert second.status == 401  # the trailing GET, answered on its own without the session cookie
