@@ -230,8 +230,15 @@ def third_party_contexts(browser_name: str, browser_type, browser_type_launch_ar
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    """How many matrix cases ran per browser and per slice, and how they ended."""
+    """The traces of failed tests; how many matrix cases ran per browser and per slice, and how they ended."""
     from collections import Counter
+
+    reruns = [(r.nodeid, dict(r.user_properties)) for r in terminalreporter.stats.get("", [])
+              if getattr(r, "when", None) == "teardown" and "trace_rerun" in dict(r.user_properties)]
+    if reruns:
+        terminalreporter.section("traces of failed tests (each recorded in a traced re-run)")
+        for nodeid, properties in reruns:
+            terminalreporter.write_line(f"{nodeid}: re-run {properties['trace_rerun']}; {properties['playwright_trace']}")
 
     from e2e.cases import SLICES
 
@@ -275,8 +282,9 @@ def isolation(pytestconfig: pytest.Config) -> str:
 class BrowserSession:
     """This worker's browser and, in 'reuse' isolation, its reused context; relaunched if the browser died."""
 
-    def __init__(self, launch, browser: Browser, context_args: dict, reuse: bool):
+    def __init__(self, launch, browser: Browser, context_args: dict, reuse: bool, trace_every_case: bool = False):
         self._launch, self._browser, self._context_args, self._reuse = launch, browser, context_args, reuse
+        self.trace_every_case = trace_every_case
         self._shared: Optional[tuple] = None
         self.relaunches = 0
 
@@ -288,7 +296,8 @@ class BrowserSession:
 
     def new_context(self) -> BrowserContext:
         context = self.browser().new_context(**self._context_args)
-        context.tracing.start(snapshots=False, screenshots=False, sources=False)
+        if self.trace_every_case:  # in chunks, one per case; Playwright records network only with snapshots
+            context.tracing.start(snapshots=True, screenshots=False, sources=False)
         return context
 
     def context(self) -> tuple[BrowserContext, dict, bool]:
@@ -306,9 +315,11 @@ class BrowserSession:
 
 
 @pytest.fixture(scope="session")
-def browser_session(launch_browser, browser: Browser, browser_context_args: dict, isolation: str) -> Iterator[BrowserSession]:
+def browser_session(launch_browser, browser: Browser, browser_context_args: dict, isolation: str,
+                    pytestconfig: pytest.Config) -> Iterator[BrowserSession]:
     """The browser cases run in, relaunched after a crash so the rest of the run goes on."""
-    session = BrowserSession(launch_browser, browser, browser_context_args, isolation == "reuse")
+    session = BrowserSession(launch_browser, browser, browser_context_args, isolation == "reuse",
+                             trace_every_case=pytestconfig.getoption("--tracing") == "on")
     yield session
     session.close()
 
@@ -322,23 +333,46 @@ def browser_case(
     context, pages, fresh = browser_session.context()
     case = BrowserCase(context, test_hosts, pages, browser_session.browser(), case_results, third_party_contexts)
     case.begin()
-    context.tracing.start_chunk(title=request.node.nodeid)
+    if browser_session.trace_every_case:
+        context.tracing.start_chunk(title=request.node.nodeid)
     case_results.current_nodeid = request.node.nodeid
     yield case
     test_hosts.reset()
     if not context.browser or not context.browser.is_connected():
         return  # the browser died during the case; the next case relaunches it
-    tracing = pytestconfig.getoption("--tracing")
     rep = getattr(request.node, "rep_call", None)
-    failed = rep is None or rep.failed
-    if tracing == "on" or (tracing == "retain-on-failure" and failed):
-        path = Path(pytestconfig.getoption("--output")).absolute() / slugify(request.node.nodeid) / "trace.zip"
+    path = Path(pytestconfig.getoption("--output")).absolute() / slugify(request.node.nodeid) / "trace.zip"
+    if browser_session.trace_every_case:
         context.tracing.stop_chunk(path=str(path))
-        request.node.stash[_TRACE_KEY] = str(path)
-    else:
-        context.tracing.stop_chunk()
+        request.node.stash[_TRACE_KEY] = (str(path), None)
+    elif pytestconfig.getoption("--tracing") == "retain-on-failure" and (rep is None or rep.failed):
+        request.node.stash[_TRACE_KEY] = (str(path), _replay_traced(request.node, case, browser_session, path))
     if fresh:
         context.close()
+
+
+def _replay_traced(item: pytest.Item, case: BrowserCase, session: BrowserSession, path: Path) -> str:
+    """Run a failed test once more in a fresh, traced context and keep that trace; say how the re-run ended.
+
+    Cases run untraced: tracing every case costs about a tenth of the run (per-call stacks and four protocol
+    messages per case). The suite is deterministic, so the re-run shows the failure; if it passes instead,
+    the failure did not repeat, which the report says.
+    """
+    context = session.new_context()
+    context.tracing.start(snapshots=True, screenshots=False, sources=False)
+    with case.replaying(context) as traced:
+        try:
+            item.runtest()
+            outcome = "passed: the failure did not repeat"
+        except (Exception, pytest.fail.Exception, pytest.skip.Exception) as error:
+            outcome = f"failed again ({type(error).__name__})"
+        finally:
+            case.hosts.reset()
+            for other in traced[:-1]:
+                other.tracing.stop()
+            traced[-1].tracing.stop(path=str(path))
+    context.close()
+    return outcome
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -349,4 +383,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if call.excinfo is not None and call.excinfo.errisinstance(InfrastructureError):
         rep.user_properties.append(("infrastructure_error", str(call.excinfo.value)))
     if rep.when == "teardown" and _TRACE_KEY in item.stash:
-        _attach_artifacts_to_report(item, rep, [("trace", item.stash[_TRACE_KEY])])
+        path, rerun = item.stash[_TRACE_KEY]
+        _attach_artifacts_to_report(item, rep, [("trace", path)])
+        if rerun:
+            rep.user_properties.append(("trace_rerun", rerun))

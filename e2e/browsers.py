@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 from pathlib import Path
+from typing import Iterator, Optional
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -27,15 +29,32 @@ class BrowserCase:
                  results, third_party):
         self.context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
         self._results, self._third_party = results, third_party
+        self._traced: Optional[list[BrowserContext]] = None  # the traced contexts of a re-run, or None
 
     def use_third_party_setting(self, policy: str) -> None:
         """Run the rest of the case in a context where the browser's own third-party setting is `policy`."""
         self.context, self._pages = self._third_party(policy)
         self.context.clear_cookies()
+        if self._traced is not None:
+            self.context.tracing.start(snapshots=True, screenshots=False, sources=False)
+            self._traced.append(self.context)
 
     def record(self, case, expected, observed, mismatches) -> None:
-        """Keep a case's expectation and observation for the run's report."""
-        self._results.add(case, expected, observed, mismatches, self.browser)
+        """Keep a case's expectation and observation for the run's report (a traced re-run keeps none)."""
+        if self._traced is None:
+            self._results.add(case, expected, observed, mismatches, self.browser)
+
+    @contextlib.contextmanager
+    def replaying(self, context: BrowserContext) -> Iterator[list[BrowserContext]]:
+        """Run the test again in a fresh traced context; yields the traced contexts, the case's last one last."""
+        saved = self.context, self._pages
+        self.context, self._pages, self._traced = context, {}, [context]
+        self.begin()
+        try:
+            yield self._traced
+        finally:
+            self.context, self._pages = saved
+            self._traced = None
 
     def begin(self) -> None:
         """Start a case clean: an empty cookie jar, no server sessions, resources, records or settings."""

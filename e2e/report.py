@@ -7,7 +7,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 from e2e.cases import CREDENTIALS, SETUPS, cookie_ids, core
 
@@ -40,8 +40,12 @@ def core_rows() -> list[str]:
     return list(dict.fromkeys("-".join(cookie_ids(c.cookie)) for c in core()))
 
 
-def build(records: list[dict], outcomes: dict[str, str], traces: dict[str, str], meta: dict) -> dict:
-    """The data the page renders: cases with their outcome, summary and trace, plus the grid layout."""
+def build(records: list[dict], outcomes: dict[str, str], traces: dict[str, str], meta: dict,
+          reruns: Optional[dict[str, str]] = None) -> dict:
+    """The data the page renders: cases with their outcome, summary and trace, plus the grid layout.
+
+    `reruns`: for a failed case's trace, how the traced re-run that recorded it ended.
+    """
     cases = []
     for r in records:
         outcome = outcomes.get(r["nodeid"], "failed" if r["mismatches"] else "passed")
@@ -54,6 +58,7 @@ def build(records: list[dict], outcomes: dict[str, str], traces: dict[str, str],
             "expected": r["expected"], "observed": r["observed"], "mismatches": r["mismatches"],
             "deviations": r["deviations"], "expected_summary": summary(r["expected"]),
             "observed_summary": summary(r["observed"]), "trace": traces.get(r["nodeid"]),
+            "trace_rerun": (reruns or {}).get(r["nodeid"]),
         })
     counts = {k: sum(c["outcome"] == k for c in cases) for k in ("passed", "failed", "deviation", "error")}
     recorded = {c["nodeid"] for c in cases}
@@ -101,6 +106,7 @@ class ReportPlugin:
         self.config, self.report_dir = config, report_dir
         self.outcomes: dict[str, str] = {}
         self.traces: dict[str, str] = {}
+        self.reruns: dict[str, str] = {}  # how the traced re-run of a failed case ended
         self.started = time.time()
 
     def pytest_runtest_logreport(self, report) -> None:
@@ -114,6 +120,8 @@ class ReportPlugin:
             if name == "playwright_trace":
                 absolute = Path(self.config.invocation_params.dir, value)
                 self.traces[report.nodeid] = os.path.relpath(absolute, self.report_dir)
+            elif name == "trace_rerun":
+                self.reruns[report.nodeid] = value
 
     def pytest_sessionfinish(self, session) -> None:
         from importlib.metadata import version
@@ -125,5 +133,5 @@ class ReportPlugin:
         rules = {k: {"text": r.text, "source": r.source} for k, r in oracle.RULES.items()}
         meta = meta_for(["pytest"] + list(self.config.invocation_params.args), versions, version("playwright"),
                         rules, self.started)
-        out = write(self.report_dir, build(records, self.outcomes, self.traces, meta))
+        out = write(self.report_dir, build(records, self.outcomes, self.traces, meta, self.reruns))
         self.config.pluginmanager.get_plugin("terminalreporter").write_line(f"cookie-matrix report: {out}")
