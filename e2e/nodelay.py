@@ -15,12 +15,13 @@ slower, not different: `set_nodelay_on_control_connections` returns 0 and says w
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
 import socket
 import warnings
-from typing import Callable, Optional, TypeVar
+from typing import Callable, Iterator, Optional, TypeVar
 
 _SYS_PIDFD_GETFD = 438  # the same number on every Linux architecture (new syscalls share one table)
 _LISTEN, _ESTABLISHED = "0A", "01"
@@ -87,7 +88,9 @@ def accepted_connections(pid: int) -> list[int]:
     return [mine[inode] for port, state, inode in table if state == _ESTABLISHED and port in listening]
 
 
-def _set_nodelay(pid: int, fd: int) -> None:
+@contextlib.contextmanager
+def borrowed_socket(pid: int, fd: int) -> Iterator[socket.socket]:
+    """Another process's socket, duplicated into this one; options set on it change that socket."""
     libc = ctypes.CDLL(None, use_errno=True)
     pidfd = os.pidfd_open(pid)
     try:
@@ -97,7 +100,12 @@ def _set_nodelay(pid: int, fd: int) -> None:
             raise OSError(code, os.strerror(code))
     finally:
         os.close(pidfd)
-    with socket.socket(fileno=copy) as sock:  # closing the copy leaves the browser's descriptor open
+    with socket.socket(fileno=copy) as sock:  # closing the copy leaves the other process's descriptor open
+        yield sock
+
+
+def _set_nodelay(pid: int, fd: int) -> None:
+    with borrowed_socket(pid, fd) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
