@@ -72,13 +72,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group each browser's tests; --cm-shard keeps one shard of the run; --cm-shuffle reorders each browser's tests."""
+    """--cm-shard keeps one shard of the run; --cm-shuffle reorders each browser's tests."""
     from e2e.sharding import parse_shard, shard, shuffle_within_browsers
-
-    for item in items:  # with --dist loadgroup each worker keeps one browser warm instead of launching both
-        browser = getattr(item, "callspec", None) and item.callspec.params.get("browser_name")
-        if browser:
-            item.add_marker(pytest.mark.xdist_group(browser))
 
     if config.getoption("--cm-shard"):
         index, count = parse_shard(config.getoption("--cm-shard"))

@@ -22,7 +22,7 @@ _CALLS = {
 # change through a Set-Cookie (the client never writes cookies), and the server's record shows there is none,
 # so me, list and create see the jar that login left. run_group() checks that instead of assuming it.
 GROUPS = (("login",), ("me", "list", "create", "logout"))
-_STEPS_JS = "([options, calls]) => window.cookieMatrix.steps(options, calls)"
+STEPS_JS = "([options, calls]) => window.cookieMatrix.steps(options, calls)"
 
 
 class InfrastructureError(RuntimeError):
@@ -84,17 +84,22 @@ def _requests_of(step: str, records: list[RequestRecord]) -> tuple[list[RequestR
             [r for r in mine if r.preflight and r.preflight_method == method])
 
 
+def page_calls(steps: tuple[str, ...]) -> list:
+    """The client calls of these steps, as window.cookieMatrix.steps() takes them."""
+    return [[_CALLS[s][0], list(_CALLS[s][1])] for s in steps]
+
+
 def run_group(case, page_origin: str, api_origin: str, steps: tuple[str, ...], *, credentials: str,
               mode: str = "cors", cookie_name: str = "sid", jar_before: Optional[list] = None,
               timeout_ms: int = 15000) -> list[StepResult]:
     """Run steps in order in one page call, then read the jar once (see GROUPS)."""
     hosts = case.hosts
     options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms}
-    calls = [[_CALLS[s][0], list(_CALLS[s][1])] for s in steps]
+    calls = page_calls(steps)
     try:
         before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
         since = hosts.state.mark()
-        results = case.page(page_origin).evaluate(_STEPS_JS, [options, calls])
+        results = case.page(page_origin).evaluate(STEPS_JS, [options, calls])
         after = case.cookies(cookie_name)
     except PlaywrightError as error:
         raise InfrastructureError(f"the browser failed during {'/'.join(steps)}: {error.message.splitlines()[0]}") from error

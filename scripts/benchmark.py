@@ -1,22 +1,29 @@
-"""Measure cookie-matrix's speed in one run on this machine (never a timed test).
+"""Measure cookie-matrix's speed on this machine (never a timed test); medians over --runs.
 
-    .venv/bin/python scripts/benchmark.py [--runs 3] [--workers 2] [--floor-reps 30] [--skip-matrix]
+    .venv/bin/python scripts/benchmark.py [--runs 3] [--workers 2] [--dist worksteal] [--sample 8] [--skip-matrix]
 
-Prints: browsers and hosts start-up per worker; the floor (the fetches of one case in an already-open page,
-without pytest); the whole matrix's wall time for both browsers; cases per second per worker; the per-case
-time in the suite (from the JUnit XML) and its ratio to the floor. Medians over --runs.
+Prints, for one machine in one sitting:
+- start-up: the test hosts, and each browser launched with a context and a ready page; per worker, the hosts
+  and the browser a worker starts with (under ./cm's `--dist worksteal` a worker that runs out of its own
+  browser's cases launches the other one later, when it takes over some of them);
+- the floor: for a sample of the matrix's cases (every --sample-th case of each browser), the same five
+  fetches of the case (login, me, list, create, logout) in one call in an already-open page, without pytest,
+  jar reads, cookie clearing or checks;
+- the whole matrix in both browsers with `./cm`'s pytest options: wall time, cases per second per worker,
+  and each browser's per-case time (JUnit: setup, call and teardown) on the sampled cases as a ratio to
+  their floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,18 +32,18 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from e2e.browsers import BrowserCase, load_playwright_config  # noqa: E402
-from e2e.cases import Case  # noqa: E402
+from e2e.cases import all_cases  # noqa: E402
+from e2e.flow import STEPS, STEPS_JS, page_calls  # noqa: E402
 from e2e.nodelay import without_nagle  # noqa: E402
-from server import CookieConfig, TestHosts  # noqa: E402
+from server import TestHosts  # noqa: E402
 
 BROWSERS = ("chromium", "firefox")
-# A representative case: cross-site, credentialed, preflighted JSON posts, a partitioned cookie.
-CASE = Case("core", "include", "cross_site-https", CookieConfig(samesite="None", secure=True, partitioned=True))
-FLOOR_JS = """async (options) => {
-  const c = window.cookieMatrix.createClient(options);
-  await c.login("alice", "wonderland"); await c.me(); await c.listResources();
-  await c.createResource("first resource"); await c.logout();
-}"""
+TARGETS = {"matrix": 120.0, "ratio": 1.5, "startup": 5.0}
+
+
+def sample(every: int) -> list:
+    """Every `every`-th case of the matrix, leaving out the slice that needs browsers of its own settings."""
+    return [c for c in all_cases() if not c.third_party][::every]
 
 
 def startup(config) -> dict[str, float]:
@@ -49,87 +56,103 @@ def startup(config) -> dict[str, float]:
             for name in BROWSERS:
                 t = time.perf_counter()
                 browser = without_nagle(lambda: getattr(playwright, name).launch(**config.LAUNCH[name]))
-                BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None).page(CASE.page)
+                BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None).page("app_https")
                 out[name] = time.perf_counter() - t
                 browser.close()
     return out
 
 
-def floor(config, reps: int) -> dict[str, float]:
-    """Median seconds of the case's five fetches in an already-open page, no pytest, no checks."""
-    out = {}
+def floors(config, cases: list) -> dict[str, dict[str, float]]:
+    """Per browser and case id: seconds for the case's five fetches in one call in an already-open page."""
+    calls = page_calls(STEPS)
+    out: dict[str, dict[str, float]] = {}
     with TestHosts.running() as hosts, sync_playwright() as playwright:
-        hosts.configure(CASE.settings(hosts.origin(CASE.page)))
-        options = {"base": hosts.origin(CASE.api), "credentials": CASE.credentials, "mode": CASE.mode}
         for name in BROWSERS:
             browser = without_nagle(lambda: getattr(playwright, name).launch(**config.LAUNCH[name]))
-            page = BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None).page(CASE.page)
-            page.evaluate(FLOOR_JS, options)  # warm connections, as the suite's reused page has them
-            times = []
-            for _ in range(reps):
+            case_view = BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None)
+            out[name] = {}
+            for case in cases:
+                hosts.configure(case.settings(hosts.origin(case.page)))
+                page = case_view.page(case.page)
+                options = {"base": hosts.origin(case.api), "credentials": case.credentials, "mode": case.mode,
+                           "timeoutMs": 15000}
+                page.evaluate(STEPS_JS, [options, calls])  # warm: the suite's reused page has warm connections
                 t = time.perf_counter()
-                page.evaluate(FLOOR_JS, options)
-                times.append(time.perf_counter() - t)
-            out[name] = statistics.median(times)
+                page.evaluate(STEPS_JS, [options, calls])
+                out[name][case.id] = time.perf_counter() - t
             browser.close()
     return out
 
 
-def matrix(workers: int) -> tuple[float, dict[str, list[float]], int]:
-    """Run the whole matrix in both browsers; wall seconds, per-browser case durations, exit code."""
+def matrix(workers: int, dist: str) -> tuple[float, dict[str, dict[str, float]], int]:
+    """The whole matrix in both browsers with ./cm's options; wall seconds, per-browser case times, exit code."""
     with tempfile.TemporaryDirectory() as folder:
         junit = Path(folder) / "junit.xml"
         t = time.perf_counter()
         code = subprocess.call(
-            [sys.executable, "-m", "pytest", "e2e/test_matrix.py", "-q", "-n", str(workers), "--dist", "loadgroup", "-p", "no:randomly",
-             "--output", str(Path(folder) / "out"), "--junitxml", str(junit)],
+            [sys.executable, "-m", "pytest", "e2e/test_matrix.py", "-q", "-n", str(workers), "--dist", dist,
+             "-p", "no:cacheprovider", "--output", str(Path(folder) / "out"), "--junitxml", str(junit)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wall = time.perf_counter() - t
-        durations: dict[str, list[float]] = defaultdict(list)
-        for case in ET.parse(junit).iter("testcase"):
-            name = case.get("name", "")
-            browser = name.split("[", 1)[-1].split("-", 1)[0]
-            durations[browser].append(float(case.get("time", 0)))
-    return wall, durations, code
+        times: dict[str, dict[str, float]] = {b: {} for b in BROWSERS}
+        for testcase in ET.parse(junit).iter("testcase"):
+            browser, case_id = testcase.get("name", "").split("[", 1)[1].rstrip("]").split("-", 1)
+            times[browser][case_id] = float(testcase.get("time", 0))
+    return wall, times, code
+
+
+def verdict(value: float, target: float) -> str:
+    return f"(target <= {target:g}: {'met' if value <= target else 'missed'})"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="repeat each measurement; medians are printed")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--floor-reps", type=int, default=30)
+    parser.add_argument("--dist", default="worksteal", help="pytest-xdist distribution, as ./cm runs it")
+    parser.add_argument("--sample", type=int, default=8, help="the floor is measured on every N-th case")
     parser.add_argument("--skip-matrix", action="store_true", help="only start-up and floor")
     args = parser.parse_args(argv)
     config = load_playwright_config()
+    cases = sample(args.sample)
+    load = os.getloadavg()[0]
 
-    starts = [startup(config) for _ in range(args.runs)]
-    floors = [floor(config, args.floor_reps) for _ in range(args.runs)]
-    median = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
-    print("start-up (s, median of %d):" % args.runs)
+    starts, floor_runs, walls, case_runs = [], [], [], []
+    for run in range(args.runs):
+        starts.append(startup(config))
+        floor_runs.append(floors(config, cases))
+        if not args.skip_matrix:
+            wall, times, code = matrix(args.workers, args.dist)
+            walls.append(wall)
+            case_runs.append(times)
+            print(f"run {run + 1}: matrix {sum(map(len, times.values()))} cases, {wall:.1f} s wall, exit {code}",
+                  flush=True)
+
+    med = statistics.median
+    print(f"\nmedians of {args.runs} runs (load average at the start {load:.1f})")
+    print("start-up (s):")
     for key in ("hosts",) + BROWSERS:
-        print(f"  {key:9} {median(starts, key):6.2f}")
-    per_worker = median(starts, "hosts") + sum(median(starts, b) for b in BROWSERS)
-    print(f"  per worker (hosts + both browsers): {per_worker:.2f} s (target <= 5 s)")
-    print("floor (s per case, the five fetches in an open page):")
+        print(f"  {key:9} {med(s[key] for s in starts):6.2f}")
+    worst = max(med(s["hosts"] for s in starts) + med(s[b] for s in starts) for b in BROWSERS)
+    print(f"  per worker (hosts + the browser it starts with): at most {worst:.2f} s {verdict(worst, TARGETS['startup'])}")
+    floor = {b: {c.id: med(f[b][c.id] for f in floor_runs) for c in cases} for b in BROWSERS}
+    print(f"floor: {len(cases)} sampled cases per browser (every {args.sample}th), five fetches in an open page:")
     for b in BROWSERS:
-        print(f"  {b:9} {median(floors, b):6.3f}")
+        print(f"  {b:9} mean {statistics.mean(floor[b].values()):.3f} s per case")
     if args.skip_matrix:
         return 0
-    walls, per_case = [], defaultdict(list)
-    for _ in range(args.runs):
-        wall, durations, code = matrix(args.workers)
-        walls.append(wall)
-        for b, values in durations.items():
-            per_case[b].append(statistics.median(values))
-        cases = sum(len(v) for v in durations.values())
-        print(f"matrix run: {cases} cases, {wall:.1f} s wall, exit {code}")
-    wall = statistics.median(walls)
-    print(f"whole matrix, both browsers, {args.workers} workers: {wall:.1f} s wall (median; target <= 120 s)")
-    print(f"cases per second per worker: {cases / wall / args.workers:.2f}")
+    wall = med(walls)
+    total = sum(map(len, case_runs[0].values()))
+    print(f"whole matrix, both browsers, {args.workers} workers (--dist {args.dist}): {wall:.1f} s wall "
+          f"{verdict(wall, TARGETS['matrix'])}; runs: {', '.join(f'{w:.1f}' for w in walls)}")
+    print(f"cases per second per worker: {total / wall / args.workers:.2f}")
     for b in BROWSERS:
-        case_time = statistics.median(per_case[b])
-        ratio = case_time / median(floors, b)
-        print(f"  {b:9} per case {case_time:.3f} s = {ratio:.2f} x floor (target <= 1.5)")
+        suite = statistics.mean(med(run[b][c.id] for run in case_runs) for c in cases)
+        floor_mean = statistics.mean(floor[b].values())
+        every = med(statistics.mean(run[b].values()) for run in case_runs)
+        ratio = suite / floor_mean
+        print(f"  {b:9} per case {suite:.3f} s on the sample = {ratio:.2f} x floor {verdict(ratio, TARGETS['ratio'])}; "
+              f"all {len(case_runs[0][b])} cases: mean {every:.3f} s")
     return 0
 
 

@@ -28,7 +28,7 @@ def run_once(label: str, folder: Path, workers: int, seed: int, isolation: str, 
     """One matrix run; (browser, case) -> observed outcome and whether it matched the oracle."""
     out = folder / label
     command = [sys.executable, "-m", "pytest", "e2e/test_matrix.py", "-q", "-p", "no:cacheprovider",
-               "-n", str(workers), "--dist", "loadgroup", "--cm-shuffle", str(seed), "--isolation", isolation, "--output", str(out),
+               "-n", str(workers), "--dist", "worksteal", "--cm-shuffle", str(seed), "--isolation", isolation, "--output", str(out),
                *select]
     started = time.perf_counter()
     code = subprocess.call(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
