@@ -11,10 +11,11 @@ from typing import Iterator, Optional
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Error as PlaywrightError
 from pytest_playwright.pytest_playwright import _attach_artifacts_to_report
 from slugify import slugify
 
-from e2e.browsers import BrowserCase, load_playwright_config
+from e2e.browsers import TRACE_OPTIONS, BrowserCase, load_playwright_config
 from e2e.cases import all_markers
 from e2e.flow import InfrastructureError
 from e2e.nodelay import without_nagle
@@ -291,8 +292,8 @@ class BrowserSession:
 
     def new_context(self) -> BrowserContext:
         context = self.browser().new_context(**self._context_args)
-        if self.trace_every_case:  # in chunks, one per case; Playwright records network only with snapshots
-            context.tracing.start(snapshots=True, screenshots=False, sources=False)
+        if self.trace_every_case:  # in chunks, one per case
+            context.tracing.start(**TRACE_OPTIONS)
         return context
 
     def context(self) -> tuple[BrowserContext, dict, bool]:
@@ -354,19 +355,21 @@ def _replay_traced(item: pytest.Item, case: BrowserCase, session: BrowserSession
     the failure did not repeat, which the report says.
     """
     context = session.new_context()
-    context.tracing.start(snapshots=True, screenshots=False, sources=False)
+    context.tracing.start(**TRACE_OPTIONS)
     with case.replaying(context) as traced:
         try:
             item.runtest()
             outcome = "passed: the failure did not repeat"
         except (Exception, pytest.fail.Exception, pytest.skip.Exception) as error:
             outcome = f"failed again ({type(error).__name__})"
-        finally:
-            case.hosts.reset()
+        case.hosts.reset()
+        try:
             for other in traced[:-1]:
                 other.tracing.stop()
             traced[-1].tracing.stop(path=str(path))
-    context.close()
+            context.close()
+        except PlaywrightError as error:  # the browser went away during the re-run
+            outcome += f"; its trace could not be saved: {error.message.splitlines()[0]}"
     return outcome
 
 

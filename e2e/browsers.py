@@ -12,6 +12,8 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from server import TestHosts
 
 ROOT = Path(__file__).resolve().parent.parent
+# Playwright records the network (every request, each Set-Cookie) only together with DOM snapshots.
+TRACE_OPTIONS = {"snapshots": True, "screenshots": False, "sources": False}
 
 
 def load_playwright_config():
@@ -36,7 +38,7 @@ class BrowserCase:
         self.context, self._pages = self._third_party(policy)
         self.context.clear_cookies()
         if self._traced is not None:
-            self.context.tracing.start(snapshots=True, screenshots=False, sources=False)
+            self.context.tracing.start(**TRACE_OPTIONS)
             self._traced.append(self.context)
 
     def record(self, case, expected, observed, mismatches) -> None:
