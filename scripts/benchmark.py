@@ -8,7 +8,8 @@ Prints, for one machine in one sitting:
   browser's cases launches the other one later, when it takes over some of them);
 - the floor: for a sample of the matrix's cases (every --sample-th case of each browser), the same five
   fetches of the case (login, me, list, create, logout) in one call in an already-open page, without pytest,
-  jar reads, cookie clearing or checks;
+  jar reads, cookie clearing or checks; measured with each browser alone, and with both at once in two
+  processes, which is how the matrix's two workers load the machine (the ratio is taken against this one);
 - the whole matrix in both browsers with `./cm`'s pytest options: wall time, cases per second per worker,
   and each browser's per-case time (JUnit: setup, call and teardown) on the sampled cases as a ratio to
   their floor.
@@ -17,6 +18,7 @@ Prints, for one machine in one sitting:
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,26 +65,36 @@ def startup(config) -> dict[str, float]:
     return out
 
 
-def floors(config, cases: list) -> dict[str, dict[str, float]]:
-    """Per browser and case id: seconds for the case's five fetches in one call in an already-open page."""
+def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
+    """Seconds per case for its five fetches in one call in an already-open page of one browser."""
+    config = load_playwright_config()
+    cases = [c for c in all_cases() if c.id in set(case_ids)]
     calls = page_calls(STEPS)
-    out: dict[str, dict[str, float]] = {}
+    out = {}
     with TestHosts.running() as hosts, sync_playwright() as playwright:
-        for name in BROWSERS:
-            browser = without_nagle(lambda: getattr(playwright, name).launch(**config.LAUNCH[name]))
-            case_view = BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None)
-            out[name] = {}
-            for case in cases:
-                hosts.configure(case.settings(hosts.origin(case.page)))
-                page = case_view.page(case.page)
-                options = {"base": hosts.origin(case.api), "credentials": case.credentials, "mode": case.mode,
-                           "timeoutMs": 15000}
-                page.evaluate(STEPS_JS, [options, calls])  # warm: the suite's reused page has warm connections
-                t = time.perf_counter()
-                page.evaluate(STEPS_JS, [options, calls])
-                out[name][case.id] = time.perf_counter() - t
-            browser.close()
+        browser = without_nagle(lambda: getattr(playwright, name).launch(**config.LAUNCH[name]))
+        case_view = BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None)
+        for case in cases:
+            hosts.configure(case.settings(hosts.origin(case.page)))
+            page = case_view.page(case.page)
+            options = {"base": hosts.origin(case.api), "credentials": case.credentials, "mode": case.mode,
+                       "timeoutMs": 15000}
+            page.evaluate(STEPS_JS, [options, calls])  # warm: the suite's reused page has warm connections
+            t = time.perf_counter()
+            page.evaluate(STEPS_JS, [options, calls])
+            out[case.id] = time.perf_counter() - t
+        browser.close()
     return out
+
+
+def floors(cases: list, together: bool) -> dict[str, dict[str, float]]:
+    """Each browser's floor, one after the other or both at once (each in a process, as the two workers run)."""
+    ids = [c.id for c in cases]
+    if not together:
+        return {name: floor_of(name, ids) for name in BROWSERS}
+    with ProcessPoolExecutor(len(BROWSERS), mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {name: pool.submit(floor_of, name, ids) for name in BROWSERS}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def matrix(workers: int, dist: str) -> tuple[float, dict[str, dict[str, float]], int]:
@@ -117,10 +130,11 @@ def main(argv=None) -> int:
     cases = sample(args.sample)
     load = os.getloadavg()[0]
 
-    starts, floor_runs, walls, case_runs = [], [], [], []
+    starts, alone_runs, together_runs, walls, case_runs = [], [], [], [], []
     for run in range(args.runs):
         starts.append(startup(config))
-        floor_runs.append(floors(config, cases))
+        alone_runs.append(floors(cases, together=False))
+        together_runs.append(floors(cases, together=True))
         if not args.skip_matrix:
             wall, times, code = matrix(args.workers, args.dist)
             walls.append(wall)
@@ -135,10 +149,12 @@ def main(argv=None) -> int:
         print(f"  {key:9} {med(s[key] for s in starts):6.2f}")
     worst = max(med(s["hosts"] for s in starts) + med(s[b] for s in starts) for b in BROWSERS)
     print(f"  per worker (hosts + the browser it starts with): at most {worst:.2f} s {verdict(worst, TARGETS['startup'])}")
-    floor = {b: {c.id: med(f[b][c.id] for f in floor_runs) for c in cases} for b in BROWSERS}
-    print(f"floor: {len(cases)} sampled cases per browser (every {args.sample}th), five fetches in an open page:")
+    floor = {kind: {b: statistics.mean(med(f[b][c.id] for f in runs) for c in cases) for b in BROWSERS}
+             for kind, runs in (("alone", alone_runs), ("together", together_runs))}
+    print(f"floor: {len(cases)} sampled cases per browser (every {args.sample}th), five fetches in one call in an "
+          "open page; mean s per case with each browser alone / both at once (as the two workers run):")
     for b in BROWSERS:
-        print(f"  {b:9} mean {statistics.mean(floor[b].values()):.3f} s per case")
+        print(f"  {b:9} {floor['alone'][b]:.3f} / {floor['together'][b]:.3f}")
     if args.skip_matrix:
         return 0
     wall = med(walls)
@@ -146,13 +162,14 @@ def main(argv=None) -> int:
     print(f"whole matrix, both browsers, {args.workers} workers (--dist {args.dist}): {wall:.1f} s wall "
           f"{verdict(wall, TARGETS['matrix'])}; runs: {', '.join(f'{w:.1f}' for w in walls)}")
     print(f"cases per second per worker: {total / wall / args.workers:.2f}")
+    print("per case in the suite (JUnit setup + call + teardown) on the sampled cases, against the floor with both "
+          "browsers at once (and alone):")
     for b in BROWSERS:
         suite = statistics.mean(med(run[b][c.id] for run in case_runs) for c in cases)
-        floor_mean = statistics.mean(floor[b].values())
         every = med(statistics.mean(run[b].values()) for run in case_runs)
-        ratio = suite / floor_mean
-        print(f"  {b:9} per case {suite:.3f} s on the sample = {ratio:.2f} x floor {verdict(ratio, TARGETS['ratio'])}; "
-              f"all {len(case_runs[0][b])} cases: mean {every:.3f} s")
+        ratio = suite / floor["together"][b]
+        print(f"  {b:9} {suite:.3f} s = {ratio:.2f} x floor {verdict(ratio, TARGETS['ratio'])} "
+              f"({suite / floor['alone'][b]:.2f} x alone); all {len(case_runs[0][b])} cases: mean {every:.3f} s")
     return 0
 
 
