@@ -113,7 +113,7 @@ class _QuietHandler(WSGIRequestHandler):
     body ends; then a browser opens a new TCP and TLS connection for every request. Here a request whose
     length is one plain Content-Length (or none) gets its body as a stream limited to that length, and its
     connection stays open once the whole body is read; anything else (chunked, a conflicting or malformed
-    length, a large body the app did not read, one that does not arrive) is answered with `Connection: close` as before.
+    length, a large body the app did not read, one that does not arrive) gets `Connection: close` as before.
     """
 
     protocol_version = "HTTP/1.1"
@@ -144,7 +144,8 @@ class _QuietHandler(WSGIRequestHandler):
         return _RequestBody(self.rfile, int(lengths[0]))
 
     def send_header(self, keyword: str, value: str) -> None:
-        if keyword.lower() == "connection" and value.lower() == "close" and not self.close_connection and self._body_read():
+        closing = keyword.lower() == "connection" and value.lower() == "close"
+        if closing and not self.close_connection and self._body_read():
             return
         super().send_header(keyword, value)
 
