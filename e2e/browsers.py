@@ -9,11 +9,18 @@ from typing import Iterator, Optional
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from e2e.nodelay import without_nagle
 from server import TestHosts
 
 ROOT = Path(__file__).resolve().parent.parent
 # Playwright records the network (every request, each Set-Cookie) only together with DOM snapshots.
 TRACE_OPTIONS = {"snapshots": True, "screenshots": False, "sources": False}
+
+
+def launch(playwright, name: str, config=None) -> Browser:
+    """Launch a browser with the project's settings, its protocol socket without Nagle (e2e/nodelay.py)."""
+    config = config or load_playwright_config()
+    return without_nagle(lambda: getattr(playwright, name).launch(**config.LAUNCH[name]))
 
 
 def load_playwright_config():

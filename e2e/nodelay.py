@@ -10,7 +10,7 @@ Firefox has such a connection.
 The fix duplicates the browser's socket into this process with pidfd_getfd(2) (Linux 5.6; allowed for a
 process's own descendants under Yama ptrace_scope 1, and for root) and sets TCP_NODELAY on it, which changes
 the socket itself, not this copy. Nothing on the machine changes. Where that is not possible the run is
-slower, not different: `set_nodelay_on_control_connections` returns 0 and says why.
+slower, not different: `without_nagle` warns and says why.
 """
 
 from __future__ import annotations

@@ -54,7 +54,9 @@ def report_dir(tmp_path_factory, browser) -> Path:
     records.append(_record(lax, FIREFOX, f"t[firefox-{lax.id}]"))
     traces = {records[0]["nodeid"]: "traces/failing/trace.zip"}
     rules = {k: {"text": r.text, "source": r.source} for k, r in oracle.RULES.items()}
-    write(folder, build(records, {}, traces, meta_for(["pytest", "e2e"], {"chromium": "1.0"}, "1.64.1", rules, 0)))
+    reruns = {records[0]["nodeid"]: "failed again (Failed)"}
+    write(folder, build(records, {}, traces, meta_for(["pytest", "e2e"], {"chromium": "1.0"}, "1.64.1", rules, 0),
+                        reruns))
     failed = sum(bool(r["mismatches"]) for r in records)
     deviations = sum(bool(r["deviations"]) and not r["mismatches"] for r in records)
     (folder / "expected-counts.txt").write_text(
@@ -98,6 +100,7 @@ def test_detail_shows_rules_expected_observed_and_trace(report_dir, page):
     assert "site-cross" in detail.inner_text() and "6265bis" in detail.inner_text()
     href = detail.locator("a.trace").get_attribute("href")
     assert (report_dir / href).is_file(), f"trace link {href} does not resolve"
+    assert "recorded in a traced re-run, which failed again" in detail.inner_text()
 
 
 def test_served_report_opens_traces_in_the_bundled_viewer(report_dir, page):

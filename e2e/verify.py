@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from e2e.browsers import BrowserCase, load_playwright_config
+from e2e.browsers import BrowserCase, launch, load_playwright_config
 from e2e.flow import STEPS, run_flow
-from e2e.nodelay import without_nagle
 from e2e.oracle import parse_origin, registrable_domain
 from e2e.profiles import profile_for
 from e2e.verdict import OBSERVED_FIELDS, compare, observed_json
@@ -65,7 +64,7 @@ def verify(args) -> int:
             settings = Settings(cookie=cookie, cors=CorsPolicy(args.cors, (page,) if args.cors == "allowlist" else ()))
             expected = oracle.expect(page=page, api=api, credentials=args.credentials, mode=args.mode, cors=args.cors,
                                      set_cookie=cookie.set_cookie("opaque-session-id"), profile=profile)
-            browser = without_nagle(lambda: getattr(playwright, browser_name).launch(**config.LAUNCH[browser_name]))
+            browser = launch(playwright, browser_name, config)
             try:
                 context = browser.new_context(**config.CONTEXT)
                 hosts.configure(settings)

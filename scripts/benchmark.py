@@ -34,10 +34,9 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from e2e.browsers import BrowserCase, load_playwright_config  # noqa: E402
+from e2e.browsers import BrowserCase, launch, load_playwright_config  # noqa: E402
 from e2e.cases import all_cases  # noqa: E402
 from e2e.flow import STEPS, STEPS_JS, page_calls  # noqa: E402
-from e2e.nodelay import without_nagle  # noqa: E402
 from server import TestHosts  # noqa: E402
 
 BROWSERS = ("chromium", "firefox")
@@ -58,7 +57,7 @@ def startup(config) -> dict[str, float]:
         with sync_playwright() as playwright:
             for name in BROWSERS:
                 t = time.perf_counter()
-                browser = without_nagle(lambda: getattr(playwright, name).launch(**config.LAUNCH[name]))
+                browser = launch(playwright, name, config)
                 BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None).page("app_https")
                 out[name] = time.perf_counter() - t
                 browser.close()
@@ -72,7 +71,7 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
     calls = page_calls(STEPS)
     out = {}
     with TestHosts.running() as hosts, sync_playwright() as playwright:
-        browser = without_nagle(lambda: getattr(playwright, name).launch(**config.LAUNCH[name]))
+        browser = launch(playwright, name, config)
         case_view = BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None)
         for case in cases:
             hosts.configure(case.settings(hosts.origin(case.page)))
