@@ -73,8 +73,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """--cm-shard keeps one shard of the run; --cm-shuffle reorders each browser's tests."""
-    from e2e.sharding import parse_shard, shard, shuffle_within_browsers
+    """--cm-shard keeps one shard of the run; --cm-shuffle reorders each browser's tests; own-setting browsers first."""
+    from e2e.sharding import own_browser_first, parse_shard, shard, shuffle_within_browsers
 
     if config.getoption("--cm-shard"):
         index, count = parse_shard(config.getoption("--cm-shard"))
@@ -84,6 +84,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=deselected)
     if config.getoption("--cm-shuffle") is not None:
         items[:] = shuffle_within_browsers(items, config.getoption("--cm-shuffle"))
+    items[:] = own_browser_first(items)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -283,6 +284,7 @@ class BrowserSession:
         self.trace_every_case = trace_every_case
         self._shared: Optional[tuple] = None
         self.relaunches = 0
+        self.empty_jar: Optional[BrowserContext] = None  # handed from a passed case to the next (BrowserCase.begin)
 
     def browser(self) -> Browser:
         if not self._browser.is_connected():
@@ -327,7 +329,9 @@ def browser_case(
 ) -> Iterator[BrowserCase]:
     """A clean browser case: no cookies, no server sessions or records; traced per --tracing."""
     context, pages, fresh = browser_session.context()
-    case = BrowserCase(context, test_hosts, pages, browser_session.browser(), case_results, third_party_contexts)
+    case = BrowserCase(context, test_hosts, pages, browser_session.browser(), case_results, third_party_contexts,
+                       empty_jar=browser_session.empty_jar)
+    browser_session.empty_jar = None
     case.begin()
     if browser_session.trace_every_case:
         context.tracing.start_chunk(title=request.node.nodeid)
@@ -337,6 +341,8 @@ def browser_case(
     if not context.browser or not context.browser.is_connected():
         return  # the browser died during the case; the next case relaunches it
     rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.passed and not fresh:  # a failed case's context is cleared by the next case
+        browser_session.empty_jar = case.empty_jar
     path = Path(pytestconfig.getoption("--output")).absolute() / slugify(request.node.nodeid) / "trace.zip"
     if browser_session.trace_every_case:
         context.tracing.stop_chunk(path=str(path))

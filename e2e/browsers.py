@@ -35,18 +35,26 @@ class BrowserCase:
     """One test's view of a browser: pages on named origins, the context's cookie jar, the hosts."""
 
     def __init__(self, context: BrowserContext, hosts: TestHosts, pages: dict[str, Page], browser: Browser,
-                 results, third_party):
-        self.context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
+                 results, third_party, empty_jar: Optional[BrowserContext] = None):
+        self._context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
         self._results, self._third_party = results, third_party
         self._traced: Optional[list[BrowserContext]] = None  # the traced contexts of a re-run, or None
+        # The context whose whole jar was last read empty, with no page or context handed out since, or None.
+        self.empty_jar = empty_jar
+
+    @property
+    def context(self) -> BrowserContext:
+        """The case's context; whoever takes it may change the jar, so an earlier empty read stops counting."""
+        self.empty_jar = None
+        return self._context
 
     def use_third_party_setting(self, policy: str) -> None:
         """Run the rest of the case in a context where the browser's own third-party setting is `policy`."""
-        self.context, self._pages = self._third_party(policy)
-        self.context.clear_cookies()
+        self._context, self._pages = self._third_party(policy)
+        self._context.clear_cookies()
         if self._traced is not None:
-            self.context.tracing.start(**TRACE_OPTIONS)
-            self._traced.append(self.context)
+            self._context.tracing.start(**TRACE_OPTIONS)
+            self._traced.append(self._context)
 
     def record(self, case, expected, observed, mismatches) -> None:
         """Keep a case's expectation and observation for the run's report (a traced re-run keeps none)."""
@@ -56,29 +64,36 @@ class BrowserCase:
     @contextlib.contextmanager
     def replaying(self, context: BrowserContext) -> Iterator[list[BrowserContext]]:
         """Run the test again in a fresh traced context; yields the traced contexts, the case's last one last."""
-        saved = self.context, self._pages
-        self.context, self._pages, self._traced = context, {}, [context]
+        saved = self._context, self._pages
+        self._context, self._pages, self._traced = context, {}, [context]
         self.begin()
         try:
             yield self._traced
         finally:
-            self.context, self._pages = saved
+            self._context, self._pages = saved
             self._traced = None
 
     def begin(self) -> None:
-        """Start a case clean: an empty cookie jar, no server sessions, resources, records or settings."""
-        self.context.clear_cookies()
+        """Start a case clean: an empty cookie jar, no server sessions, resources, records or settings.
+
+        The jar is cleared unless the last thing done in this context was reading it whole and finding it empty
+        (see empty_jar): clearing an empty jar is one browser round trip per case that changes nothing.
+        """
+        if self.empty_jar is not self._context:
+            self._context.clear_cookies()
         self.hosts.reset()
 
     def open_pages(self) -> dict[str, Page]:
         """The pages this context has opened so far, by origin name."""
+        self.empty_jar = None
         return {name: page for name, page in self._pages.items() if not page.is_closed()}
 
     def page(self, origin: str) -> Page:
         """A page showing the client on the named origin, opened once per context."""
+        self.empty_jar = None
         page = self._pages.get(origin)
         if page is None or page.is_closed():
-            page = self.context.new_page()
+            page = self._context.new_page()
             page.on("crash", lambda crashed: self._pages.pop(origin, None))  # a crashed page is not reused
             page.goto(self.hosts.url(origin, "/"))
             page.wait_for_function("document.documentElement.dataset.ready === 'true'")
@@ -87,4 +102,6 @@ class BrowserCase:
 
     def cookies(self, name: str | None = None) -> list[dict]:
         """The context's cookie jar, optionally only the cookies called `name`."""
-        return [c for c in self.context.cookies() if name is None or c["name"] == name]
+        jar = self._context.cookies()
+        self.empty_jar = None if jar else self._context
+        return [c for c in jar if name is None or c["name"] == name]

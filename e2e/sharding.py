@@ -46,14 +46,39 @@ def shuffle_within_browsers(items: list, seed: int) -> list:
     """The items in a random order from `seed`, each browser's tests kept together (one launch each)."""
     groups: dict[str, list] = {}
     for item in items:
-        browser = getattr(item, "callspec", None) and item.callspec.params.get("browser_name")
-        groups.setdefault(browser or "", []).append(item)
+        groups.setdefault(_browser(item), []).append(item)
     rng = random.Random(seed)
     out = []
     for name in groups:
         rng.shuffle(groups[name])
         out += groups[name]
     return out
+
+
+def _browser(item) -> str:
+    return (getattr(item, "callspec", None) and item.callspec.params.get("browser_name")) or ""
+
+
+def own_browser_first(items: list) -> list:
+    """Each browser's cases that need a browser of their own settings moved to the front of that browser's tests.
+
+    Such a case launches a browser (2-5 s); under --dist worksteal an idle worker takes tests from the end of
+    another's queue, so cases at the end could make both workers launch the same browser of their own.
+    """
+    def own(item) -> bool:
+        case = getattr(item, "callspec", None) and item.callspec.params.get("case")
+        return bool(getattr(case, "third_party", None))
+
+    movers = [item for item in items if own(item)]
+    out, placed = [], set()
+    for item in items:
+        if own(item):
+            continue
+        if _browser(item) and _browser(item) not in placed:
+            placed.add(_browser(item))
+            out += [m for m in movers if _browser(m) == _browser(item)]
+        out.append(item)
+    return out + [m for m in movers if _browser(m) not in placed]
 
 
 def durations_from_junit(junit_xml: Path) -> dict[str, float]:

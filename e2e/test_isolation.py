@@ -63,3 +63,29 @@ def test_next_case_does_not_notice(browser_case, browser_name, case):
     # A cross-origin JSON POST is preflighted again: no preflight answer was reused from the dirty case.
     if case.page != case.api:
         assert len(login.preflights) == 1
+
+
+def _plant(context, hosts) -> None:
+    context.add_cookies([{"name": "planted", "value": "1", "url": hosts.url("app_https", "/")}])
+
+
+@pytest.mark.parametrize("touch", [
+    pytest.param(lambda case: _plant(case.context, case.hosts), id="context"),
+    pytest.param(lambda case: case.page("app_https").evaluate("document.cookie = 'planted=1'"), id="page"),
+    pytest.param(lambda case: next(iter(case.open_pages().values())).evaluate("document.cookie = 'planted=1'"),
+                 id="open_pages"),
+])
+def test_clear_is_skipped_only_after_an_empty_read(browser_case, browser_name, touch, monkeypatch):
+    """begin() skips clearing only when the jar was last read empty; a page or the context handed out since undoes that."""
+    browser_case.page("app_https")
+    assert browser_case.cookies() == []
+    cleared = []
+    context = browser_case._context
+    monkeypatch.setattr(context, "clear_cookies", lambda: cleared.append(1))
+    browser_case.begin()
+    assert cleared == [], f"[{browser_name}] the jar was read empty and nothing ran since: clearing it is a wasted round trip"
+    monkeypatch.undo()
+
+    touch(browser_case)
+    browser_case.begin()
+    assert browser_case.cookies() == [], f"[{browser_name}] a cookie set after the empty read survived begin()"

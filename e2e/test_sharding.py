@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from e2e.sharding import parse_shard, shard, shuffle_within_browsers
+from e2e.sharding import own_browser_first, parse_shard, shard, shuffle_within_browsers
 
 IDS = [f"e2e/test_matrix.py::test_case[{b}-case{i}]" for b in ("chromium", "firefox") for i in range(50)]
 
@@ -49,3 +49,15 @@ def test_shuffle_keeps_each_browser_together_and_is_repeatable():
     browsers = [i.callspec.params["browser_name"] for i in once]
     assert browsers == sorted(browsers, key=lambda b: b != "chromium")
     assert sorted(i.nodeid for i in once) == sorted(IDS)
+
+
+def test_cases_with_a_browser_of_their_own_lead_their_browser():
+    """Cases that launch a browser of their own settings run first in their browser's tests, the rest keep their order."""
+    def item(nodeid, browser, third_party=None):
+        params = {"case": SimpleNamespace(third_party=third_party)} if browser else {}
+        return SimpleNamespace(nodeid=nodeid, callspec=SimpleNamespace(params=params | ({"browser_name": browser} if browser else {})))
+
+    items = [item("unit", None), item("c1", "chromium"), item("c-tp", "chromium", "blocked"), item("c2", "chromium"),
+             item("f1", "firefox"), item("f2", "firefox"), item("f-tp1", "firefox", "allowed"),
+             item("f-tp2", "firefox", "blocked")]
+    assert [i.nodeid for i in own_browser_first(items)] == ["unit", "c-tp", "c1", "c2", "f-tp1", "f-tp2", "f1", "f2"]
