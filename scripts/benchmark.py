@@ -9,10 +9,12 @@ Prints, for one machine in one sitting:
 - the floor: for a sample of the matrix's cases (every --sample-th case of each browser), the same five
   fetches of the case (login, me, list, create, logout) in one call in an already-open page, without pytest,
   jar reads, cookie clearing or checks; measured with each browser alone, and with both at once in two
-  processes, which is how the matrix's two workers load the machine (the ratio is taken against this one);
+  processes, as the matrix's two workers run;
+- the per-case time: the sampled cases in the suite (pytest, one worker, one browser at a time, as the floor
+  alone runs), JUnit's setup + call + teardown per case, as a ratio to the floor alone (the target);
 - the whole matrix in both browsers with `./cm`'s pytest options: wall time, cases per second per worker,
-  and each browser's per-case time (JUnit: setup, call and teardown) on the sampled cases as a ratio to
-  their floor.
+  and each browser's per-case time in it against the floor with both browsers at once (for information:
+  the two workers load the machine more than the two floor processes do).
 """
 
 from __future__ import annotations
@@ -43,9 +45,14 @@ BROWSERS = ("chromium", "firefox")
 TARGETS = {"matrix": 120.0, "ratio": 1.5, "startup": 5.0}
 
 
+def matrix_order() -> list:
+    """The matrix's cases in run order, leaving out the slice that needs browsers of its own settings."""
+    return [c for c in all_cases() if not c.third_party]
+
+
 def sample(every: int) -> list:
-    """Every `every`-th case of the matrix, leaving out the slice that needs browsers of its own settings."""
-    return [c for c in all_cases() if not c.third_party][::every]
+    """Every `every`-th case of the matrix."""
+    return matrix_order()[::every]
 
 
 def startup(config) -> dict[str, float]:
@@ -96,21 +103,42 @@ def floors(cases: list, together: bool) -> dict[str, dict[str, float]]:
         return {name: future.result() for name, future in futures.items()}
 
 
-def matrix(workers: int, dist: str) -> tuple[float, dict[str, dict[str, float]], int]:
-    """The whole matrix in both browsers with ./cm's options; wall seconds, per-browser case times, exit code."""
+def suite(args: list[str]) -> tuple[float, dict[str, dict[str, float]], int]:
+    """The matrix's pytest with `args`; wall seconds, per-browser case times (JUnit) in run order, exit code."""
     with tempfile.TemporaryDirectory() as folder:
         junit = Path(folder) / "junit.xml"
         t = time.perf_counter()
         code = subprocess.call(
-            [sys.executable, "-m", "pytest", "e2e/test_matrix.py", "-q", "-n", str(workers), "--dist", dist,
-             "-p", "no:cacheprovider", "--output", str(Path(folder) / "out"), "--junitxml", str(junit)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--output", str(Path(folder) / "out"),
+             "--junitxml", str(junit), *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wall = time.perf_counter() - t
         times: dict[str, dict[str, float]] = {b: {} for b in BROWSERS}
         for testcase in ET.parse(junit).iter("testcase"):
             browser, case_id = testcase.get("name", "").split("[", 1)[1].rstrip("]").split("-", 1)
             times[browser][case_id] = float(testcase.get("time", 0))
     return wall, times, code
+
+
+def matrix(workers: int, dist: str) -> tuple[float, dict[str, dict[str, float]], int]:
+    """The whole matrix in both browsers with ./cm's options."""
+    return suite(["e2e/test_matrix.py", "-n", str(workers), "--dist", dist])
+
+
+def suite_alone(name: str, every: int) -> dict[str, float]:
+    """The sampled cases in the suite, one worker, one browser, nothing else running: per-case JUnit seconds.
+
+    Each sampled case runs after its neighbour in the matrix, as in the whole matrix, and the run ends with one
+    more case: the neighbours take what the floor does before it measures (launching the browser, opening a
+    page, a first connection to an origin) and what the last test's teardown adds (closing the browser).
+    """
+    order = matrix_order()
+    run = []
+    for index in range(0, len(order), every):
+        run += [order[index - 1] if index else order[1], order[index]]
+    run.append(order[-1] if run[-1] is not order[-1] else order[-2])
+    _, times, _ = suite(["-p", "no:xdist", "--browser", name] +
+                        [f"e2e/test_matrix.py::test_case[{name}-{c.id}]" for c in run])
+    return {c.id: times[name][c.id] for c in order[::every]}
 
 
 def verdict(value: float, target: float) -> str:
@@ -129,10 +157,11 @@ def main(argv=None) -> int:
     cases = sample(args.sample)
     load = os.getloadavg()[0]
 
-    starts, alone_runs, together_runs, walls, case_runs = [], [], [], [], []
+    starts, alone_runs, together_runs, walls, case_runs, suite_alone_runs = [], [], [], [], [], []
     for run in range(args.runs):
         starts.append(startup(config))
         alone_runs.append(floors(cases, together=False))
+        suite_alone_runs.append({b: suite_alone(b, args.sample) for b in BROWSERS})
         together_runs.append(floors(cases, together=True))
         if not args.skip_matrix:
             wall, times, code = matrix(args.workers, args.dist)
@@ -154,6 +183,14 @@ def main(argv=None) -> int:
           "open page; mean s per case with each browser alone / both at once (as the two workers run):")
     for b in BROWSERS:
         print(f"  {b:9} {floor['alone'][b]:.3f} / {floor['together'][b]:.3f}")
+    print("per case in the suite, one worker and one browser at a time (JUnit setup + call + teardown, each sampled "
+          "case run after its neighbour in the matrix), against the floor measured alone:")
+    for b in BROWSERS:
+        ids = [c.id for c in cases]
+        suite_case = statistics.mean(med(run[b][i] for run in suite_alone_runs) for i in ids)
+        floor_case = statistics.mean(med(f[b][i] for f in alone_runs) for i in ids)
+        ratio = suite_case / floor_case
+        print(f"  {b:9} {suite_case:.3f} s = {ratio:.2f} x floor {verdict(ratio, TARGETS['ratio'])}")
     if args.skip_matrix:
         return 0
     wall = med(walls)
@@ -161,14 +198,13 @@ def main(argv=None) -> int:
     print(f"whole matrix, both browsers, {args.workers} workers (--dist {args.dist}): {wall:.1f} s wall "
           f"{verdict(wall, TARGETS['matrix'])}; runs: {', '.join(f'{w:.1f}' for w in walls)}")
     print(f"cases per second per worker: {total / wall / args.workers:.2f}")
-    print("per case in the suite (JUnit setup + call + teardown) on the sampled cases, against the floor with both "
-          "browsers at once (and alone):")
+    print("per case in the two-worker matrix (JUnit) on the sampled cases, against the floor with both browsers at "
+          "once; not like for like: the matrix's workers keep both cores busy, the floor's two processes do not:")
     for b in BROWSERS:
-        suite = statistics.mean(med(run[b][c.id] for run in case_runs) for c in cases)
+        per_case = statistics.mean(med(run[b][c.id] for run in case_runs) for c in cases)
         every = med(statistics.mean(run[b].values()) for run in case_runs)
-        ratio = suite / floor["together"][b]
-        print(f"  {b:9} {suite:.3f} s = {ratio:.2f} x floor {verdict(ratio, TARGETS['ratio'])} "
-              f"({suite / floor['alone'][b]:.2f} x alone); all {len(case_runs[0][b])} cases: mean {every:.3f} s")
+        print(f"  {b:9} {per_case:.3f} s = {per_case / floor['together'][b]:.2f} x floor with both at once; "
+              f"all {len(case_runs[0][b])} cases: mean {every:.3f} s")
     return 0
 
 
