@@ -386,6 +386,7 @@ def parse_origin(value: str, what: str) -> Origin:
     return Origin(scheme, host, number)
 
 
+@lru_cache(maxsize=None)  # a run has a handful of hosts; the rules ask about them thousands of times
 def _is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
@@ -405,6 +406,7 @@ def is_public_suffix(domain: str) -> bool:
     return not _is_ip(domain) and bool(_psl().is_public(domain))
 
 
+@lru_cache(maxsize=None)
 def registrable_domain(host: str) -> str:
     """HTML 'obtain a site' host part: the registrable domain from the PSL, or the host itself (IPs, public suffixes)."""
     if _is_ip(host):

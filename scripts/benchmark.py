@@ -93,11 +93,9 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
     return out
 
 
-def floors(cases: list, together: bool) -> dict[str, dict[str, float]]:
-    """Each browser's floor, one after the other or both at once (each in a process, as the two workers run)."""
+def floors_together(cases: list) -> dict[str, dict[str, float]]:
+    """Both browsers' floors at once, each in a process, as the two workers run."""
     ids = [c.id for c in cases]
-    if not together:
-        return {name: floor_of(name, ids) for name in BROWSERS}
     with ProcessPoolExecutor(len(BROWSERS), mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {name: pool.submit(floor_of, name, ids) for name in BROWSERS}
         return {name: future.result() for name, future in futures.items()}
@@ -160,9 +158,13 @@ def main(argv=None) -> int:
     starts, alone_runs, together_runs, walls, case_runs, suite_alone_runs = [], [], [], [], [], []
     for run in range(args.runs):
         starts.append(startup(config))
-        alone_runs.append(floors(cases, together=False))
-        suite_alone_runs.append({b: suite_alone(b, args.sample) for b in BROWSERS})
-        together_runs.append(floors(cases, together=True))
+        alone, in_suite = {}, {}
+        for b in BROWSERS:  # each browser's floor and suite back to back: the machine's speed drifts over minutes
+            alone[b] = floor_of(b, [c.id for c in cases])
+            in_suite[b] = suite_alone(b, args.sample)
+        alone_runs.append(alone)
+        suite_alone_runs.append(in_suite)
+        together_runs.append(floors_together(cases))
         if not args.skip_matrix:
             wall, times, code = matrix(args.workers, args.dist)
             walls.append(wall)
@@ -184,13 +186,14 @@ def main(argv=None) -> int:
     for b in BROWSERS:
         print(f"  {b:9} {floor['alone'][b]:.3f} / {floor['together'][b]:.3f}")
     print("per case in the suite, one worker and one browser at a time (JUnit setup + call + teardown, each sampled "
-          "case run after its neighbour in the matrix), against the floor measured alone:")
+          "case run after its neighbour in the matrix), against the floor alone measured just before it; the "
+          "median of the runs' ratios:")
     for b in BROWSERS:
-        ids = [c.id for c in cases]
-        suite_case = statistics.mean(med(run[b][i] for run in suite_alone_runs) for i in ids)
-        floor_case = statistics.mean(med(f[b][i] for f in alone_runs) for i in ids)
-        ratio = suite_case / floor_case
-        print(f"  {b:9} {suite_case:.3f} s = {ratio:.2f} x floor {verdict(ratio, TARGETS['ratio'])}")
+        ratios = [statistics.mean(run[b].values()) / statistics.mean(f[b].values())
+                  for run, f in zip(suite_alone_runs, alone_runs)]
+        suite_case = med(statistics.mean(run[b].values()) for run in suite_alone_runs)
+        print(f"  {b:9} {suite_case:.3f} s = {med(ratios):.2f} x floor {verdict(med(ratios), TARGETS['ratio'])}; "
+              f"runs: {', '.join(f'{r:.2f}' for r in ratios)}")
     if args.skip_matrix:
         return 0
     wall = med(walls)
