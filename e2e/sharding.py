@@ -55,8 +55,12 @@ def shuffle_within_browsers(items: list, seed: int) -> list:
     return out
 
 
+def _param(item, name: str):
+    return getattr(item, "callspec", None) and item.callspec.params.get(name)
+
+
 def _browser(item) -> str:
-    return (getattr(item, "callspec", None) and item.callspec.params.get("browser_name")) or ""
+    return _param(item, "browser_name") or ""
 
 
 def own_browser_first(items: list) -> list:
@@ -66,8 +70,7 @@ def own_browser_first(items: list) -> list:
     another's queue, so cases at the end could make both workers launch the same browser of their own.
     """
     def own(item) -> bool:
-        case = getattr(item, "callspec", None) and item.callspec.params.get("case")
-        return bool(getattr(case, "third_party", None))
+        return bool(getattr(_param(item, "case"), "third_party", None))
 
     movers = [item for item in items if own(item)]
     out, placed = [], set()
