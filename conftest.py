@@ -218,6 +218,8 @@ def third_party_contexts(browser_name: str, browser_type, browser_type_launch_ar
                     lambda: browser_type.launch(**{**browser_type_launch_args, "firefox_user_prefs": prefs}))
                 closers.append(launched.close)
                 context = launched.new_context(**browser_context_args)
+            if pytestconfig.getoption("--tracing") == "on":  # in chunks, one per case (BrowserCase.chunks)
+                context.tracing.start(**TRACE_OPTIONS)
             made[policy] = (context, {})
         return made[policy]
 
@@ -335,6 +337,7 @@ def browser_case(
     case.begin()
     if browser_session.trace_every_case:
         context.tracing.start_chunk(title=request.node.nodeid)
+        case.chunks = [context]
     case_results.current_nodeid = request.node.nodeid
     yield case
     test_hosts.reset()
@@ -344,8 +347,11 @@ def browser_case(
     if rep is not None and rep.passed and not fresh:  # a failed case's context is cleared by the next case
         browser_session.empty_jar = case.empty_jar
     path = Path(pytestconfig.getoption("--output")).absolute() / slugify(request.node.nodeid) / "trace.zip"
-    if browser_session.trace_every_case:
-        context.tracing.stop_chunk(path=str(path))
+    if browser_session.trace_every_case:  # the trace of the context the case ended in
+        *left, last = case.chunks
+        for other in left:
+            other.tracing.stop_chunk()
+        last.tracing.stop_chunk(path=str(path))
         request.node.stash[_TRACE_KEY] = (str(path), None)
     elif pytestconfig.getoption("--tracing") == "retain-on-failure" and (rep is None or rep.failed):
         request.node.stash[_TRACE_KEY] = (str(path), _replay_traced(request.node, case, browser_session, path))

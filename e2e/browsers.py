@@ -39,6 +39,7 @@ class BrowserCase:
         self._context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
         self._results, self._third_party = results, third_party
         self._traced: Optional[list[BrowserContext]] = None  # the traced contexts of a re-run, or None
+        self.chunks: Optional[list[BrowserContext]] = None  # with a trace chunk per case: the contexts in one, last last
         # The context whose whole jar was last read empty, with no page or context handed out since, or None.
         self.empty_jar = empty_jar
 
@@ -55,6 +56,9 @@ class BrowserCase:
         if self._traced is not None:
             self._context.tracing.start(**TRACE_OPTIONS)
             self._traced.append(self._context)
+        elif self.chunks is not None:  # its tracing was started with the context (third_party_contexts)
+            self._context.tracing.start_chunk()
+            self.chunks.append(self._context)
 
     def record(self, case, expected, observed, mismatches) -> None:
         """Keep a case's expectation and observation for the run's report (a traced re-run keeps none)."""

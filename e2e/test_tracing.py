@@ -58,10 +58,12 @@ def test_a_passing_case_leaves_no_trace_by_default(default_run, engine):
 
 
 def test_tracing_on_keeps_a_trace_of_every_case(tmp_path):
-    """With --tracing on each case is traced as it runs, passing or failing, with no re-run."""
+    """With --tracing on each case is traced as it runs, passing or failing, in the context it ran in, with no re-run."""
     run = run_probes(tmp_path, "--tracing", "on")
     assert run.returncode == 1, run.stdout[-3000:]
     for browser in ("chromium", "firefox"):
-        for test in ("test-passing", "test-wrong-profile"):
+        for test in ("test-passing", "test-wrong-profile", "test-own-third-party-setting"):
             assert "/api/login" in network_log(trace_of(tmp_path, test, browser)), (test, browser)
+        # The case that switched to a context of its own is traced there, not in the context it left.
+        assert "http://app.site-a.test" in network_log(trace_of(tmp_path, "test-own-third-party-setting", browser))
     assert "re-run" not in run.stdout

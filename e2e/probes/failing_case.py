@@ -26,3 +26,10 @@ def test_passing(browser_case):
     """Passes: one login against the same-origin API."""
     observed = run_flow(browser_case, "app_https", "app_https", credentials="same-origin", cookie_name="sid")
     assert observed["me"].authenticated
+
+
+def test_own_third_party_setting(browser_case):
+    """Passes: one login in a context of the browser with its own third-party setting, on plain http (no other probe is)."""
+    browser_case.use_third_party_setting("blocked")
+    observed = run_flow(browser_case, "app_http", "app_http", credentials="same-origin", cookie_name="sid")
+    assert observed["me"].authenticated
