@@ -15,7 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 from pytest_playwright.pytest_playwright import _attach_artifacts_to_report
 from slugify import slugify
 
-from e2e.browsers import TRACE_OPTIONS, BrowserCase, load_playwright_config
+from e2e.browsers import BrowserCase, load_playwright_config
 from e2e.cases import all_markers
 from e2e.flow import InfrastructureError
 from e2e.nodelay import without_nagle
@@ -218,8 +218,6 @@ def third_party_contexts(browser_name: str, browser_type, browser_type_launch_ar
                     lambda: browser_type.launch(**{**browser_type_launch_args, "firefox_user_prefs": prefs}))
                 closers.append(launched.close)
                 context = launched.new_context(**browser_context_args)
-            if pytestconfig.getoption("--tracing") == "on":  # in chunks, one per case (BrowserCase.chunks)
-                context.tracing.start(**TRACE_OPTIONS)
             made[policy] = (context, {})
         return made[policy]
 
@@ -295,10 +293,7 @@ class BrowserSession:
         return self._browser
 
     def new_context(self) -> BrowserContext:
-        context = self.browser().new_context(**self._context_args)
-        if self.trace_every_case:  # in chunks, one per case
-            context.tracing.start(**TRACE_OPTIONS)
-        return context
+        return self.browser().new_context(**self._context_args)
 
     def context(self) -> tuple[BrowserContext, dict, bool]:
         """The context for the next case, its page pool, and whether it is fresh (to close after the case)."""
@@ -334,10 +329,9 @@ def browser_case(
     case = BrowserCase(context, test_hosts, pages, browser_session.browser(), case_results, third_party_contexts,
                        empty_jar=browser_session.empty_jar)
     browser_session.empty_jar = None
-    case.begin()
     if browser_session.trace_every_case:
-        context.tracing.start_chunk(title=request.node.nodeid)
-        case.chunks = [context]
+        case.trace(request.node.nodeid)
+    case.begin()
     case_results.current_nodeid = request.node.nodeid
     yield case
     test_hosts.reset()
@@ -347,11 +341,8 @@ def browser_case(
     if rep is not None and rep.passed and not fresh:  # a failed case's context is cleared by the next case
         browser_session.empty_jar = case.empty_jar
     path = Path(pytestconfig.getoption("--output")).absolute() / slugify(request.node.nodeid) / "trace.zip"
-    if browser_session.trace_every_case:  # the trace of the context the case ended in
-        *left, last = case.chunks
-        for other in left:
-            other.tracing.stop_chunk()
-        last.tracing.stop_chunk(path=str(path))
+    if browser_session.trace_every_case:
+        case.save_trace(path)
         request.node.stash[_TRACE_KEY] = (str(path), None)
     elif pytestconfig.getoption("--tracing") == "retain-on-failure" and (rep is None or rep.failed):
         request.node.stash[_TRACE_KEY] = (str(path), _replay_traced(request.node, case, browser_session, path))
@@ -367,8 +358,7 @@ def _replay_traced(item: pytest.Item, case: BrowserCase, session: BrowserSession
     the failure did not repeat, which the report says.
     """
     context = session.new_context()
-    context.tracing.start(**TRACE_OPTIONS)
-    with case.replaying(context) as traced:
+    with case.replaying(context, f"{item.nodeid} (re-run)"):
         try:
             item.runtest()
             outcome = "passed: the failure did not repeat"
@@ -376,9 +366,7 @@ def _replay_traced(item: pytest.Item, case: BrowserCase, session: BrowserSession
             outcome = f"failed again ({type(error).__name__})"
         case.hosts.reset()
         try:
-            for other in traced[:-1]:
-                other.tracing.stop()
-            traced[-1].tracing.stop(path=str(path))
+            case.save_trace(path)
             context.close()
         except PlaywrightError as error:  # the browser went away during the re-run
             outcome += f"; its trace could not be saved: {error.message.splitlines()[0]}"

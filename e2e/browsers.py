@@ -38,8 +38,8 @@ class BrowserCase:
                  results, third_party, empty_jar: Optional[BrowserContext] = None):
         self._context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
         self._results, self._third_party = results, third_party
-        self._traced: Optional[list[BrowserContext]] = None  # the traced contexts of a re-run, or None
-        self.chunks: Optional[list[BrowserContext]] = None  # with a trace chunk per case: the contexts in one, last last
+        self._traced: Optional[list[BrowserContext]] = None  # the contexts this case is traced in, its last last
+        self._replay = False  # a traced re-run of a failed test, whose results are not kept
         # The context whose whole jar was last read empty, with no page or context handed out since, or None.
         self.empty_jar = empty_jar
 
@@ -54,28 +54,42 @@ class BrowserCase:
         self._context, self._pages = self._third_party(policy)
         self._context.clear_cookies()
         if self._traced is not None:
-            self._context.tracing.start(**TRACE_OPTIONS)
             self._traced.append(self._context)
-        elif self.chunks is not None:  # its tracing was started with the context (third_party_contexts)
-            self._context.tracing.start_chunk()
-            self.chunks.append(self._context)
+            self._context.tracing.start(**TRACE_OPTIONS)
+
+    def trace(self, title: str) -> None:
+        """Trace the rest of this case, in its context and any context it switches to (see save_trace)."""
+        self._traced = [self._context]
+        self._context.tracing.start(title=title, **TRACE_OPTIONS)
+
+    def save_trace(self, path: Path) -> None:
+        """Stop tracing; keep the trace of the context the case ended in at `path`.
+
+        A whole trace per case, not a chunk of one trace per context: Playwright keeps a context's network log
+        across chunks, so a chunk would also list the requests of every case before it.
+        """
+        traced, self._traced = self._traced or [], None
+        for other in traced[:-1]:
+            other.tracing.stop()
+        if traced:
+            traced[-1].tracing.stop(path=str(path))
 
     def record(self, case, expected, observed, mismatches) -> None:
         """Keep a case's expectation and observation for the run's report (a traced re-run keeps none)."""
-        if self._traced is None:
+        if not self._replay:
             self._results.add(case, expected, observed, mismatches, self.browser)
 
     @contextlib.contextmanager
-    def replaying(self, context: BrowserContext) -> Iterator[list[BrowserContext]]:
-        """Run the test again in a fresh traced context; yields the traced contexts, the case's last one last."""
+    def replaying(self, context: BrowserContext, title: str) -> Iterator[None]:
+        """Run the test again in a fresh context, traced (save_trace keeps it)."""
         saved = self._context, self._pages
-        self._context, self._pages, self._traced = context, {}, [context]
+        self._context, self._pages, self._replay = context, {}, True
+        self.trace(title)
         self.begin()
         try:
-            yield self._traced
+            yield
         finally:
-            self._context, self._pages = saved
-            self._traced = None
+            self._context, self._pages, self._replay = *saved, False
 
     def begin(self) -> None:
         """Start a case clean: an empty cookie jar, no server sessions, resources, records or settings.

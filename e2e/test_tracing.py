@@ -66,4 +66,6 @@ def test_tracing_on_keeps_a_trace_of_every_case(tmp_path):
             assert "/api/login" in network_log(trace_of(tmp_path, test, browser)), (test, browser)
         # The case that switched to a context of its own is traced there, not in the context it left.
         assert "http://app.site-a.test" in network_log(trace_of(tmp_path, "test-own-third-party-setting", browser))
+        # A case's trace holds its own requests only: the probe before it went to api.site-b.test.
+        assert "api.site-b.test" not in network_log(trace_of(tmp_path, "test-passing", browser))
     assert "re-run" not in run.stdout
