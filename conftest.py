@@ -279,9 +279,8 @@ def isolation(pytestconfig: pytest.Config) -> str:
 class BrowserSession:
     """This worker's browser and, in 'reuse' isolation, its reused context; relaunched if the browser died."""
 
-    def __init__(self, launch, browser: Browser, context_args: dict, reuse: bool, trace_every_case: bool = False):
+    def __init__(self, launch, browser: Browser, context_args: dict, reuse: bool):
         self._launch, self._browser, self._context_args, self._reuse = launch, browser, context_args, reuse
-        self.trace_every_case = trace_every_case
         self._shared: Optional[tuple] = None
         self.relaunches = 0
         self.empty_jar: Optional[BrowserContext] = None  # handed from a passed case to the next (BrowserCase.begin)
@@ -310,11 +309,9 @@ class BrowserSession:
 
 
 @pytest.fixture(scope="session")
-def browser_session(launch_browser, browser: Browser, browser_context_args: dict, isolation: str,
-                    pytestconfig: pytest.Config) -> Iterator[BrowserSession]:
+def browser_session(launch_browser, browser: Browser, browser_context_args: dict, isolation: str) -> Iterator[BrowserSession]:
     """The browser cases run in, relaunched after a crash so the rest of the run goes on."""
-    session = BrowserSession(launch_browser, browser, browser_context_args, isolation == "reuse",
-                             trace_every_case=pytestconfig.getoption("--tracing") == "on")
+    session = BrowserSession(launch_browser, browser, browser_context_args, isolation == "reuse")
     yield session
     session.close()
 
@@ -329,7 +326,8 @@ def browser_case(
     case = BrowserCase(context, test_hosts, pages, browser_session.browser(), case_results, third_party_contexts,
                        empty_jar=browser_session.empty_jar)
     browser_session.empty_jar = None
-    if browser_session.trace_every_case:
+    tracing = pytestconfig.getoption("--tracing")
+    if tracing == "on":
         case.trace(request.node.nodeid)
     case.begin()
     case_results.current_nodeid = request.node.nodeid
@@ -341,10 +339,10 @@ def browser_case(
     if rep is not None and rep.passed and not fresh:  # a failed case's context is cleared by the next case
         browser_session.empty_jar = case.empty_jar
     path = Path(pytestconfig.getoption("--output")).absolute() / slugify(request.node.nodeid) / "trace.zip"
-    if browser_session.trace_every_case:
+    if tracing == "on":
         case.save_trace(path)
         request.node.stash[_TRACE_KEY] = (str(path), None)
-    elif pytestconfig.getoption("--tracing") == "retain-on-failure" and (rep is None or rep.failed):
+    elif tracing == "retain-on-failure" and (rep is None or rep.failed):
         request.node.stash[_TRACE_KEY] = (str(path), _replay_traced(request.node, case, browser_session, path))
     if fresh:
         context.close()
@@ -353,8 +351,8 @@ def browser_case(
 def _replay_traced(item: pytest.Item, case: BrowserCase, session: BrowserSession, path: Path) -> str:
     """Run a failed test once more in a fresh, traced context and keep that trace; say how the re-run ended.
 
-    Cases run untraced: tracing every case costs about a tenth of the run (per-call stacks and four protocol
-    messages per case). The suite is deterministic, so the re-run shows the failure; if it passes instead,
+    Cases run untraced: tracing every case costs about a tenth of the run (Playwright sends the Python stack
+    with every call while tracing, and starting and saving a trace are round trips of their own). The suite is deterministic, so the re-run shows the failure; if it passes instead,
     the failure did not repeat, which the report says.
     """
     context = session.new_context()
