@@ -6,8 +6,8 @@ import json
 import os
 import shutil
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Optional
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext
@@ -33,21 +33,44 @@ CONFIG = load_playwright_config()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("cookie-matrix")
     group.addoption(
-        "--isolation", choices=ISOLATION_MODES, default="reuse",
+        "--isolation",
+        choices=ISOLATION_MODES,
+        default="reuse",
         help="reuse: one context per browser, cookies and server state cleared between cases (fast); "
         "fresh: a new browser context for every case (slow, the reference for the fast path)",
     )
-    group.addoption("--cm-report", metavar="DIR", default=None,
-                    help="write the HTML matrix report to DIR/index.html at the end of the run")
-    group.addoption("--cm-connect", metavar="WS_ENDPOINT", default=None,
-                    help="drive browsers of a Playwright browser server (`playwright run-server --unsafe`) "
-                    "instead of launching them here; the launch settings of playwright.config.py are sent along")
-    group.addoption("--cm-shuffle", metavar="SEED", type=int, default=None,
-                    help="run the tests of each browser in a random order drawn from SEED")
-    group.addoption("--cm-shard", metavar="K/N", default=None,
-                    help="run only shard K of N (1-based), balanced by the durations in --cm-durations")
-    group.addoption("--cm-durations", metavar="FILE", default=str(Path(__file__).parent / "e2e" / "durations.json"),
-                    help="recorded test durations (JSON: node id -> seconds) that --cm-shard balances")
+    group.addoption(
+        "--cm-report",
+        metavar="DIR",
+        default=None,
+        help="write the HTML matrix report to DIR/index.html at the end of the run",
+    )
+    group.addoption(
+        "--cm-connect",
+        metavar="WS_ENDPOINT",
+        default=None,
+        help="drive browsers of a Playwright browser server (`playwright run-server --unsafe`) "
+        "instead of launching them here; the launch settings of playwright.config.py are sent along",
+    )
+    group.addoption(
+        "--cm-shuffle",
+        metavar="SEED",
+        type=int,
+        default=None,
+        help="run the tests of each browser in a random order drawn from SEED",
+    )
+    group.addoption(
+        "--cm-shard",
+        metavar="K/N",
+        default=None,
+        help="run only shard K of N (1-based), balanced by the durations in --cm-durations",
+    )
+    group.addoption(
+        "--cm-durations",
+        metavar="FILE",
+        default=str(Path(__file__).parent / "e2e" / "durations.json"),
+        help="recorded test durations (JSON: node id -> seconds) that --cm-shard balances",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -115,7 +138,7 @@ def _camel(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def connect_options(pytestconfig: pytest.Config, browser_type_launch_args: dict) -> Optional[dict]:
+def connect_options(pytestconfig: pytest.Config, browser_type_launch_args: dict) -> dict | None:
     """With --cm-connect: the browser server's endpoint and this project's launch settings for it.
 
     pytest-playwright sends its launch options with Python names, which the server does not read; the
@@ -170,10 +193,18 @@ class CaseResults:
         from e2e.verdict import observed_json
 
         record = {
-            "nodeid": self.current_nodeid, "case": case.id, "slice": case.slice, "markers": case.markers,
-            "credentials": case.credentials, "setup": case.setup, "mode": case.mode, "cors": case.cors,
-            "browser": browser.browser_type.name, "version": browser.version,
-            "expected": expected.to_json(), "deviations": list(expected.deviations),
+            "nodeid": self.current_nodeid,
+            "case": case.id,
+            "slice": case.slice,
+            "markers": case.markers,
+            "credentials": case.credentials,
+            "setup": case.setup,
+            "mode": case.mode,
+            "cors": case.cors,
+            "browser": browser.browser_type.name,
+            "version": browser.version,
+            "expected": expected.to_json(),
+            "deviations": list(expected.deviations),
             "observed": observed_json(observed, case.cookie.name),
             "mismatches": [vars(m) | {"reasons": list(m.reasons)} for m in mismatches],
         }
@@ -194,8 +225,14 @@ def case_results(pytestconfig: pytest.Config) -> Iterator[CaseResults]:
 
 
 @pytest.fixture(scope="session")
-def third_party_contexts(browser_name: str, browser_type, browser_type_launch_args: dict,
-                         browser_context_args: dict, tmp_path_factory, pytestconfig: pytest.Config) -> Iterator:
+def third_party_contexts(
+    browser_name: str,
+    browser_type,
+    browser_type_launch_args: dict,
+    browser_context_args: dict,
+    tmp_path_factory,
+    pytestconfig: pytest.Config,
+) -> Iterator:
     """Contexts whose browser runs with a third-party cookie setting from playwright.config.py, made on demand."""
     made: dict[str, tuple] = {}
     closers = []
@@ -209,13 +246,17 @@ def third_party_contexts(browser_name: str, browser_type, browser_type_launch_ar
                 profile_dir = tmp_path_factory.mktemp(f"chromium-{policy}")
                 (profile_dir / "Default").mkdir()
                 (profile_dir / "Default" / "Preferences").write_text(json.dumps(setting["chromium_preferences"]))
-                context = without_nagle(lambda: browser_type.launch_persistent_context(
-                    profile_dir, **browser_type_launch_args, **browser_context_args))
+                context = without_nagle(
+                    lambda: browser_type.launch_persistent_context(
+                        profile_dir, **browser_type_launch_args, **browser_context_args
+                    )
+                )
                 closers.append(context.close)
             else:
                 prefs = {**browser_type_launch_args.get("firefox_user_prefs", {}), **setting["firefox_user_prefs"]}
                 launched = without_nagle(
-                    lambda: browser_type.launch(**{**browser_type_launch_args, "firefox_user_prefs": prefs}))
+                    lambda: browser_type.launch(**{**browser_type_launch_args, "firefox_user_prefs": prefs})
+                )
                 closers.append(launched.close)
                 context = launched.new_context(**browser_context_args)
             made[policy] = (context, {})
@@ -230,12 +271,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     """The traces of failed tests; how many matrix cases ran per browser and per slice, and how they ended."""
     from collections import Counter
 
-    reruns = [(r.nodeid, dict(r.user_properties)) for r in terminalreporter.stats.get("", [])
-              if getattr(r, "when", None) == "teardown" and "trace_rerun" in dict(r.user_properties)]
+    reruns = [
+        (r.nodeid, dict(r.user_properties))
+        for r in terminalreporter.stats.get("", [])
+        if getattr(r, "when", None) == "teardown" and "trace_rerun" in dict(r.user_properties)
+    ]
     if reruns:
         terminalreporter.section("traces of failed tests (each recorded in a traced re-run)")
         for nodeid, properties in reruns:
-            terminalreporter.write_line(f"{nodeid}: re-run {properties['trace_rerun']}; {properties['playwright_trace']}")
+            terminalreporter.write_line(
+                f"{nodeid}: re-run {properties['trace_rerun']}; {properties['playwright_trace']}"
+            )
 
     from e2e.cases import SLICES
 
@@ -281,9 +327,9 @@ class BrowserSession:
 
     def __init__(self, launch, browser: Browser, context_args: dict, reuse: bool):
         self._launch, self._browser, self._context_args, self._reuse = launch, browser, context_args, reuse
-        self._shared: Optional[tuple] = None
+        self._shared: tuple | None = None
         self.relaunches = 0
-        self.empty_jar: Optional[BrowserContext] = None  # handed from a passed case to the next (BrowserCase.begin)
+        self.empty_jar: BrowserContext | None = None  # handed from a passed case to the next (BrowserCase.begin)
 
     def browser(self) -> Browser:
         if not self._browser.is_connected():
@@ -309,7 +355,9 @@ class BrowserSession:
 
 
 @pytest.fixture(scope="session")
-def browser_session(launch_browser, browser: Browser, browser_context_args: dict, isolation: str) -> Iterator[BrowserSession]:
+def browser_session(
+    launch_browser, browser: Browser, browser_context_args: dict, isolation: str
+) -> Iterator[BrowserSession]:
     """The browser cases run in, relaunched after a crash so the rest of the run goes on."""
     session = BrowserSession(launch_browser, browser, browser_context_args, isolation == "reuse")
     yield session
@@ -318,13 +366,24 @@ def browser_session(launch_browser, browser: Browser, browser_context_args: dict
 
 @pytest.fixture
 def browser_case(
-    request: pytest.FixtureRequest, browser_session: BrowserSession, test_hosts: TestHosts,
-    pytestconfig: pytest.Config, case_results: "CaseResults", third_party_contexts,
+    request: pytest.FixtureRequest,
+    browser_session: BrowserSession,
+    test_hosts: TestHosts,
+    pytestconfig: pytest.Config,
+    case_results: CaseResults,
+    third_party_contexts,
 ) -> Iterator[BrowserCase]:
     """A clean browser case: no cookies, no server sessions or records; traced per --tracing."""
     context, pages, fresh = browser_session.context()
-    case = BrowserCase(context, test_hosts, pages, browser_session.browser(), case_results, third_party_contexts,
-                       empty_jar=browser_session.empty_jar)
+    case = BrowserCase(
+        context,
+        test_hosts,
+        pages,
+        browser_session.browser(),
+        case_results,
+        third_party_contexts,
+        empty_jar=browser_session.empty_jar,
+    )
     browser_session.empty_jar = None
     tracing = pytestconfig.getoption("--tracing")
     if tracing == "on":

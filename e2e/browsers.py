@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Optional
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -34,11 +34,19 @@ def load_playwright_config():
 class BrowserCase:
     """One test's view of a browser: pages on named origins, the context's cookie jar, the hosts."""
 
-    def __init__(self, context: BrowserContext, hosts: TestHosts, pages: dict[str, Page], browser: Browser,
-                 results, third_party, empty_jar: Optional[BrowserContext] = None):
+    def __init__(
+        self,
+        context: BrowserContext,
+        hosts: TestHosts,
+        pages: dict[str, Page],
+        browser: Browser,
+        results,
+        third_party,
+        empty_jar: BrowserContext | None = None,
+    ):
         self._context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
         self._results, self._third_party = results, third_party
-        self._traced: Optional[list[BrowserContext]] = None  # the contexts this case is traced in, its last last
+        self._traced: list[BrowserContext] | None = None  # the contexts this case is traced in, its last last
         self._replay = False  # a traced re-run of a failed test, whose results are not kept
         # The context whose whole jar was last read empty, with no page or context handed out since, or None.
         self.empty_jar = empty_jar

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Iterator, Optional
 
 from server import ORIGINS, CookieConfig, CorsPolicy, Settings
 from server.hosts import PROXY_LISTENER
@@ -34,15 +34,16 @@ ALL_SETUPS = SETUPS | SLICE_SETUPS
 SAMESITES = (None, "Lax", "Strict", "None")
 
 
-def _samesite_id(value: Optional[str]) -> str:
+def _samesite_id(value: str | None) -> str:
     return f"samesite_{(value or 'unset').lower()}"
 
 
 def cookie_ids(cookie: CookieConfig) -> list[str]:
     """The id parts of a cookie's flags: SameSite always, the others when set."""
     return [_samesite_id(cookie.samesite)] + [
-        flag for flag, on in (("secure", cookie.secure), ("httponly", cookie.httponly),
-                              ("partitioned", cookie.partitioned)) if on
+        flag
+        for flag, on in (("secure", cookie.secure), ("httponly", cookie.httponly), ("partitioned", cookie.partitioned))
+        if on
     ]
 
 
@@ -59,8 +60,8 @@ class Case:
     cookie: CookieConfig
     cors: str = "allowlist"
     mode: str = "cors"
-    logout_cookie: Optional[CookieConfig] = None  # a deletion whose attributes differ from the cookie's
-    third_party: Optional[str] = None  # a third-party cookie setting of the browser itself, if not its default
+    logout_cookie: CookieConfig | None = None  # a deletion whose attributes differ from the cookie's
+    third_party: str | None = None  # a third-party cookie setting of the browser itself, if not its default
     secure_cookie_needs_tls: bool = False
     trust_proxy: bool = False
     extra_ids: tuple[str, ...] = ()  # id parts that name what this slice varies beyond the cookie flags
@@ -99,8 +100,13 @@ class Case:
     def markers(self) -> tuple[str, ...]:
         """Every dimension value as a marker name, so `-m "cross_site and include"` selects a slice."""
         relation, _, scheme = self.setup.partition("-")
-        names = [self.slice, _CREDENTIALS_MARK[self.credentials], relation, f"mode_{self.mode.replace('-', '_')}",
-                 f"cors_{self.cors}"]
+        names = [
+            self.slice,
+            _CREDENTIALS_MARK[self.credentials],
+            relation,
+            f"mode_{self.mode.replace('-', '_')}",
+            f"cors_{self.cors}",
+        ]
         names += [scheme] if scheme in ("http", "https") else []
         names += [f"third_party_{self.third_party}"] if self.third_party else []
         return tuple(dict.fromkeys(names + cookie_ids(self.cookie) + list(self.marks)))
@@ -109,8 +115,11 @@ class Case:
         """The server's settings for this case; the allowlist admits the page's origin."""
         allowlist = (page_origin,) if self.cors == "allowlist" else ()
         return Settings(
-            cookie=self.cookie, cors=CorsPolicy(self.cors, allowlist), logout_cookie=self.logout_cookie,
-            secure_cookie_needs_tls=self.secure_cookie_needs_tls, trust_proxy=self.trust_proxy,
+            cookie=self.cookie,
+            cors=CorsPolicy(self.cors, allowlist),
+            logout_cookie=self.logout_cookie,
+            secure_cookie_needs_tls=self.secure_cookie_needs_tls,
+            trust_proxy=self.trust_proxy,
         )
 
 
@@ -152,8 +161,13 @@ def domain_path_slice() -> Iterator[Case]:
     """Domain × Path of a same-site API's cookie, readable by script so document.cookie tells too."""
     for (domain_id, domain), (path_id, path) in itertools.product(DOMAINS.items(), PATHS.items()):
         cookie = CookieConfig(samesite="Lax", secure=True, httponly=False, domain=domain, path=path)
-        yield Case("slice_domain_path", "include", "same_site_subdomain-https", cookie,
-                   extra_ids=(f"domain_{domain_id}", path_id))
+        yield Case(
+            "slice_domain_path",
+            "include",
+            "same_site_subdomain-https",
+            cookie,
+            extra_ids=(f"domain_{domain_id}", path_id),
+        )
 
 
 PREFIX_NAMES = ("__Secure-sid", "__Host-sid", "__secure-sid", "__HOST-sid")
@@ -161,11 +175,21 @@ PREFIX_NAMES = ("__Secure-sid", "__Host-sid", "__secure-sid", "__HOST-sid")
 
 def prefix_slice() -> Iterator[Case]:
     """Name prefixes (and case variants) × Secure × Domain × Path."""
-    for name, secure, domain, path in itertools.product(PREFIX_NAMES, (False, True), (None, "site-a.test"), ("/", "/api")):
+    for name, secure, domain, path in itertools.product(
+        PREFIX_NAMES, (False, True), (None, "site-a.test"), ("/", "/api")
+    ):
         cookie = CookieConfig(name=name, samesite="Lax", secure=secure, domain=domain, path=path)
-        yield Case("slice_prefix", "include", "same_site_subdomain-https", cookie,
-                   extra_ids=(_prefix_id(name), "domain_parent" if domain else "host_only",
-                              "path_root" if path == "/" else "path_api"))
+        yield Case(
+            "slice_prefix",
+            "include",
+            "same_site_subdomain-https",
+            cookie,
+            extra_ids=(
+                _prefix_id(name),
+                "domain_parent" if domain else "host_only",
+                "path_root" if path == "/" else "path_api",
+            ),
+        )
 
 
 def _prefix_id(name: str) -> str:
@@ -190,11 +214,18 @@ def lifetime_slice() -> Iterator[Case]:
     """Session cookie, Max-Age, Max-Age=0, a past Expires; logout deletions that match and that do not."""
     base = CookieConfig(samesite="Lax", secure=True)
     for lifetime_id, changes in LIFETIMES.items():
-        yield Case("slice_lifetime", "same-origin", "same_origin-https", replace(base, **changes),
-                   extra_ids=(lifetime_id,))
+        yield Case(
+            "slice_lifetime", "same-origin", "same_origin-https", replace(base, **changes), extra_ids=(lifetime_id,)
+        )
     for logout_id, changes in MISMATCHED_LOGOUTS.items():
-        yield Case("slice_lifetime", "same-origin", "same_origin-https", base,
-                   logout_cookie=replace(base, **changes), extra_ids=(logout_id,))
+        yield Case(
+            "slice_lifetime",
+            "same-origin",
+            "same_origin-https",
+            base,
+            logout_cookie=replace(base, **changes),
+            extra_ids=(logout_id,),
+        )
 
 
 # express-session's production recipe from the story (secure: true, `trust proxy`), and its dev recipe.
@@ -209,8 +240,9 @@ def production_slice() -> Iterator[Case]:
     """https through nginx to the plain-http app, trusting the forwarded scheme or not; and plain http."""
     for recipe, options in PRODUCTION.items():
         yield Case("slice_production", "same-origin", "proxy-https", extra_ids=(recipe,), **options)
-    yield Case("slice_production", "same-origin", "same_origin-http", extra_ids=("no_proxy",),
-               **PRODUCTION["no_trust_proxy"])
+    yield Case(
+        "slice_production", "same-origin", "same_origin-http", extra_ids=("no_proxy",), **PRODUCTION["no_trust_proxy"]
+    )
 
 
 THIRD_PARTY_POLICIES = ("allowed", "blocked")
@@ -222,8 +254,14 @@ def third_party_slice() -> Iterator[Case]:
         (None,) + THIRD_PARTY_POLICIES, (False, True), ("cross_site-https", "same_site_subdomain-https")
     ):
         cookie = CookieConfig(samesite="None", secure=True, partitioned=partitioned)
-        yield Case("slice_third_party", "include", setup, cookie, third_party=policy,
-                   extra_ids=(f"third_party_{policy or 'default'}",))
+        yield Case(
+            "slice_third_party",
+            "include",
+            setup,
+            cookie,
+            third_party=policy,
+            extra_ids=(f"third_party_{policy or 'default'}",),
+        )
 
 
 SLICES = {

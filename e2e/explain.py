@@ -15,7 +15,7 @@ import importlib
 import importlib.util
 import json
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from e2e.oracle import CREDENTIALS_MODES, REQUEST_MODES, RULES, FlowExpectation, OracleInputError, expect
 from e2e.profiles import PROFILES
@@ -27,23 +27,48 @@ DEFAULT_SET_COOKIE = CookieConfig().set_cookie("X")  # express-session's and Fla
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m e2e.explain",
-        description="Expected outcome of login → me → list → create → logout, step by step, with the rules behind it.")
-    parser.add_argument("--browser", choices=sorted(PROFILES), action="append",
-                        help="a browser profile (repeatable; default: every profile)")
-    parser.add_argument("--page", required=True, metavar="ORIGIN", help="origin of the page, e.g. https://app.site-a.test:8443")
+        description="Expected outcome of login → me → list → create → logout, step by step, with the rules behind it.",
+    )
+    parser.add_argument(
+        "--browser",
+        choices=sorted(PROFILES),
+        action="append",
+        help="a browser profile (repeatable; default: every profile)",
+    )
+    parser.add_argument(
+        "--page", required=True, metavar="ORIGIN", help="origin of the page, e.g. https://app.site-a.test:8443"
+    )
     parser.add_argument("--api", metavar="ORIGIN", help="origin of the API (default: the page's origin)")
-    parser.add_argument("--credentials", choices=CREDENTIALS_MODES, default="same-origin",
-                        help="fetch credentials mode (default: same-origin, fetch's default)")
+    parser.add_argument(
+        "--credentials",
+        choices=CREDENTIALS_MODES,
+        default="same-origin",
+        help="fetch credentials mode (default: same-origin, fetch's default)",
+    )
     parser.add_argument("--mode", choices=REQUEST_MODES, default="cors", help="fetch request mode (default: cors)")
-    parser.add_argument("--set-cookie", default=DEFAULT_SET_COOKIE, metavar="LINE",
-                        help=f"the Set-Cookie line login sends (default: {DEFAULT_SET_COOKIE!r})")
-    parser.add_argument("--logout-set-cookie", metavar="LINE",
-                        help="the line logout sends (default: the server's deletion of the login cookie)")
+    parser.add_argument(
+        "--set-cookie",
+        default=DEFAULT_SET_COOKIE,
+        metavar="LINE",
+        help=f"the Set-Cookie line login sends (default: {DEFAULT_SET_COOKIE!r})",
+    )
+    parser.add_argument(
+        "--logout-set-cookie",
+        metavar="LINE",
+        help="the line logout sends (default: the server's deletion of the login cookie)",
+    )
     parser.add_argument("--cors", choices=CORS_POLICIES, default="none", help="the API's CORS policy (default: none)")
-    parser.add_argument("--allowlist", action="append", metavar="ORIGIN",
-                        help="an origin the allowlist policy admits (repeatable; default: the page's origin)")
-    parser.add_argument("--secure-cookie-needs-tls", action="store_true",
-                        help="the server omits a Secure cookie on a request it believes insecure (express-session)")
+    parser.add_argument(
+        "--allowlist",
+        action="append",
+        metavar="ORIGIN",
+        help="an origin the allowlist policy admits (repeatable; default: the page's origin)",
+    )
+    parser.add_argument(
+        "--secure-cookie-needs-tls",
+        action="store_true",
+        help="the server omits a Secure cookie on a request it believes insecure (express-session)",
+    )
     parser.add_argument("--trust-proxy", action="store_true", help="the server believes X-Forwarded-Proto")
     parser.add_argument("--forwarded-https", action="store_true", help="a proxy sends X-Forwarded-Proto: https")
     parser.add_argument("--json", action="store_true", help="print the expectation as JSON")
@@ -55,11 +80,19 @@ def expectations(args: argparse.Namespace) -> dict[str, FlowExpectation]:
     """The oracle's expectation for each selected browser."""
     return {
         name: expect(
-            page=args.page, api=args.api, credentials=args.credentials, mode=args.mode,
-            set_cookie=args.set_cookie, cors=args.cors, profile=PROFILES[name],
-            allowlist=tuple(args.allowlist) if args.allowlist else None, logout_set_cookie=args.logout_set_cookie,
-            secure_cookie_needs_tls=args.secure_cookie_needs_tls, trust_proxy=args.trust_proxy,
-            forwarded_https=args.forwarded_https)
+            page=args.page,
+            api=args.api,
+            credentials=args.credentials,
+            mode=args.mode,
+            set_cookie=args.set_cookie,
+            cors=args.cors,
+            profile=PROFILES[name],
+            allowlist=tuple(args.allowlist) if args.allowlist else None,
+            logout_set_cookie=args.logout_set_cookie,
+            secure_cookie_needs_tls=args.secure_cookie_needs_tls,
+            trust_proxy=args.trust_proxy,
+            forwarded_https=args.forwarded_https,
+        )
         for name in args.browsers
     }
 
@@ -78,18 +111,24 @@ def render(name: str, flow: FlowExpectation) -> str:
     for step, s in flow.steps.items():
         status = "" if s.status is None else f" {s.status}"
         server = "no request reached the server" if s.server_status is None else f"server answered {s.server_status}"
-        lines.append(f"  {step:<7} {s.fetch}{status}; {server}; preflight {_yes(s.preflight)}; cookie sent "
-                     f"{_yes(s.cookie_sent)}; authenticated {_yes(s.authenticated)}; cookie in jar after {_yes(s.cookie_stored)}")
+        lines.append(
+            f"  {step:<7} {s.fetch}{status}; {server}; preflight {_yes(s.preflight)}; cookie sent "
+            f"{_yes(s.cookie_sent)}; authenticated {_yes(s.authenticated)}; cookie in jar after {_yes(s.cookie_stored)}"
+        )
         lines.append(_chain(s.reasons))
     lines.append(f"  document.cookie shows the session cookie after login: {_yes(flow.js_visible)}")
     lines.append(_chain(flow.js_reasons))
     jar = flow.stored_cookie
-    lines.append("  jar after login: " + (", ".join(f"{k}={v}" for k, v in jar.items()) if jar else "no session cookie"))
+    lines.append(
+        "  jar after login: " + (", ".join(f"{k}={v}" for k, v in jar.items()) if jar else "no session cookie")
+    )
     profile = PROFILES.get(name)
     for deviation in (d for d in (profile.deviations if profile else ()) if d.id in flow.deviations):
-        lines.append(f"  deviation {deviation.id} (rule {deviation.rule}): {name}'s {deviation.fact} is "
-                     f"not {deviation.spec_value!r} as the specification has it, and that changed this outcome "
-                     f"[{deviation.source}]")
+        lines.append(
+            f"  deviation {deviation.id} (rule {deviation.rule}): {name}'s {deviation.fact} is "
+            f"not {deviation.spec_value!r} as the specification has it, and that changed this outcome "
+            f"[{deviation.source}]"
+        )
     cited = dict.fromkeys(i for s in flow.steps.values() for i in s.reasons + flow.js_reasons)
     lines.append("  rules cited:")
     lines += [f"    {RULES[i].id}: {RULES[i].text} [{RULES[i].source}]" for i in cited]
@@ -106,8 +145,11 @@ def _load_verify():
 def _verify(args: argparse.Namespace) -> int:
     module = _load_verify()
     if module is None:
-        print("python -m e2e.explain: error: --verify is not available: e2e/verify.py does not exist in this "
-              "checkout; run without --verify for the oracle's expectation", file=sys.stderr)
+        print(
+            "python -m e2e.explain: error: --verify is not available: e2e/verify.py does not exist in this "
+            "checkout; run without --verify for the oracle's expectation",
+            file=sys.stderr,
+        )
         return 2
     try:
         result = module.verify(args)
@@ -117,7 +159,7 @@ def _verify(args: argparse.Namespace) -> int:
     return result if isinstance(result, int) else 0
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.api = args.api or args.page
@@ -130,8 +172,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         data = {name: flow.to_json() for name, flow in flows.items()}
         print(json.dumps(next(iter(data.values())) if len(data) == 1 else data, indent=2))
     else:
-        print(f"page {args.page} → api {args.api}; credentials {args.credentials}, mode {args.mode}, CORS {args.cors}\n"
-              f"login sets: {args.set_cookie}")
+        print(
+            f"page {args.page} → api {args.api}; credentials {args.credentials}, mode {args.mode}, CORS {args.cors}\n"
+            f"login sets: {args.set_cookie}"
+        )
         print("\n".join(render(name, flow) for name, flow in flows.items()))
     return _verify(args) if args.verify else 0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 
@@ -39,10 +39,10 @@ class StepResult:
 
     name: str
     outcome: str  # resolved | opaque | network_error, as the client reported it
-    status: Optional[int]
+    status: int | None
     body: Any
-    error: Optional[str]
-    set_cookie_visible: Optional[str]
+    error: str | None
+    set_cookie_visible: str | None
     document_cookie: str
     requests: list[RequestRecord]  # the step's requests as the server received them (no preflights)
     preflights: list[RequestRecord]
@@ -80,8 +80,10 @@ def _requests_of(step: str, records: list[RequestRecord]) -> tuple[list[RequestR
     """The step's requests and preflights among a group's records."""
     _, _, method, path = _CALLS[step]
     mine = [r for r in records if r.path == path]
-    return ([r for r in mine if not r.preflight and r.method == method],
-            [r for r in mine if r.preflight and r.preflight_method == method])
+    return (
+        [r for r in mine if not r.preflight and r.method == method],
+        [r for r in mine if r.preflight and r.preflight_method == method],
+    )
 
 
 def page_calls(steps: tuple[str, ...]) -> list:
@@ -89,9 +91,18 @@ def page_calls(steps: tuple[str, ...]) -> list:
     return [[_CALLS[s][0], list(_CALLS[s][1])] for s in steps]
 
 
-def run_group(case, page_origin: str, api_origin: str, steps: tuple[str, ...], *, credentials: str,
-              mode: str = "cors", cookie_name: str = "sid", jar_before: Optional[list] = None,
-              timeout_ms: int = 15000) -> list[StepResult]:
+def run_group(
+    case,
+    page_origin: str,
+    api_origin: str,
+    steps: tuple[str, ...],
+    *,
+    credentials: str,
+    mode: str = "cors",
+    cookie_name: str = "sid",
+    jar_before: list | None = None,
+    timeout_ms: int = 15000,
+) -> list[StepResult]:
     """Run steps in order in one page call, then read the jar once (see GROUPS)."""
     hosts = case.hosts
     options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms}
@@ -102,10 +113,14 @@ def run_group(case, page_origin: str, api_origin: str, steps: tuple[str, ...], *
         results = case.page(page_origin).evaluate(STEPS_JS, [options, calls])
         after = case.cookies(cookie_name)
     except PlaywrightError as error:
-        raise InfrastructureError(f"the browser failed during {'/'.join(steps)}: {error.message.splitlines()[0]}") from error
+        raise InfrastructureError(
+            f"the browser failed during {'/'.join(steps)}: {error.message.splitlines()[0]}"
+        ) from error
     records = hosts.state.requests(since=since)
     problem = infrastructure_problem(steps, results, records)
-    unanswered = [s for s, r in zip(steps, results) if r["outcome"] == "network_error" and not any(_requests_of(s, records))]
+    unanswered = [
+        s for s, r in zip(steps, results) if r["outcome"] == "network_error" and not any(_requests_of(s, records))
+    ]
     if problem is None and unanswered and not hosts.accepting(api_origin):
         problem = f"step {unanswered[0]}: the host of {hosts.origin(api_origin)} refuses connections"
     if problem:
@@ -116,16 +131,24 @@ def run_group(case, page_origin: str, api_origin: str, steps: tuple[str, ...], *
         last = index == len(steps) - 1
         if not last and any(r.set_cookie for r in requests):
             raise UnattributableJar(f"step {step} received Set-Cookie mid-group; run it in a group of its own")
-        out.append(StepResult(
-            name=step, outcome=result["outcome"], status=result.get("status"), body=result.get("body"),
-            error=result.get("error"), set_cookie_visible=result.get("setCookieVisible"),
-            document_cookie=result["documentCookie"], requests=requests, preflights=preflights,
-            jar=after if last else before,
-        ))
+        out.append(
+            StepResult(
+                name=step,
+                outcome=result["outcome"],
+                status=result.get("status"),
+                body=result.get("body"),
+                error=result.get("error"),
+                set_cookie_visible=result.get("setCookieVisible"),
+                document_cookie=result["documentCookie"],
+                requests=requests,
+                preflights=preflights,
+                jar=after if last else before,
+            )
+        )
     return out
 
 
-def infrastructure_problem(steps, results: list[dict], records: list[RequestRecord]) -> Optional[str]:
+def infrastructure_problem(steps, results: list[dict], records: list[RequestRecord]) -> str | None:
     """What went wrong with the hosts rather than the browser's cookie handling, if anything.
 
     The API never answers 5xx by design, and a fetch that times out met a host that did not answer; a refused

@@ -21,7 +21,8 @@ import errno
 import os
 import socket
 import warnings
-from typing import Callable, Iterator, Optional, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 _SYS_PIDFD_GETFD = 438  # the same number on every Linux architecture (new syscalls share one table)
 _LISTEN, _ESTABLISHED = "0A", "01"
@@ -37,7 +38,7 @@ def _children() -> dict[int, list[int]]:
                     stat = f.read()
             except OSError:
                 continue
-            parent = int(stat[stat.rfind(")") + 2:].split()[1])
+            parent = int(stat[stat.rfind(")") + 2 :].split()[1])
             out.setdefault(parent, []).append(int(entry))
     return out
 
@@ -109,7 +110,7 @@ def _set_nodelay(pid: int, fd: int) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-def set_nodelay_on_control_connections(processes: list[int]) -> tuple[int, Optional[str]]:
+def set_nodelay_on_control_connections(processes: list[int]) -> tuple[int, str | None]:
     """Set TCP_NODELAY on the protocol connections that these browser processes accepted; (count, why not)."""
     count = 0
     for pid in processes:
@@ -121,8 +122,10 @@ def set_nodelay_on_control_connections(processes: list[int]) -> tuple[int, Optio
             continue  # the process ended meanwhile
         except OSError as error:
             if error.errno in (errno.EPERM, errno.EACCES, errno.ENOSYS):
-                return count, (f"cannot reach the browser's sockets ({error.strerror}); each page call that makes "
-                               "a request waits for a delayed ACK, so Firefox runs slower (not differently)")
+                return count, (
+                    f"cannot reach the browser's sockets ({error.strerror}); each page call that makes "
+                    "a request waits for a delayed ACK, so Firefox runs slower (not differently)"
+                )
             raise
     return count, None
 

@@ -38,8 +38,7 @@ import ipaddress
 import re
 import time
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import Optional
+from functools import cache, lru_cache
 
 from e2e.profiles import BrowserProfile, Fact
 from server.config import CORS_POLICIES, ConfigError, CorsPolicy
@@ -71,234 +70,355 @@ _F = "Fetch"
 _C = "6265bis"
 _SERVER = "server/app.py"
 
-RULES: dict[str, Rule] = {r.id: r for r in (
-    # Fetch: credentials and modes (cookie-rules.md 1-7)
-    Rule("fetch-credentials-omit",
-         'credentials "omit" never includes credentials: no cookie is sent and Set-Cookie on the response is '
-         "ignored, even for a same-origin URL.",
-         f"{_F} #concept-request-credentials-mode; #concept-http-network-or-cache-fetch (includeCredentials)"),
-    Rule("fetch-credentials-same-origin",
-         'credentials "same-origin" includes credentials only for a same-origin URL (response tainting '
-         '"basic"); a cross-origin URL, even a same-site one on another port or subdomain, gets no cookie and '
-         "its Set-Cookie is ignored.",
-         f"{_F} #concept-request-credentials-mode; #concept-http-network-or-cache-fetch (includeCredentials)"),
-    Rule("fetch-credentials-include",
-         'credentials "include" includes credentials for any URL: cookies go and Set-Cookie is processed as '
-         "the cookie rules allow, and a cross-origin response must pass the credentialed CORS check.",
-         f"{_F} #concept-request-credentials-mode; #concept-http-network-or-cache-fetch; #concept-cors-check"),
-    Rule("fetch-same-origin",
-         "A same-origin request gets a basic response: no preflight and no CORS check.",
-         f"{_F} #concept-main-fetch (response tainting 'basic')"),
-    Rule("fetch-mode-same-origin",
-         'mode "same-origin" with a cross-origin URL returns a network error before any request is sent.',
-         f"{_F} #concept-main-fetch"),
-    Rule("fetch-no-cors-opaque",
-         'mode "no-cors" with a cross-origin URL gives an opaque response (type "opaque", status 0) script '
-         "cannot read; cookies are still sent and stored as the credentials mode says.",
-         f"{_F} #concept-main-fetch (response tainting 'opaque'); #concept-filtered-response-opaque"),
-    Rule("fetch-no-cors-headers",
-         'In mode "no-cors" the Headers guard "request-no-cors" silently drops Content-Type: application/json, '
-         "so a string body goes as text/plain;charset=UTF-8.",
-         f"{_F} #concept-headers-guard; #no-cors-safelisted-request-header; #dom-request (extract a body)"),
-    Rule("fetch-preflight",
-         'A cross-origin "cors" request with a non-safelisted header (Content-Type: application/json) is '
-         "preceded by a CORS preflight (OPTIONS).",
-         f"{_F} #cors-preflight-fetch; #cors-unsafe-request-header-names; #concept-main-fetch"),
-    Rule("fetch-preflight-no-credentials",
-         "A CORS preflight is sent without credentials: it never carries a cookie.",
-         f"{_F} #cors-preflight-fetch"),
-    Rule("fetch-preflight-check",
-         "The preflight response must pass the CORS check for the actual request's credentials mode, have an "
-         "ok status and list content-type in Access-Control-Allow-Headers; otherwise the fetch fails and no "
-         "actual request is sent.",
-         f"{_F} #cors-preflight-fetch"),
-    Rule("fetch-simple-request",
-         "A GET, or a POST without a body, carries only safelisted headers and is not preflighted.",
-         f"{_F} #cors-safelisted-method; #cors-safelisted-request-header; #concept-main-fetch"),
-    Rule("cors-allowed",
-         'The CORS check passes: Access-Control-Allow-Origin is "*" for a request without credentials or '
-         'equals the Origin, and with credentials "include" Access-Control-Allow-Credentials is exactly "true".',
-         f"{_F} #concept-cors-check"),
-    Rule("cors-no-allow-origin",
-         "A response without Access-Control-Allow-Origin fails the CORS check: fetch rejects with a TypeError.",
-         f"{_F} #concept-cors-check"),
-    Rule("cors-wildcard-credentials",
-         'Access-Control-Allow-Origin "*" fails the CORS check when credentials are "include": it must equal '
-         "the Origin.",
-         f"{_F} #concept-cors-check; #cors-protocol-and-credentials"),
-    Rule("cors-origin-mismatch",
-         "An Access-Control-Allow-Origin that differs from the request's Origin fails the CORS check.",
-         f"{_F} #concept-cors-check"),
-    Rule("cors-credentials-not-allowed",
-         'With credentials "include" the CORS check also needs Access-Control-Allow-Credentials: true; without '
-         "it fetch rejects with a TypeError.",
-         f"{_F} #concept-cors-check; #cors-protocol-and-credentials"),
-    Rule("fetch-set-cookie-despite-cors-failure",
-         "Set-Cookie on a credentialed response is processed before the CORS check, so the cookie is stored "
-         "although script sees only a network error.",
-         f"{_F} #http-network-fetch (cookies stored when includeCredentials), #cors-protocol-and-credentials; "
-         "whatwg/fetch issue 855"),
-    Rule("fetch-set-cookie-hidden",
-         "Script never reads Set-Cookie: it is a forbidden response-header name, filtered out of every "
-         "response script sees.",
-         f"{_F} #forbidden-response-header-name; #concept-filtered-response-basic"),
-    # Sites (rule 8)
-    Rule("site-same",
-         "The page and the API are same-site: same scheme and registrable domain (Public Suffix List; the host "
-         "itself for an IP address or a public suffix such as localhost); ports never count.",
-         f"{_C} §5.2 'Same-site and cross-site Requests'; HTML #same-site, #obtain-a-site"),
-    Rule("site-cross",
-         "The page and the API are cross-site: their registrable domains (or hosts) differ, so every fetch "
-         "from the page is a cross-site request in a third-party context.",
-         f"{_C} §5.2 'Same-site and cross-site Requests'; HTML #same-site, #obtain-a-site"),
-    Rule("site-schemeful",
-         "Same-site compares schemes where the profile has schemeful same-site (http and https of one "
-         "registrable domain are cross-site), and ignores them where it does not.",
-         "HTML #same-site vs #schemelessly-same-site; BCD Set-Cookie.json SameSite.schemeful"),
-    # Retrieval (rules 9, 13, 15, 16, 19)
-    Rule("cookie-jar-empty",
-         "The jar holds no session cookie, so none can be sent or read.",
-         f"{_C} §5.8.3 Retrieval Algorithm"),
-    Rule("cookie-host-only",
-         "A cookie without a Domain attribute is host-only: it goes only to the host that set it (on any port).",
-         f"{_C} §5.7 step 10; §5.8.3 Retrieval Algorithm"),
-    Rule("cookie-domain-attribute",
-         "Domain=D, from a host that domain-matches D, makes the cookie go to D and every subdomain of D.",
-         f"{_C} §5.7 step 10; §5.1.3 Domain Matching; §5.8.3"),
-    Rule("cookie-domain-mismatch",
-         "A Domain attribute that the request host does not domain-match rejects the cookie.",
-         f"{_C} §5.7 step 10; §5.1.3 Domain Matching"),
-    Rule("cookie-domain-public-suffix",
-         "A Domain attribute that is a public suffix rejects the cookie, unless it equals the host, which makes "
-         "the cookie host-only.",
-         f"{_C} §5.7 step 9; Public Suffix List"),
-    Rule("cookie-path-default",
-         "Without a Path attribute (or with one not starting with '/') the path is the request path's "
-         "directory: '/api' for /api/login.",
-         f"{_C} §5.1.4 Paths and Path-Match (default-path); §5.6.4 The Path Attribute"),
-    Rule("cookie-path-match",
-         "A cookie goes only to request paths that path-match its path, and document.cookie of the page at "
-         "'/' shows only cookies with Path=/.",
-         f"{_C} §5.1.4 Paths and Path-Match; §5.8.3"),
-    Rule("cookie-secure-origin",
-         "A Secure cookie is stored only from a secure URL (https, or a loopback host such as http://localhost "
-         "where the profile counts it as secure).",
-         f"{_C} §5.7 step 13"),
-    Rule("cookie-secure-send",
-         "A Secure cookie is sent only to, and shown by document.cookie only on, a secure URL.",
-         f"{_C} §5.8.3 Retrieval Algorithm"),
-    Rule("cookie-secure-no-overwrite",
-         "A non-Secure cookie from an insecure URL may not overlay an existing Secure cookie of the same name.",
-         f"{_C} §5.7 step 16"),
-    Rule("cookie-localhost-secure",
-         "This profile counts http://localhost (and other loopback hosts) as secure for cookies.",
-         "Secure Contexts #potentially-trustworthy-origin; profile localhost_is_secure"),
-    Rule("cookie-httponly",
-         "An HttpOnly cookie is absent from document.cookie but still sent with requests.",
-         f"{_C} §5.8.3 (retrieval type 'non-HTTP'); §5.7 step 15"),
-    Rule("document-cookie",
-         "document.cookie on the page shows the cookies that domain- and path-match the page URL ('/' on the "
-         "page's host), Secure ones only on a secure page, HttpOnly ones never.",
-         f"{_C} §5.8.2 Non-HTTP APIs; §5.8.3 Retrieval Algorithm"),
-    Rule("cookie-sent",
-         "The stored cookie matches the request's host, path, scheme, same-site status and partition, so it "
-         "goes in the Cookie header.",
-         f"{_C} §5.8.1 The Cookie Header Field; §5.8.3 Retrieval Algorithm"),
-    Rule("samesite-cross-site-send",
-         "A cross-site request from a page carries only cookies whose SameSite is None: Lax and Strict are "
-         "withheld, and so is an unspecified SameSite where Lax-by-default applies.",
-         f"{_C} §5.8.3 Retrieval Algorithm"),
-    Rule("samesite-cross-site-store",
-         "A cross-site response can store only cookies whose SameSite is None: Lax, Strict and, where "
-         "Lax-by-default applies, unspecified are rejected.",
-         f"{_C} §5.7 step 18"),
-    Rule("samesite-lax-by-default",
-         "A cookie without a valid SameSite attribute ('Default') counts as Lax where the profile has "
-         "Lax-by-default, and as None where it does not.",
-         f"{_C} §5.6.7 The SameSite Attribute; BCD Set-Cookie.json SameSite.Lax_default"),
-    Rule("samesite-none-requires-secure",
-         "SameSite=None without Secure is rejected (where the profile enforces it).",
-         f"{_C} §5.7 step 19; BCD Set-Cookie.json SameSite.none_requires_secure"),
-    Rule("cookie-prefix-secure",
-         "A name starting with __Secure- (in any case) needs Secure, so a secure URL.",
-         f"{_C} §5.4 Cookie Name Prefixes; §5.7 step 20"),
-    Rule("cookie-prefix-host",
-         "A name starting with __Host- (in any case) needs Secure, no Domain attribute (host-only) and an "
-         "explicit Path=/.",
-         f"{_C} §5.4 Cookie Name Prefixes; §5.7 step 21"),
-    Rule("cookie-prefix-http",
-         "A name starting with __Http- or __Host-Http- (in any case) needs Secure and HttpOnly (and the __Host- "
-         "rules for the latter), where the profile enforces these prefixes.",
-         "draft-ietf-httpbis-layered-cookies, 'Store a Cookie'; BCD Set-Cookie.json http_host-http_prefixes"),
-    Rule("cookie-max-age-precedence",
-         "Max-Age wins over Expires, whatever their order in the line.",
-         f"{_C} §5.7 step 6"),
-    Rule("cookie-expired",
-         "A cookie with Max-Age<=0 or a past Expires is not stored, and it removes a stored cookie with the same "
-         "name, domain, host-only flag, path (and partition).",
-         f"{_C} §5.7 steps 23-24 and eviction of expired cookies; §5.6.2 The Max-Age Attribute; CHIPS"),
-    Rule("cookie-deletion-mismatch",
-         "A deletion whose name, domain, host-only flag, path or partition differs from the stored cookie's "
-         "leaves that cookie in the jar.",
-         f"{_C} §5.7 step 23; CHIPS (partition key in the cookie's identity)"),
-    Rule("cookie-size-limit",
-         "A cookie whose name plus value exceed 4096 bytes is rejected.",
-         f"{_C} §5.6 parsing step 5; §5.7 step 4"),
-    Rule("cookie-lifetime-cap",
-         "A Max-Age or Expires further than 400 days away is cut to 400 days.",
-         f"{_C} §5.5 Cookie Lifetime Limits"),
-    Rule("cookie-stored",
-         "The cookie passed every storage check and is in the jar.",
-         f"{_C} §5.7 step 24"),
-    Rule("chips-partitioned-secure",
-         "A Partitioned cookie without Secure is rejected.",
-         "CHIPS §2.1 'The Partitioned attribute'; BCD Set-Cookie.json Partitioned"),
-    Rule("chips-partition-key",
-         "A Partitioned cookie is keyed by the top-level site (the page's site) and is sent or read only under "
-         "that top-level site.",
-         "CHIPS §2.2 'Cookie partition key'; BCD Set-Cookie.json Partitioned"),
-    Rule("third-party-cookies",
-         "The profile's third-party cookie policy decides unpartitioned cookies in a cross-site context: "
-         "'blocked' neither stores nor sends them, 'allowed' leaves them to the other rules; Partitioned cookies "
-         "are exempt where the profile's blocking spares them.",
-         f"{_C} §7.1 Third-Party Cookies, §7.2 Cookie Policy; profile third_party_cookies"),
-    # The server (server/app.py, server/config.py)
-    Rule("server-login",
-         "POST /api/login with a JSON body and the right password answers 200 with the Set-Cookie line.",
-         f"{_SERVER} login, issue_cookie"),
-    Rule("server-json-required",
-         "A body whose Content-Type is not application/json is answered 415 (login, and create after the "
-         "session check).",
-         f"{_SERVER} _json_body"),
-    Rule("server-secure-needs-tls",
-         "With secure_cookie_needs_tls, a Secure cookie is not sent at all on a request the server believes "
-         "insecure (express-session).",
-         f"{_SERVER} issue_cookie, is_secure"),
-    Rule("server-trust-proxy",
-         "With trust_proxy the server believes X-Forwarded-Proto: https, so the request counts as secure.",
-         f"{_SERVER} is_secure"),
-    Rule("server-session-valid",
-         "A request whose first session cookie holds a live session id is authenticated.",
-         f"{_SERVER} current_sid (the first value of a repeated name wins)"),
-    Rule("server-session-required",
-         "/api/me, /api/resources and POST /api/resources answer 401 without a valid session cookie.",
-         f"{_SERVER} require_user"),
-    Rule("server-create",
-         "POST /api/resources with a valid session and a JSON body answers 201.",
-         f"{_SERVER} create_resource"),
-    Rule("server-logout",
-         "POST /api/logout answers 200 with the deletion line for a valid session, 401 with the deletion line "
-         "for a cookie that is not, and 401 without Set-Cookie when no cookie came.",
-         f"{_SERVER} logout; server/config.py CookieConfig.delete_cookie"),
-    Rule("server-cors-policy",
-         "Every /api response, errors too, carries the policy's CORS headers: none; ACAO '*'; ACAO=Origin "
-         "without ACAC; ACAO=Origin and ACAC for an allowlisted Origin; ACAO=Origin and ACAC for any Origin.",
-         "server/config.py CorsPolicy.headers; server/app.py finish"),
-    Rule("server-preflight",
-         "A preflight is answered 204, with Allow-Methods 'GET, POST' and Allow-Headers 'Content-Type' only when "
-         "the policy gives that Origin an Access-Control-Allow-Origin.",
-         f"{_SERVER} preflight"),
-)}
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        # Fetch: credentials and modes (cookie-rules.md 1-7)
+        Rule(
+            "fetch-credentials-omit",
+            'credentials "omit" never includes credentials: no cookie is sent and Set-Cookie on the response is '
+            "ignored, even for a same-origin URL.",
+            f"{_F} #concept-request-credentials-mode; #concept-http-network-or-cache-fetch (includeCredentials)",
+        ),
+        Rule(
+            "fetch-credentials-same-origin",
+            'credentials "same-origin" includes credentials only for a same-origin URL (response tainting '
+            '"basic"); a cross-origin URL, even a same-site one on another port or subdomain, gets no cookie and '
+            "its Set-Cookie is ignored.",
+            f"{_F} #concept-request-credentials-mode; #concept-http-network-or-cache-fetch (includeCredentials)",
+        ),
+        Rule(
+            "fetch-credentials-include",
+            'credentials "include" includes credentials for any URL: cookies go and Set-Cookie is processed as '
+            "the cookie rules allow, and a cross-origin response must pass the credentialed CORS check.",
+            f"{_F} #concept-request-credentials-mode; #concept-http-network-or-cache-fetch; #concept-cors-check",
+        ),
+        Rule(
+            "fetch-same-origin",
+            "A same-origin request gets a basic response: no preflight and no CORS check.",
+            f"{_F} #concept-main-fetch (response tainting 'basic')",
+        ),
+        Rule(
+            "fetch-mode-same-origin",
+            'mode "same-origin" with a cross-origin URL returns a network error before any request is sent.',
+            f"{_F} #concept-main-fetch",
+        ),
+        Rule(
+            "fetch-no-cors-opaque",
+            'mode "no-cors" with a cross-origin URL gives an opaque response (type "opaque", status 0) script '
+            "cannot read; cookies are still sent and stored as the credentials mode says.",
+            f"{_F} #concept-main-fetch (response tainting 'opaque'); #concept-filtered-response-opaque",
+        ),
+        Rule(
+            "fetch-no-cors-headers",
+            'In mode "no-cors" the Headers guard "request-no-cors" silently drops Content-Type: application/json, '
+            "so a string body goes as text/plain;charset=UTF-8.",
+            f"{_F} #concept-headers-guard; #no-cors-safelisted-request-header; #dom-request (extract a body)",
+        ),
+        Rule(
+            "fetch-preflight",
+            'A cross-origin "cors" request with a non-safelisted header (Content-Type: application/json) is '
+            "preceded by a CORS preflight (OPTIONS).",
+            f"{_F} #cors-preflight-fetch; #cors-unsafe-request-header-names; #concept-main-fetch",
+        ),
+        Rule(
+            "fetch-preflight-no-credentials",
+            "A CORS preflight is sent without credentials: it never carries a cookie.",
+            f"{_F} #cors-preflight-fetch",
+        ),
+        Rule(
+            "fetch-preflight-check",
+            "The preflight response must pass the CORS check for the actual request's credentials mode, have an "
+            "ok status and list content-type in Access-Control-Allow-Headers; otherwise the fetch fails and no "
+            "actual request is sent.",
+            f"{_F} #cors-preflight-fetch",
+        ),
+        Rule(
+            "fetch-simple-request",
+            "A GET, or a POST without a body, carries only safelisted headers and is not preflighted.",
+            f"{_F} #cors-safelisted-method; #cors-safelisted-request-header; #concept-main-fetch",
+        ),
+        Rule(
+            "cors-allowed",
+            'The CORS check passes: Access-Control-Allow-Origin is "*" for a request without credentials or '
+            'equals the Origin, and with credentials "include" Access-Control-Allow-Credentials is exactly "true".',
+            f"{_F} #concept-cors-check",
+        ),
+        Rule(
+            "cors-no-allow-origin",
+            "A response without Access-Control-Allow-Origin fails the CORS check: fetch rejects with a TypeError.",
+            f"{_F} #concept-cors-check",
+        ),
+        Rule(
+            "cors-wildcard-credentials",
+            'Access-Control-Allow-Origin "*" fails the CORS check when credentials are "include": it must equal '
+            "the Origin.",
+            f"{_F} #concept-cors-check; #cors-protocol-and-credentials",
+        ),
+        Rule(
+            "cors-origin-mismatch",
+            "An Access-Control-Allow-Origin that differs from the request's Origin fails the CORS check.",
+            f"{_F} #concept-cors-check",
+        ),
+        Rule(
+            "cors-credentials-not-allowed",
+            'With credentials "include" the CORS check also needs Access-Control-Allow-Credentials: true; without '
+            "it fetch rejects with a TypeError.",
+            f"{_F} #concept-cors-check; #cors-protocol-and-credentials",
+        ),
+        Rule(
+            "fetch-set-cookie-despite-cors-failure",
+            "Set-Cookie on a credentialed response is processed before the CORS check, so the cookie is stored "
+            "although script sees only a network error.",
+            f"{_F} #http-network-fetch (cookies stored when includeCredentials), #cors-protocol-and-credentials; "
+            "whatwg/fetch issue 855",
+        ),
+        Rule(
+            "fetch-set-cookie-hidden",
+            "Script never reads Set-Cookie: it is a forbidden response-header name, filtered out of every "
+            "response script sees.",
+            f"{_F} #forbidden-response-header-name; #concept-filtered-response-basic",
+        ),
+        # Sites (rule 8)
+        Rule(
+            "site-same",
+            "The page and the API are same-site: same scheme and registrable domain (Public Suffix List; the host "
+            "itself for an IP address or a public suffix such as localhost); ports never count.",
+            f"{_C} §5.2 'Same-site and cross-site Requests'; HTML #same-site, #obtain-a-site",
+        ),
+        Rule(
+            "site-cross",
+            "The page and the API are cross-site: their registrable domains (or hosts) differ, so every fetch "
+            "from the page is a cross-site request in a third-party context.",
+            f"{_C} §5.2 'Same-site and cross-site Requests'; HTML #same-site, #obtain-a-site",
+        ),
+        Rule(
+            "site-schemeful",
+            "Same-site compares schemes where the profile has schemeful same-site (http and https of one "
+            "registrable domain are cross-site), and ignores them where it does not.",
+            "HTML #same-site vs #schemelessly-same-site; BCD Set-Cookie.json SameSite.schemeful",
+        ),
+        # Retrieval (rules 9, 13, 15, 16, 19)
+        Rule(
+            "cookie-jar-empty",
+            "The jar holds no session cookie, so none can be sent or read.",
+            f"{_C} §5.8.3 Retrieval Algorithm",
+        ),
+        Rule(
+            "cookie-host-only",
+            "A cookie without a Domain attribute is host-only: it goes only to the host that set it (on any port).",
+            f"{_C} §5.7 step 10; §5.8.3 Retrieval Algorithm",
+        ),
+        Rule(
+            "cookie-domain-attribute",
+            "Domain=D, from a host that domain-matches D, makes the cookie go to D and every subdomain of D.",
+            f"{_C} §5.7 step 10; §5.1.3 Domain Matching; §5.8.3",
+        ),
+        Rule(
+            "cookie-domain-mismatch",
+            "A Domain attribute that the request host does not domain-match rejects the cookie.",
+            f"{_C} §5.7 step 10; §5.1.3 Domain Matching",
+        ),
+        Rule(
+            "cookie-domain-public-suffix",
+            "A Domain attribute that is a public suffix rejects the cookie, unless it equals the host, which makes "
+            "the cookie host-only.",
+            f"{_C} §5.7 step 9; Public Suffix List",
+        ),
+        Rule(
+            "cookie-path-default",
+            "Without a Path attribute (or with one not starting with '/') the path is the request path's "
+            "directory: '/api' for /api/login.",
+            f"{_C} §5.1.4 Paths and Path-Match (default-path); §5.6.4 The Path Attribute",
+        ),
+        Rule(
+            "cookie-path-match",
+            "A cookie goes only to request paths that path-match its path, and document.cookie of the page at "
+            "'/' shows only cookies with Path=/.",
+            f"{_C} §5.1.4 Paths and Path-Match; §5.8.3",
+        ),
+        Rule(
+            "cookie-secure-origin",
+            "A Secure cookie is stored only from a secure URL (https, or a loopback host such as http://localhost "
+            "where the profile counts it as secure).",
+            f"{_C} §5.7 step 13",
+        ),
+        Rule(
+            "cookie-secure-send",
+            "A Secure cookie is sent only to, and shown by document.cookie only on, a secure URL.",
+            f"{_C} §5.8.3 Retrieval Algorithm",
+        ),
+        Rule(
+            "cookie-secure-no-overwrite",
+            "A non-Secure cookie from an insecure URL may not overlay an existing Secure cookie of the same name.",
+            f"{_C} §5.7 step 16",
+        ),
+        Rule(
+            "cookie-localhost-secure",
+            "This profile counts http://localhost (and other loopback hosts) as secure for cookies.",
+            "Secure Contexts #potentially-trustworthy-origin; profile localhost_is_secure",
+        ),
+        Rule(
+            "cookie-httponly",
+            "An HttpOnly cookie is absent from document.cookie but still sent with requests.",
+            f"{_C} §5.8.3 (retrieval type 'non-HTTP'); §5.7 step 15",
+        ),
+        Rule(
+            "document-cookie",
+            "document.cookie on the page shows the cookies that domain- and path-match the page URL ('/' on the "
+            "page's host), Secure ones only on a secure page, HttpOnly ones never.",
+            f"{_C} §5.8.2 Non-HTTP APIs; §5.8.3 Retrieval Algorithm",
+        ),
+        Rule(
+            "cookie-sent",
+            "The stored cookie matches the request's host, path, scheme, same-site status and partition, so it "
+            "goes in the Cookie header.",
+            f"{_C} §5.8.1 The Cookie Header Field; §5.8.3 Retrieval Algorithm",
+        ),
+        Rule(
+            "samesite-cross-site-send",
+            "A cross-site request from a page carries only cookies whose SameSite is None: Lax and Strict are "
+            "withheld, and so is an unspecified SameSite where Lax-by-default applies.",
+            f"{_C} §5.8.3 Retrieval Algorithm",
+        ),
+        Rule(
+            "samesite-cross-site-store",
+            "A cross-site response can store only cookies whose SameSite is None: Lax, Strict and, where "
+            "Lax-by-default applies, unspecified are rejected.",
+            f"{_C} §5.7 step 18",
+        ),
+        Rule(
+            "samesite-lax-by-default",
+            "A cookie without a valid SameSite attribute ('Default') counts as Lax where the profile has "
+            "Lax-by-default, and as None where it does not.",
+            f"{_C} §5.6.7 The SameSite Attribute; BCD Set-Cookie.json SameSite.Lax_default",
+        ),
+        Rule(
+            "samesite-none-requires-secure",
+            "SameSite=None without Secure is rejected (where the profile enforces it).",
+            f"{_C} §5.7 step 19; BCD Set-Cookie.json SameSite.none_requires_secure",
+        ),
+        Rule(
+            "cookie-prefix-secure",
+            "A name starting with __Secure- (in any case) needs Secure, so a secure URL.",
+            f"{_C} §5.4 Cookie Name Prefixes; §5.7 step 20",
+        ),
+        Rule(
+            "cookie-prefix-host",
+            "A name starting with __Host- (in any case) needs Secure, no Domain attribute (host-only) and an "
+            "explicit Path=/.",
+            f"{_C} §5.4 Cookie Name Prefixes; §5.7 step 21",
+        ),
+        Rule(
+            "cookie-prefix-http",
+            "A name starting with __Http- or __Host-Http- (in any case) needs Secure and HttpOnly (and the __Host- "
+            "rules for the latter), where the profile enforces these prefixes.",
+            "draft-ietf-httpbis-layered-cookies, 'Store a Cookie'; BCD Set-Cookie.json http_host-http_prefixes",
+        ),
+        Rule(
+            "cookie-max-age-precedence",
+            "Max-Age wins over Expires, whatever their order in the line.",
+            f"{_C} §5.7 step 6",
+        ),
+        Rule(
+            "cookie-expired",
+            "A cookie with Max-Age<=0 or a past Expires is not stored, and it removes a stored cookie with the same "
+            "name, domain, host-only flag, path (and partition).",
+            f"{_C} §5.7 steps 23-24 and eviction of expired cookies; §5.6.2 The Max-Age Attribute; CHIPS",
+        ),
+        Rule(
+            "cookie-deletion-mismatch",
+            "A deletion whose name, domain, host-only flag, path or partition differs from the stored cookie's "
+            "leaves that cookie in the jar.",
+            f"{_C} §5.7 step 23; CHIPS (partition key in the cookie's identity)",
+        ),
+        Rule(
+            "cookie-size-limit",
+            "A cookie whose name plus value exceed 4096 bytes is rejected.",
+            f"{_C} §5.6 parsing step 5; §5.7 step 4",
+        ),
+        Rule(
+            "cookie-lifetime-cap",
+            "A Max-Age or Expires further than 400 days away is cut to 400 days.",
+            f"{_C} §5.5 Cookie Lifetime Limits",
+        ),
+        Rule("cookie-stored", "The cookie passed every storage check and is in the jar.", f"{_C} §5.7 step 24"),
+        Rule(
+            "chips-partitioned-secure",
+            "A Partitioned cookie without Secure is rejected.",
+            "CHIPS §2.1 'The Partitioned attribute'; BCD Set-Cookie.json Partitioned",
+        ),
+        Rule(
+            "chips-partition-key",
+            "A Partitioned cookie is keyed by the top-level site (the page's site) and is sent or read only under "
+            "that top-level site.",
+            "CHIPS §2.2 'Cookie partition key'; BCD Set-Cookie.json Partitioned",
+        ),
+        Rule(
+            "third-party-cookies",
+            "The profile's third-party cookie policy decides unpartitioned cookies in a cross-site context: "
+            "'blocked' neither stores nor sends them, 'allowed' leaves them to the other rules; Partitioned cookies "
+            "are exempt where the profile's blocking spares them.",
+            f"{_C} §7.1 Third-Party Cookies, §7.2 Cookie Policy; profile third_party_cookies",
+        ),
+        # The server (server/app.py, server/config.py)
+        Rule(
+            "server-login",
+            "POST /api/login with a JSON body and the right password answers 200 with the Set-Cookie line.",
+            f"{_SERVER} login, issue_cookie",
+        ),
+        Rule(
+            "server-json-required",
+            "A body whose Content-Type is not application/json is answered 415 (login, and create after the "
+            "session check).",
+            f"{_SERVER} _json_body",
+        ),
+        Rule(
+            "server-secure-needs-tls",
+            "With secure_cookie_needs_tls, a Secure cookie is not sent at all on a request the server believes "
+            "insecure (express-session).",
+            f"{_SERVER} issue_cookie, is_secure",
+        ),
+        Rule(
+            "server-trust-proxy",
+            "With trust_proxy the server believes X-Forwarded-Proto: https, so the request counts as secure.",
+            f"{_SERVER} is_secure",
+        ),
+        Rule(
+            "server-session-valid",
+            "A request whose first session cookie holds a live session id is authenticated.",
+            f"{_SERVER} current_sid (the first value of a repeated name wins)",
+        ),
+        Rule(
+            "server-session-required",
+            "/api/me, /api/resources and POST /api/resources answer 401 without a valid session cookie.",
+            f"{_SERVER} require_user",
+        ),
+        Rule(
+            "server-create",
+            "POST /api/resources with a valid session and a JSON body answers 201.",
+            f"{_SERVER} create_resource",
+        ),
+        Rule(
+            "server-logout",
+            "POST /api/logout answers 200 with the deletion line for a valid session, 401 with the deletion line "
+            "for a cookie that is not, and 401 without Set-Cookie when no cookie came.",
+            f"{_SERVER} logout; server/config.py CookieConfig.delete_cookie",
+        ),
+        Rule(
+            "server-cors-policy",
+            "Every /api response, errors too, carries the policy's CORS headers: none; ACAO '*'; ACAO=Origin "
+            "without ACAC; ACAO=Origin and ACAC for an allowlisted Origin; ACAO=Origin and ACAC for any Origin.",
+            "server/config.py CorsPolicy.headers; server/app.py finish",
+        ),
+        Rule(
+            "server-preflight",
+            "A preflight is answered 204, with Allow-Methods 'GET, POST' and Allow-Headers 'Content-Type' only when "
+            "the policy gives that Origin an Access-Control-Allow-Origin.",
+            f"{_SERVER} preflight",
+        ),
+    )
+}
 
 
 # ---------------------------------------------------------------------------------------------- results
@@ -309,8 +429,8 @@ class StepExpectation:
     """What one step should do, seen from script, the server and the jar, with the rules behind it."""
 
     fetch: str  # "resolved" | "opaque" | "network_error" | "rejected" (refused before any request)
-    status: Optional[int]  # status script sees: HTTP status if resolved, 0 if opaque, None otherwise
-    server_status: Optional[int]  # status of the actual request (None if it never reached the server)
+    status: int | None  # status script sees: HTTP status if resolved, 0 if opaque, None otherwise
+    server_status: int | None  # status of the actual request (None if it never reached the server)
     preflight: bool  # a CORS preflight was sent (it never carries cookies)
     cookie_sent: bool  # the request carried the session cookie
     authenticated: bool  # the server recorded a user for the request
@@ -318,8 +438,14 @@ class StepExpectation:
     reasons: tuple[str, ...]  # rule ids, the chain behind the outcome, in order
 
     def to_json(self) -> dict:
-        return {"fetch": self.fetch, "status": self.status, "cookie_stored": self.cookie_stored,
-                "cookie_sent": self.cookie_sent, "authenticated": self.authenticated, "reasons": list(self.reasons)}
+        return {
+            "fetch": self.fetch,
+            "status": self.status,
+            "cookie_stored": self.cookie_stored,
+            "cookie_sent": self.cookie_sent,
+            "authenticated": self.authenticated,
+            "reasons": list(self.reasons),
+        }
 
 
 @dataclass(frozen=True)
@@ -328,7 +454,7 @@ class FlowExpectation:
 
     steps: dict[str, StepExpectation]  # "login", "me", "list", "create", "logout", in that order
     js_visible: bool  # document.cookie on the page shows the session cookie after login
-    stored_cookie: Optional[dict]  # domain, path, secure, httpOnly, partition_key as Playwright reports them
+    stored_cookie: dict | None  # domain, path, secure, httpOnly, partition_key as Playwright reports them
     deviations: tuple[str, ...] = ()  # profile deviations (profiles.Deviation ids) that changed this expectation
     js_reasons: tuple[str, ...] = ()  # the rule chain behind js_visible
 
@@ -357,8 +483,10 @@ class Origin:
         return f"{self.scheme}://{self.host}" + ("" if self.port == default else f":{self.port}")
 
 
-_ORIGIN = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<host>\[[0-9A-Fa-f:.]+\]|[^/:?#\[\]]+)"
-                     r"(?::(?P<port>[0-9]+))?(?P<rest>.*)$")
+_ORIGIN = re.compile(
+    r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<host>\[[0-9A-Fa-f:.]+\]|[^/:?#\[\]]+)"
+    r"(?::(?P<port>[0-9]+))?(?P<rest>.*)$"
+)
 _HOST_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$")
 
 
@@ -379,14 +507,16 @@ def parse_origin(value: str, what: str) -> Origin:
         except ValueError:
             raise OracleInputError(f"{what} {value!r} has an invalid IPv6 address; {hint}") from None
     elif not _is_ip(host) and not all(label and _HOST_LABEL.match(label) for label in host.split(".")):
-        raise OracleInputError(f"{what} {value!r} has an invalid host {host!r} (ASCII letters, digits, '-' and '.'); {hint}")
+        raise OracleInputError(
+            f"{what} {value!r} has an invalid host {host!r} (ASCII letters, digits, '-' and '.'); {hint}"
+        )
     number = int(port) if port else {"http": 80, "https": 443}[scheme]
     if not 0 < number < 65536:
         raise OracleInputError(f"{what} {value!r} has port {number}, outside 1-65535; {hint}")
     return Origin(scheme, host, number)
 
 
-@lru_cache(maxsize=None)  # a run has a handful of hosts; the rules ask about them thousands of times
+@cache  # a run has a handful of hosts; the rules ask about them thousands of times
 def _is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
@@ -398,6 +528,7 @@ def _is_ip(host: str) -> bool:
 @lru_cache(maxsize=1)
 def _psl():
     from publicsuffixlist import PublicSuffixList
+
     return PublicSuffixList()  # the list the package ships, ICANN and private sections, like the browsers
 
 
@@ -406,7 +537,7 @@ def is_public_suffix(domain: str) -> bool:
     return not _is_ip(domain) and bool(_psl().is_public(domain))
 
 
-@lru_cache(maxsize=None)
+@cache
 def registrable_domain(host: str) -> str:
     """HTML 'obtain a site' host part: the registrable domain from the PSL, or the host itself (IPs, public suffixes)."""
     if _is_ip(host):
@@ -445,15 +576,14 @@ def path_match(request_path: str, cookie_path: str) -> bool:
     """6265bis §5.1.4 path-match."""
     if request_path == cookie_path:
         return True
-    return request_path.startswith(cookie_path) and (
-        cookie_path.endswith("/") or request_path[len(cookie_path)] == "/")
+    return request_path.startswith(cookie_path) and (cookie_path.endswith("/") or request_path[len(cookie_path)] == "/")
 
 
 def default_path(request_path: str) -> str:
     """6265bis §5.1.4 default-path: the request path up to its right-most '/'."""
     if not request_path.startswith("/") or request_path.count("/") <= 1:
         return "/"
-    return request_path[:request_path.rindex("/")]
+    return request_path[: request_path.rindex("/")]
 
 
 # ---------------------------------------------------------------------------------------------- Set-Cookie parsing
@@ -467,7 +597,7 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _DATE_DELIMITER = re.compile(r"[\x09\x20-\x2f\x3b-\x40\x5b-\x60\x7b-\x7e]+")
 
 
-def parse_cookie_date(text: str) -> Optional[float]:
+def parse_cookie_date(text: str) -> float | None:
     """6265bis §5.1.1: a cookie-date as seconds since the epoch, or None when it fails to parse."""
     time_, day, month, year = None, None, None, None
     for token in filter(None, _DATE_DELIMITER.split(text)):
@@ -500,7 +630,7 @@ class SetCookie:
     attributes: tuple[tuple[str, str], ...]  # (lower-case attribute name, processed value), in line order
     raw: tuple[tuple[str, str], ...]  # (attribute name as written, value as written), recognised ones only
 
-    def last(self, attribute: str) -> Optional[str]:
+    def last(self, attribute: str) -> str | None:
         """The value of the last attribute with this name (6265bis §5.7: 'the last attribute ... with that name')."""
         values = [v for a, v in self.attributes if a == attribute]
         return values[-1] if values else None
@@ -508,14 +638,14 @@ class SetCookie:
     def has(self, attribute: str) -> bool:
         return any(a == attribute for a, _ in self.attributes)
 
-    def with_value(self, value: str) -> "SetCookie":
+    def with_value(self, value: str) -> SetCookie:
         return replace(self, value=value)
 
 
 _KNOWN_ATTRIBUTES = ("expires", "max-age", "domain", "path", "secure", "httponly", "samesite", "partitioned")
 
 
-def _process_attribute(name: str, value: str) -> Optional[str]:
+def _process_attribute(name: str, value: str) -> str | None:
     """6265bis §5.6.1-§5.6.7 (and CHIPS): the attribute's processed value, or None when the cookie-av is ignored."""
     if name == "expires":
         return value if parse_cookie_date(value) is not None else None
@@ -538,16 +668,21 @@ def parse_set_cookie(line: str, what: str = "set_cookie") -> SetCookie:
     if line.lower().startswith("set-cookie:"):
         raise OracleInputError(f"{what} {line!r} starts with the header name; give only its value, {example}")
     if _CTL.search(line):
-        raise OracleInputError(f"{what} {line!r} holds a control character or line break, which no header can carry; "
-                               f"remove it")
+        raise OracleInputError(
+            f"{what} {line!r} holds a control character or line break, which no header can carry; remove it"
+        )
     pair, _, rest = line.partition(";")
     if "=" not in pair:
-        raise OracleInputError(f"{what} {line!r} does not start with NAME=VALUE; the server always sends a name, {example}")
+        raise OracleInputError(
+            f"{what} {line!r} does not start with NAME=VALUE; the server always sends a name, {example}"
+        )
     name, _, value = pair.partition("=")
     name, value = name.strip(" \t"), value.strip(" \t")
     if not _TOKEN.match(name):
-        raise OracleInputError(f"{what} {line!r}: cookie name {name!r} is not an HTTP token, so the server "
-                               f"(server.config.CookieConfig) cannot send it; use letters, digits and !#$%&'*+-.^_`|~")
+        raise OracleInputError(
+            f"{what} {line!r}: cookie name {name!r} is not an HTTP token, so the server "
+            f"(server.config.CookieConfig) cannot send it; use letters, digits and !#$%&'*+-.^_`|~"
+        )
     attributes, raw = [], []
     for av in rest.split(";") if rest else []:
         attr, _, attr_value = av.partition("=")
@@ -588,7 +723,7 @@ class Cookie:
     secure: bool
     http_only: bool
     same_site: str  # "None" | "Lax" | "Strict" | "Default"
-    partition_key: Optional[str]
+    partition_key: str | None
     creation: int
 
     def identity(self) -> tuple:
@@ -624,15 +759,16 @@ class Context:
     def partitioned(self, sc: SetCookie) -> bool:
         return sc.has("partitioned") and bool(self.profile.partitioned_cookies.value)
 
-    def third_party_blocked(self, partition_key: Optional[str]) -> bool:
+    def third_party_blocked(self, partition_key: str | None) -> bool:
         """A cookie in a cross-site context where the profile blocks third-party cookies (and, per profile, partitioned ones)."""
         if self.same_site or self.profile.third_party_cookies.value != "blocked":
             return False
         return partition_key is None or not self.profile.blocking_spares_partitioned.value
 
 
-def _prefix_checks(name: str, *, secure: bool, host_only: bool, path_attr: bool, path: str, http_only: bool,
-                   profile: BrowserProfile) -> list[str]:
+def _prefix_checks(
+    name: str, *, secure: bool, host_only: bool, path_attr: bool, path: str, http_only: bool, profile: BrowserProfile
+) -> list[str]:
     """Rule ids of the name-prefix requirements the cookie breaks (6265bis §5.7 steps 20-21; layered-cookies)."""
     lowered, broken = name.lower(), []
     host_ok = secure and host_only and path_attr and path == "/"
@@ -646,8 +782,9 @@ def _prefix_checks(name: str, *, secure: bool, host_only: bool, path_attr: bool,
     return broken
 
 
-def store(jar: tuple[Cookie, ...], sc: SetCookie, path: str, ctx: Context, now: float,
-          creation: int) -> tuple[tuple[Cookie, ...], list[str]]:
+def store(
+    jar: tuple[Cookie, ...], sc: SetCookie, path: str, ctx: Context, now: float, creation: int
+) -> tuple[tuple[Cookie, ...], list[str]]:
     """6265bis §5.7 (with CHIPS and the profile's policy): the new jar, and every rule that decided, in spec order."""
     host, reasons, broken = ctx.api.host, [], []
     if len((sc.name + sc.value).encode()) > _MAX_NAME_VALUE:
@@ -695,10 +832,17 @@ def store(jar: tuple[Cookie, ...], sc: SetCookie, path: str, ctx: Context, now: 
         broken.append("cookie-secure-origin")
     elif secure and ctx.api.scheme != "https":
         reasons.append("cookie-localhost-secure")
-    if not secure and not secure_url and any(
-            c.name == sc.name and c.secure and (domain_match(c.domain, domain_attr or host) or
-                                               domain_match(domain_attr or host, c.domain))
-            and path_match(cookie_path, c.path) for c in jar):
+    if (
+        not secure
+        and not secure_url
+        and any(
+            c.name == sc.name
+            and c.secure
+            and (domain_match(c.domain, domain_attr or host) or domain_match(domain_attr or host, c.domain))
+            and path_match(cookie_path, c.path)
+            for c in jar
+        )
+    ):
         broken.append("cookie-secure-no-overwrite")
     http_only = sc.has("httponly")
     # steps 17-19: SameSite
@@ -710,8 +854,15 @@ def store(jar: tuple[Cookie, ...], sc: SetCookie, path: str, ctx: Context, now: 
     if flag == "None" and not secure and ctx.profile.none_requires_secure.value:
         broken.append("samesite-none-requires-secure")
     # steps 20-22: prefixes
-    broken += _prefix_checks(sc.name, secure=secure, host_only=host_only, path_attr=bool(path_attr),
-                             path=cookie_path, http_only=http_only, profile=ctx.profile)
+    broken += _prefix_checks(
+        sc.name,
+        secure=secure,
+        host_only=host_only,
+        path_attr=bool(path_attr),
+        path=cookie_path,
+        http_only=http_only,
+        profile=ctx.profile,
+    )
     # CHIPS and the third-party cookie policy
     partition_key = None
     if ctx.partitioned(sc):
@@ -724,8 +875,9 @@ def store(jar: tuple[Cookie, ...], sc: SetCookie, path: str, ctx: Context, now: 
     if broken:
         return jar, _dedupe(reasons + broken)
     # steps 23-24
-    cookie = Cookie(sc.name, sc.value, domain_attr or host, host_only, cookie_path, secure, http_only, flag,
-                    partition_key, creation)
+    cookie = Cookie(
+        sc.name, sc.value, domain_attr or host, host_only, cookie_path, secure, http_only, flag, partition_key, creation
+    )
     kept = tuple(c for c in jar if c.identity() != cookie.identity())
     if expiry is not None and expiry <= now:
         same_name_left = any(c.name == sc.name for c in kept)
@@ -733,8 +885,9 @@ def store(jar: tuple[Cookie, ...], sc: SetCookie, path: str, ctx: Context, now: 
     return kept + (cookie,), reasons + ["cookie-stored"]
 
 
-def retrieve(jar: tuple[Cookie, ...], name: str, request: Origin, path: str, ctx: Context,
-             *, http: bool = True) -> tuple[tuple[Cookie, ...], list[str]]:
+def retrieve(
+    jar: tuple[Cookie, ...], name: str, request: Origin, path: str, ctx: Context, *, http: bool = True
+) -> tuple[tuple[Cookie, ...], list[str]]:
     """6265bis §5.8.3 for cookies called `name`: those that go, sorted, and why (http=False: document.cookie)."""
     candidates = [c for c in jar if c.name == name]
     if not candidates:
@@ -764,7 +917,8 @@ def retrieve(jar: tuple[Cookie, ...], name: str, request: Origin, path: str, ctx
         sent.append(c)
         if cross_site:
             reasons += ["samesite-cross-site-send"] + (
-                ["chips-partition-key"] if c.partition_key else ["third-party-cookies"])
+                ["chips-partition-key"] if c.partition_key else ["third-party-cookies"]
+            )
         reasons.append("cookie-sent")
     sent.sort(key=lambda c: (-len(c.path), c.creation))
     return tuple(sent), _dedupe(reasons)
@@ -797,8 +951,13 @@ def preflight_headers(policy: CorsPolicy, origin: str) -> dict[str, str]:
     """What server/app.py preflight() answers to OPTIONS with Access-Control-Request-Method."""
     headers = dict(policy.headers(origin))
     if "Access-Control-Allow-Origin" in headers:
-        headers.update({"Access-Control-Allow-Methods": "GET, POST", "Access-Control-Allow-Headers": "Content-Type",
-                        "Access-Control-Max-Age": "0"})
+        headers.update(
+            {
+                "Access-Control-Allow-Methods": "GET, POST",
+                "Access-Control-Allow-Headers": "Content-Type",
+                "Access-Control-Max-Age": "0",
+            }
+        )
     return headers
 
 
@@ -819,7 +978,7 @@ def preflight_check(headers: dict[str, str], origin: str, credentials: str) -> t
 @dataclass(frozen=True)
 class ServerAnswer:
     status: int
-    set_cookie: Optional[SetCookie]
+    set_cookie: SetCookie | None
     user: bool
     sessions: frozenset[str]
     reasons: tuple[str, ...]
@@ -835,8 +994,9 @@ class Server:
     needs_tls: bool
     trusts_proxy: bool
 
-    def answer(self, step: str, content_type: Optional[str], sent: tuple[Cookie, ...], sessions: frozenset[str],
-               new_sid: str) -> ServerAnswer:
+    def answer(
+        self, step: str, content_type: str | None, sent: tuple[Cookie, ...], sessions: frozenset[str], new_sid: str
+    ) -> ServerAnswer:
         """The status, Set-Cookie and authenticated user of one step (server/app.py, route by route)."""
         ids = [c.value for c in sent]
         sid = ids[0] if ids and ids[0] in sessions else None
@@ -930,8 +1090,9 @@ def _step(case: Case, name: str, state: _State) -> StepExpectation:
     else:
         reasons.append("fetch-same-origin")
     if case.mode == "same-origin" and not ctx.same_origin:
-        return StepExpectation("rejected", None, None, False, False, False, stored(),
-                               tuple(reasons + ["fetch-mode-same-origin"]))
+        return StepExpectation(
+            "rejected", None, None, False, False, False, stored(), tuple(reasons + ["fetch-mode-same-origin"])
+        )
     content_type = None
     if has_body:
         content_type = NO_CORS_TEXT if case.mode == "no-cors" else JSON
@@ -943,12 +1104,14 @@ def _step(case: Case, name: str, state: _State) -> StepExpectation:
     preflight = cors_mode and content_type == JSON
     if preflight:
         reasons += ["fetch-preflight", "fetch-preflight-no-credentials", "server-preflight"]
-        ok, why = preflight_check(preflight_headers(case.policy, case.origin_header), case.origin_header,
-                                  case.credentials)
+        ok, why = preflight_check(
+            preflight_headers(case.policy, case.origin_header), case.origin_header, case.credentials
+        )
         reasons.append(why)
         if not ok:
-            return StepExpectation("network_error", None, None, True, False, False, stored(),
-                                   tuple(reasons + ["fetch-preflight-check"]))
+            return StepExpectation(
+                "network_error", None, None, True, False, False, stored(), tuple(reasons + ["fetch-preflight-check"])
+            )
     elif cors_mode:
         reasons.append("fetch-simple-request")
     sent: tuple[Cookie, ...] = ()
@@ -977,8 +1140,9 @@ def _step(case: Case, name: str, state: _State) -> StepExpectation:
         reasons += why
         if fetch == "resolved":
             reasons.append("fetch-set-cookie-hidden")
-    return StepExpectation(fetch, status, answer.status, preflight, bool(sent), answer.user, stored(),
-                           tuple(_dedupe(reasons)))
+    return StepExpectation(
+        fetch, status, answer.status, preflight, bool(sent), answer.user, stored(), tuple(_dedupe(reasons))
+    )
 
 
 def _document_cookie(case: Case, jar: tuple[Cookie, ...]) -> tuple[bool, tuple[str, ...]]:
@@ -987,15 +1151,20 @@ def _document_cookie(case: Case, jar: tuple[Cookie, ...]) -> tuple[bool, tuple[s
     return bool(shown), tuple(_dedupe(["document-cookie"] + [r for r in why if r != "cookie-sent"]))
 
 
-def _jar_view(case: Case, jar: tuple[Cookie, ...]) -> Optional[dict]:
+def _jar_view(case: Case, jar: tuple[Cookie, ...]) -> dict | None:
     """The session cookie as Playwright's context.cookies() reports it (see the module docstring)."""
     cookies = [c for c in jar if c.name == case.server.login_cookie.name]
     if not cookies:
         return None
     c = cookies[-1]
     reports_key = case.ctx.profile.jar_reports_partition_key.value
-    return {"domain": c.domain if c.host_only else "." + c.domain, "path": c.path, "secure": c.secure,
-            "httpOnly": c.http_only, "partition_key": c.partition_key if reports_key else None}
+    return {
+        "domain": c.domain if c.host_only else "." + c.domain,
+        "path": c.path,
+        "secure": c.secure,
+        "httpOnly": c.http_only,
+        "partition_key": c.partition_key if reports_key else None,
+    }
 
 
 def _run(case: Case) -> FlowExpectation:
@@ -1018,10 +1187,22 @@ def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     return value
 
 
-def expect(*, page: str, api: str, credentials: str, mode: str, set_cookie: str, cors: str,
-           profile: BrowserProfile, allowlist: Optional[tuple[str, ...]] = None,
-           logout_set_cookie: Optional[str] = None, secure_cookie_needs_tls: bool = False,
-           trust_proxy: bool = False, forwarded_https: bool = False, now: Optional[float] = None) -> FlowExpectation:
+def expect(
+    *,
+    page: str,
+    api: str,
+    credentials: str,
+    mode: str,
+    set_cookie: str,
+    cors: str,
+    profile: BrowserProfile,
+    allowlist: tuple[str, ...] | None = None,
+    logout_set_cookie: str | None = None,
+    secure_cookie_needs_tls: bool = False,
+    trust_proxy: bool = False,
+    forwarded_https: bool = False,
+    now: float | None = None,
+) -> FlowExpectation:
     """The expected login → me → list → create → logout from `page` against `api` (`now` judges Expires dates).
 
     `forwarded_https` means the API is reached through a TLS-terminating proxy (the server sees http and
@@ -1032,13 +1213,16 @@ def expect(*, page: str, api: str, credentials: str, mode: str, set_cookie: str,
     _choice(mode, REQUEST_MODES, "mode")
     _choice(cors, CORS_POLICIES, "cors")
     try:
-        policy = CorsPolicy(cors, tuple(allowlist if allowlist is not None else (page_origin.serialized(),))
-                            if cors == "allowlist" else ())
+        policy = CorsPolicy(
+            cors,
+            tuple(allowlist if allowlist is not None else (page_origin.serialized(),)) if cors == "allowlist" else (),
+        )
     except ConfigError as e:
         raise OracleInputError(str(e)) from None
     login = parse_set_cookie(set_cookie)
-    logout = parse_set_cookie(logout_set_cookie if logout_set_cookie is not None else deletion_line(login),
-                              "logout_set_cookie")
+    logout = parse_set_cookie(
+        logout_set_cookie if logout_set_cookie is not None else deletion_line(login), "logout_set_cookie"
+    )
     # forwarded_https: TLS ended at a proxy that sent X-Forwarded-Proto: https, so the server itself saw plain http
     believes_secure = (trust_proxy and forwarded_https) or (api_origin.scheme == "https" and not forwarded_https)
     server = Server(login, logout, believes_secure, secure_cookie_needs_tls, trust_proxy)
@@ -1048,12 +1232,24 @@ def expect(*, page: str, api: str, credentials: str, mode: str, set_cookie: str,
         return _run(Case(Context(page_origin, api_origin, p), credentials, mode, policy, server, clock))
 
     flow = run(profile)
-    changed = tuple(d.id for d in profile.deviations if profile.deviates(d) and
-                    run(_with_spec_value(profile, d.fact, d.spec_value)).outcome() != flow.outcome())
+    changed = tuple(
+        d.id
+        for d in profile.deviations
+        if profile.deviates(d) and run(_with_spec_value(profile, d.fact, d.spec_value)).outcome() != flow.outcome()
+    )
     return replace(flow, deviations=changed)
 
 
 __all__ = [
-    "RULES", "Rule", "StepExpectation", "FlowExpectation", "OracleInputError", "expect", "STEPS",
-    "parse_set_cookie", "parse_origin", "registrable_domain", "same_site",
+    "RULES",
+    "Rule",
+    "StepExpectation",
+    "FlowExpectation",
+    "OracleInputError",
+    "expect",
+    "STEPS",
+    "parse_set_cookie",
+    "parse_origin",
+    "registrable_domain",
+    "same_site",
 ]

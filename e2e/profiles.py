@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 PLAYWRIGHT_BIDI = "Playwright 1.64 packages/playwright-core/src/server/bidi/third_party/firefoxPrefs.ts"
 
@@ -14,7 +14,7 @@ class Fact:
 
     value: Any
     source: str
-    since: Optional[int] = None  # first major version with this value, where a source gives one
+    since: int | None = None  # first major version with this value, where a source gives one
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class BrowserProfile:
     def facts(self) -> dict[str, Fact]:
         return {k: v for k, v in vars(self).items() if isinstance(v, Fact)}
 
-    def version_note(self, version: str) -> Optional[str]:
+    def version_note(self, version: str) -> str | None:
         """None when `version` is inside the checked range, else a sentence saying it is not."""
         try:
             major = int(version.split(".")[0])
@@ -82,87 +82,128 @@ CHROMIUM = BrowserProfile(
     none_requires_secure=Fact(True, "BCD Set-Cookie.json SameSite.secure_context_required (Chrome 80)", 80),
     schemeful_same_site=Fact(True, "BCD Set-Cookie.json SameSite.schemeful (Chrome 91)", 91),
     localhost_is_secure=Fact(
-        True, "Secure Contexts, 'potentially trustworthy origin'; 6265bis storage model ('secure protocol'); "
-        "BCD Set-Cookie.json Secure notes (Chrome 89 localhost)", 89),
+        True,
+        "Secure Contexts, 'potentially trustworthy origin'; 6265bis storage model ('secure protocol'); "
+        "BCD Set-Cookie.json Secure notes (Chrome 89 localhost)",
+        89,
+    ),
     third_party_cookies=Fact(
         "blocked",
         "Playwright's browser.new_context() is an off-the-record Chromium profile, and Chromium's default "
         "cookie-controls mode blocks third-party cookies off the record (components/content_settings "
-        "CookieControlsMode::kIncognitoOnly; shared/reference/environment.md)"),
+        "CookieControlsMode::kIncognitoOnly; shared/reference/environment.md)",
+    ),
     partitioned_cookies=Fact(True, "CHIPS; BCD Set-Cookie.json Partitioned (Chrome 114)", 114),
     jar_reports_partition_key=Fact(True, "Playwright Cookie.partitionKey from CDP (Playwright 1.54 and later)"),
     blocking_spares_partitioned=Fact(
-        True, "CHIPS explainer: partitioned cookies stay available when third-party cookies are blocked; "
+        True,
+        "CHIPS explainer: partitioned cookies stay available when third-party cookies are blocked; "
         "components/content_settings/core/common/cookie_settings_base.cc (partitioned access is allowed "
-        "under third-party cookie blocking)"),
+        "under third-party cookie blocking)",
+    ),
     http_prefixes=Fact(
-        True, "BCD Set-Cookie.json http_host-http_prefixes (Chrome 140); draft-ietf-httpbis-layered-cookies, "
-        "'Store a Cookie' (__http- and __host-http- need Secure and HttpOnly)", 140),
+        True,
+        "BCD Set-Cookie.json http_host-http_prefixes (Chrome 140); draft-ietf-httpbis-layered-cookies, "
+        "'Store a Cookie' (__http- and __host-http- need Secure and HttpOnly)",
+        140,
+    ),
     lax_allowing_unsafe_seconds=Fact(
-        120, "chromestatus.com/feature/5088147346030592 (SameSite=Lax by default, Chrome 80: cookies set without "
+        120,
+        "chromestatus.com/feature/5088147346030592 (SameSite=Lax by default, Chrome 80: cookies set without "
         "SameSite less than 2 minutes ago also go with top-level cross-site POST, the 'Lax + POST' intervention); "
         "net/cookies/cookie_constants.cc kLaxAllowUnsafeMaxAge = base::Minutes(2); net/cookies/canonical_cookie.cc "
         "GetLaxAllowUnsafeThresholdAge, switched off only by feature SameSiteDefaultChecksMethodRigorously, which "
         "net/base/features.cc still declares FEATURE_DISABLED_BY_DEFAULT (chromium/chromium at 007dfbc7, the "
-        "newest copy read); Debian's Chromium 156 binary still carries that feature name", 80),
+        "newest copy read); Debian's Chromium 156 binary still carries that feature name",
+        80,
+    ),
     third_party_partitioned=Fact(
-        False, "Chromium blocks or allows unpartitioned third-party cookies (cookie controls, third_party_cookies); "
-        "only cookies that opt in with Partitioned are partitioned (CHIPS; net/cookies/cookie_partition_key.cc)"),
+        False,
+        "Chromium blocks or allows unpartitioned third-party cookies (cookie controls, third_party_cookies); "
+        "only cookies that opt in with Partitioned are partitioned (CHIPS; net/cookies/cookie_partition_key.cc)",
+    ),
 )
 
 FIREFOX = BrowserProfile(
     name="firefox",
     known_versions=(140, 153),
     lax_by_default=Fact(
-        False, f"BCD Set-Cookie.json SameSite.Lax_default (Firefox: behind a preference); {PLAYWRIGHT_BIDI} "
-        "sets network.cookie.sameSite.laxByDefault=false"),
+        False,
+        f"BCD Set-Cookie.json SameSite.Lax_default (Firefox: behind a preference); {PLAYWRIGHT_BIDI} "
+        "sets network.cookie.sameSite.laxByDefault=false",
+    ),
     none_requires_secure=Fact(
-        True, "shared/reference/cookie-rules.md rule 12 (Firefox 131+); BCD SameSite.secure_context_required, "
-        "preference network.cookie.sameSite.noneRequiresSecure", 131),
+        True,
+        "shared/reference/cookie-rules.md rule 12 (Firefox 131+); BCD SameSite.secure_context_required, "
+        "preference network.cookie.sameSite.noneRequiresSecure",
+        131,
+    ),
     schemeful_same_site=Fact(
-        False, "BCD Set-Cookie.json SameSite.schemeful (Firefox: behind network.cookie.sameSite.schemeful)"),
+        False, "BCD Set-Cookie.json SameSite.schemeful (Firefox: behind network.cookie.sameSite.schemeful)"
+    ),
     localhost_is_secure=Fact(
-        True, "Secure Contexts, 'potentially trustworthy origin'; BCD Set-Cookie.json Secure notes (Firefox 75)", 75),
+        True, "Secure Contexts, 'potentially trustworthy origin'; BCD Set-Cookie.json Secure notes (Firefox 75)", 75
+    ),
     third_party_cookies=Fact(
         "allowed",
         "not blocked: Firefox ESR 153's default network.cookie.cookieBehavior 5 (Total Cookie Protection) stores "
         "and sends third-party cookies, in a jar keyed by the top-level site (see third_party_partitioned for "
         "that key and its source); within one top-level site, as in every matrix flow, that is 'allowed'. "
         f"The cookieBehavior0 that {PLAYWRIGHT_BIDI} writes into browser.contentblocking.features.standard "
-        "is no longer read by ESR 153"),
+        "is no longer read by ESR 153",
+    ),
     partitioned_cookies=Fact(True, "CHIPS; shared/reference/cookie-rules.md rule 19 (Firefox 141)", 141),
     jar_reports_partition_key=Fact(
-        False, "Playwright 1.64 packages/playwright-core/src/server/bidi/bidiBrowser.ts doGetCookies: "
-        "storage.getCookies results are copied without their partition key"),
+        False,
+        "Playwright 1.64 packages/playwright-core/src/server/bidi/bidiBrowser.ts doGetCookies: "
+        "storage.getCookies results are copied without their partition key",
+    ),
     blocking_spares_partitioned=Fact(
-        False, "netwerk/cookie/nsICookieService.idl: BEHAVIOR_REJECT_FOREIGN (cookieBehavior 1, what the suite "
+        False,
+        "netwerk/cookie/nsICookieService.idl: BEHAVIOR_REJECT_FOREIGN (cookieBehavior 1, what the suite "
         "sets to block) rejects all third-party cookies, and a Partitioned cookie set by a cross-site fetch is "
-        "a third-party cookie; Firefox honours Partitioned under its other behaviours"),
+        "a third-party cookie; Firefox honours Partitioned under its other behaviours",
+    ),
     http_prefixes=Fact(
-        True, "BCD Set-Cookie.json http_host-http_prefixes (Firefox 143; 142 knew __Host-Http- only as "
-        "__HostHttp-, bug 1982555); draft-ietf-httpbis-layered-cookies, 'Store a Cookie'", 143),
+        True,
+        "BCD Set-Cookie.json http_host-http_prefixes (Firefox 143; 142 knew __Host-Http- only as "
+        "__HostHttp-, bug 1982555); draft-ietf-httpbis-layered-cookies, 'Store a Cookie'",
+        143,
+    ),
     lax_allowing_unsafe_seconds=Fact(
-        120, "netwerk/cookie/CookieService.cpp ProcessSameSiteCookieForForeignRequest: "
+        120,
+        "netwerk/cookie/CookieService.cpp ProcessSameSiteCookieForForeignRequest: "
         "network.cookie.sameSite.laxPlusPOST.timeout (120 s) lets a default-SameSite cookie (created or last "
         "updated that recently) go with an unsafe cross-site navigation only where laxByDefault holds, which "
-        "lax_by_default says it does not here"),
+        "lax_by_default says it does not here",
+    ),
     third_party_partitioned=Fact(
-        True, "what Firefox ESR 153 ships: browser/omni.ja defaults/preferences/firefox.js sets "
+        True,
+        "what Firefox ESR 153 ships: browser/omni.ja defaults/preferences/firefox.js sets "
         "network.cookie.cookieBehavior 5 (BEHAVIOR_PARTITION_FOREIGN, Total Cookie Protection), and omni.ja "
         "moz-src/browser/components/protections/ContentBlockingPrefs.sys.mjs no longer reads "
         f"browser.contentblocking.features.standard, so the 'cookieBehavior0' {PLAYWRIGHT_BIDI} writes there "
         "changes nothing; netwerk/cookie/CookieService.cpp gives a foreign request only the top-level site's "
-        "partition (the unpartitioned jar needs a first-party context or storage access)"),
+        "partition (the unpartitioned jar needs a first-party context or storage access)",
+    ),
     deviations=(
         Deviation(
-            "samesite-default-not-lax", rule="samesite-lax-by-default", fact="lax_by_default", spec_value=True,
+            "samesite-default-not-lax",
+            rule="samesite-lax-by-default",
+            fact="lax_by_default",
+            spec_value=True,
             source="6265bis §5.7 Storage Model step 18 and §5.8.3 Retrieval Algorithm treat same-site-flag "
             "'Default' like 'Lax'; BCD Set-Cookie.json SameSite.Lax_default: Firefox only behind "
-            f"network.cookie.sameSite.laxByDefault, which {PLAYWRIGHT_BIDI} sets to false"),
+            f"network.cookie.sameSite.laxByDefault, which {PLAYWRIGHT_BIDI} sets to false",
+        ),
         Deviation(
-            "samesite-schemeless", rule="site-schemeful", fact="schemeful_same_site", spec_value=True,
+            "samesite-schemeless",
+            rule="site-schemeful",
+            fact="schemeful_same_site",
+            spec_value=True,
             source="HTML 'same site' compares schemes and 6265bis §5.2 uses it; BCD Set-Cookie.json "
-            "SameSite.schemeful: Firefox only behind network.cookie.sameSite.schemeful"),
+            "SameSite.schemeful: Firefox only behind network.cookie.sameSite.schemeful",
+        ),
     ),
 )
 

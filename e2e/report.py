@@ -6,10 +6,11 @@ import html
 import json
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
 
 from e2e.cases import CREDENTIALS, SETUPS, cookie_ids, core
+
 
 def load_results(folder: Path) -> list[dict]:
     """Every case result the workers wrote under `folder`, one per test."""
@@ -40,8 +41,13 @@ def core_rows() -> list[str]:
     return list(dict.fromkeys("-".join(cookie_ids(c.cookie)) for c in core()))
 
 
-def build(records: list[dict], outcomes: dict[str, str], traces: dict[str, str], meta: dict,
-          reruns: Optional[dict[str, str]] = None) -> dict:
+def build(
+    records: list[dict],
+    outcomes: dict[str, str],
+    traces: dict[str, str],
+    meta: dict,
+    reruns: dict[str, str] | None = None,
+) -> dict:
     """The data the page renders: cases with their outcome, summary and trace, plus the grid layout.
 
     `reruns`: for a failed case's trace, how the traced re-run that recorded it ended.
@@ -51,27 +57,45 @@ def build(records: list[dict], outcomes: dict[str, str], traces: dict[str, str],
         outcome = outcomes.get(r["nodeid"], "failed" if r["mismatches"] else "passed")
         if outcome == "passed" and r["deviations"]:
             outcome = "deviation"
-        cases.append({
-            "nodeid": r["nodeid"], "case": r["case"], "slice": r["slice"], "browser": r["browser"],
-            "version": r["version"], "outcome": outcome, "row": row_key(r["markers"]),
-            "column": f"{r['credentials']}|{r['setup']}",
-            "expected": r["expected"], "observed": r["observed"], "mismatches": r["mismatches"],
-            "deviations": r["deviations"], "expected_summary": summary(r["expected"]),
-            "observed_summary": summary(r["observed"]), "trace": traces.get(r["nodeid"]),
-            "trace_rerun": (reruns or {}).get(r["nodeid"]),
-        })
+        cases.append(
+            {
+                "nodeid": r["nodeid"],
+                "case": r["case"],
+                "slice": r["slice"],
+                "browser": r["browser"],
+                "version": r["version"],
+                "outcome": outcome,
+                "row": row_key(r["markers"]),
+                "column": f"{r['credentials']}|{r['setup']}",
+                "expected": r["expected"],
+                "observed": r["observed"],
+                "mismatches": r["mismatches"],
+                "deviations": r["deviations"],
+                "expected_summary": summary(r["expected"]),
+                "observed_summary": summary(r["observed"]),
+                "trace": traces.get(r["nodeid"]),
+                "trace_rerun": (reruns or {}).get(r["nodeid"]),
+            }
+        )
     counts = {k: sum(c["outcome"] == k for c in cases) for k in ("passed", "failed", "deviation", "error")}
     recorded = {c["nodeid"] for c in cases}
     # Matrix tests that ended before recording a result (an infrastructure error) and the suite's other tests.
-    unrecorded = sorted(n for n, o in outcomes.items() if "test_matrix.py" in n and n not in recorded and o != "skipped")
+    unrecorded = sorted(
+        n for n, o in outcomes.items() if "test_matrix.py" in n and n not in recorded and o != "skipped"
+    )
     counts["error"] += len(unrecorded)
     others = [o for n, o in outcomes.items() if "test_matrix.py" not in n]
     other_failures = sorted(n for n, o in outcomes.items() if "test_matrix.py" not in n and o in ("failed", "error"))
     rules = meta.get("rules", {})
     return {
-        "meta": {k: v for k, v in meta.items() if k != "rules"} | {"counts": counts, "total": len(cases) + len(unrecorded), "unrecorded": unrecorded,
-                        "others": {k: others.count(k) for k in ("passed", "failed", "error", "skipped")},
-                        "other_failures": other_failures},
+        "meta": {k: v for k, v in meta.items() if k != "rules"}
+        | {
+            "counts": counts,
+            "total": len(cases) + len(unrecorded),
+            "unrecorded": unrecorded,
+            "others": {k: others.count(k) for k in ("passed", "failed", "error", "skipped")},
+            "other_failures": other_failures,
+        },
         "columns": [f"{c}|{s}" for c in CREDENTIALS for s in SETUPS],
         "rows": core_rows(),
         "cases": cases,
@@ -85,17 +109,29 @@ def write(report_dir: Path, data: dict) -> Path:
     page = (Path(__file__).parent / "report_template.html").read_text(encoding="utf-8")
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     out = report_dir / "index.html"
-    out.write_text(page.replace("/*CM_DATA*/null", payload).replace("CM_TITLE", html.escape(data["meta"]["title"])),
-                   encoding="utf-8")
+    out.write_text(
+        page.replace("/*CM_DATA*/null", payload).replace("CM_TITLE", html.escape(data["meta"]["title"])),
+        encoding="utf-8",
+    )
     return out
 
 
-def meta_for(command: list[str], versions: dict[str, str], playwright_version: str, rules: dict,
-             started: float, title: str = "cookie-matrix report") -> dict:
+def meta_for(
+    command: list[str],
+    versions: dict[str, str],
+    playwright_version: str,
+    rules: dict,
+    started: float,
+    title: str = "cookie-matrix report",
+) -> dict:
     return {
-        "title": title, "command": " ".join(command), "browsers": versions, "playwright": playwright_version,
+        "title": title,
+        "command": " ".join(command),
+        "browsers": versions,
+        "playwright": playwright_version,
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(started)),
-        "duration_s": round(time.time() - started, 1), "rules": rules,
+        "duration_s": round(time.time() - started, 1),
+        "rules": rules,
     }
 
 
@@ -131,7 +167,8 @@ class ReportPlugin:
         records = load_results(Path(self.config.getoption("--output")).absolute() / "results")
         versions = {r["browser"]: r["version"] for r in records}
         rules = {k: {"text": r.text, "source": r.source} for k, r in oracle.RULES.items()}
-        meta = meta_for(["pytest"] + list(self.config.invocation_params.args), versions, version("playwright"),
-                        rules, self.started)
+        meta = meta_for(
+            ["pytest"] + list(self.config.invocation_params.args), versions, version("playwright"), rules, self.started
+        )
         out = write(self.report_dir, build(records, self.outcomes, self.traces, meta, self.reruns))
         self.config.pluginmanager.get_plugin("terminalreporter").write_line(f"cookie-matrix report: {out}")

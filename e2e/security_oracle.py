@@ -20,12 +20,22 @@ the tests translate the real random ids into these labels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable, Optional
 
 from e2e.oracle import (
-    RULES, Context, Cookie, OracleInputError, Origin, Rule, cors_check, parse_origin, parse_set_cookie, retrieve,
-    same_site, store,
+    RULES,
+    Context,
+    Cookie,
+    OracleInputError,
+    Origin,
+    Rule,
+    cors_check,
+    parse_origin,
+    parse_set_cookie,
+    retrieve,
+    same_site,
+    store,
 )
 from e2e.profiles import BrowserProfile, Fact
 from server.app import FORM_TYPES
@@ -44,100 +54,143 @@ _F = "Fetch"
 _C = "6265bis"
 _SERVER = "server/app.py"
 
-SECURITY_RULES: dict[str, Rule] = {r.id: r for r in (
-    # navigations and form posts
-    Rule("nav-form-post",
-         "Submitting a form with method POST navigates its browsing context (here the top-level one) with a POST "
-         "request whose body is the form data in the form's enctype; it is not a CORS request, needs no preflight, "
-         "and the attacker's script is gone once the response is shown.",
-         f"{_H} #form-submission-algorithm ('Submit as entity body'); {_F} #concept-main-fetch (mode 'navigate')"),
-    Rule("nav-top-level-site",
-         "A top-level navigation's request belongs to the document it creates: its top-level site is the target's "
-         "site, so third-party cookie policies do not apply to it and a Partitioned cookie goes only if it was "
-         "keyed by the target's site.",
-         f"{_H} #create-navigation-params-by-fetching (reserved environment, top-level creation URL); {_F} "
-         "#determine-the-network-partition-key; CHIPS §2.2; 6265bis §5.2.1 (a top-level document's site for "
-         "cookies is its own site)"),
-    Rule("nav-cross-site",
-         "A navigation started by a document of another site is a cross-site request: the site of the request's "
-         "client (the initiator) differs from the target's.",
-         f"{_C} §5.2 'Same-site and cross-site Requests'"),
-    Rule("samesite-strict-navigation",
-         "A Strict cookie is withheld from every cross-site request, top-level navigations included.",
-         f"{_C} §5.8.3 Retrieval Algorithm (SameSite enforcement)"),
-    Rule("samesite-lax-top-level-safe",
-         "A Lax cookie (or one without SameSite where Lax-by-default applies) goes with a cross-site request only "
-         "if it is a top-level navigation with a safe method (GET, HEAD): a cross-site form POST leaves it behind.",
-         f"{_C} §5.8.3 Retrieval Algorithm (SameSite enforcement); §8.8.2 'Lax' enforcement"),
-    Rule("samesite-none-navigation",
-         "A SameSite=None cookie (or one without SameSite where Lax-by-default does not apply) goes with a "
-         "cross-site navigation of any method.",
-         f"{_C} §5.8.3 Retrieval Algorithm"),
-    Rule("samesite-lax-allowing-unsafe",
-         "Where the profile keeps 'Lax-allowing-unsafe', a cookie without SameSite that is Lax only by default and "
-         "was created at most the profile's threshold ago (Chromium: 2 minutes, 'Lax + POST') also goes with a "
-         "cross-site top-level navigation of an unsafe method such as a form POST.",
-         f"{_C} 'Lax-Allowing-Unsafe' enforcement (httpwg/http-extensions PR 1435); chromestatus.com/feature/"
-         "5088147346030592; Chromium net/cookies/canonical_cookie.cc GetLaxAllowUnsafeThresholdAge"),
-    # fetches from the attacker's page
-    Rule("fetch-no-cors-simple-post",
-         "A no-cors POST with Content-Type text/plain (CORS-safelisted) is sent at once without a preflight; "
-         "cookies go as the credentials mode, SameSite and the third-party policy say, and script gets an opaque "
-         "response.",
-         f"{_F} #cors-safelisted-request-header; #concept-main-fetch; #concept-filtered-response-opaque"),
-    Rule("fetch-origin-header",
-         "The browser adds an Origin header with the initiator's origin to every POST and to every cross-origin "
-         "CORS request, form submissions included; script cannot set or change it.",
-         f"{_F} #append-a-request-origin-header; #forbidden-request-header"),
-    Rule("cors-reflect-any-credentials",
-         "A policy that echoes any Origin with Access-Control-Allow-Credentials: true passes every credentialed "
-         "CORS check, so any site can read the user's responses whenever the browser sends the cookie.",
-         f"{_F} #concept-cors-check, #cors-protocol-and-credentials; shared/reference/cookie-rules.md (flask-cors "
-         "supports_credentials with origins='*')"),
-    # cookies written by script and by siblings
-    Rule("cookie-script-write",
-         "document.cookie stores a cookie through the same storage model, as a non-HTTP API: from the page's URL, "
-         "never HttpOnly.",
-         f"{_C} §5.8.2 Non-HTTP APIs; §5.7 Storage Model"),
-    Rule("cookie-httponly-script-write",
-         "A script cannot set an HttpOnly cookie, nor replace or delete an HttpOnly cookie of the same name, domain, "
-         "host-only flag and path: the write is ignored.",
-         f"{_C} §5.7 Storage Model (cookies from a non-HTTP API)"),
-    Rule("cookie-weak-integrity",
-         "A sibling subdomain can write cookies with Domain=<registrable domain>; the app cannot tell them from its "
-         "own, because the Cookie header carries only names and values.",
-         f"{_C} §8.6 Weak Integrity; §5.7 step 10"),
-    Rule("cookie-retrieval-order",
-         "The Cookie header lists cookies with longer paths first, then earlier creation first: a cookie tossed "
-         "with Path=/api, or planted before the site's own, comes first.",
-         f"{_C} §5.8.3 Retrieval Algorithm step 2"),
-    Rule("third-party-partitioned",
-         "Where the profile partitions third-party cookies (Firefox's Total Cookie Protection), a cookie set in a "
-         "cross-site context lives in a jar keyed by the top-level site, and a cookie set first-party is not sent "
-         "with a cross-site request from under another top-level site.",
-         f"{_C} §7.1 Third-Party Cookies (the policy is the user agent's); profile third_party_partitioned "
-         "(Firefox network.cookie.cookieBehavior 5, BEHAVIOR_REJECT_TRACKER_AND_PARTITION_FOREIGN)"),
-    # the server
-    Rule("server-csrf-origin",
-         "With csrf='origin' the server answers 403 to an /api POST whose Origin is neither its own origin nor "
-         "admitted by its CORS policy, before any route runs: nothing is read or changed.",
-         f"{_SERVER} start; OWASP CSRF Prevention Cheat Sheet, 'Verifying Origin With Standard Headers'"),
-    Rule("server-lenient-body",
-         "With lenient_body the server reads a JSON body under any Content-Type and the fields of a urlencoded or "
-         "text/plain form, so a form or a no-cors fetch can create a resource.",
-         f"{_SERVER} _json_body, _form_fields; server/config.py Settings.lenient_body"),
-    Rule("server-login-regenerates",
-         "Login destroys the session the request arrived with and issues a fresh random id (passport's "
-         "session.regenerate), so an id planted before login never becomes the user's session.",
-         f"{_SERVER} login"),
-    Rule("server-session-destroyed",
-         "Logout destroys the session on the server: the old id, replayed later in any way, is unknown and answered "
-         "401.",
-         f"{_SERVER} logout, require_user"),
-    Rule("server-no-session",
-         "A request without a live session id gets no user: the session routes answer 401 and create nothing.",
-         f"{_SERVER} current_sid, require_user"),
-)}
+SECURITY_RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        # navigations and form posts
+        Rule(
+            "nav-form-post",
+            "Submitting a form with method POST navigates its browsing context (here the top-level one) with a POST "
+            "request whose body is the form data in the form's enctype; it is not a CORS request, needs no preflight, "
+            "and the attacker's script is gone once the response is shown.",
+            f"{_H} #form-submission-algorithm ('Submit as entity body'); {_F} #concept-main-fetch (mode 'navigate')",
+        ),
+        Rule(
+            "nav-top-level-site",
+            "A top-level navigation's request belongs to the document it creates: its top-level site is the target's "
+            "site, so third-party cookie policies do not apply to it and a Partitioned cookie goes only if it was "
+            "keyed by the target's site.",
+            f"{_H} #create-navigation-params-by-fetching (reserved environment, top-level creation URL); {_F} "
+            "#determine-the-network-partition-key; CHIPS §2.2; 6265bis §5.2.1 (a top-level document's site for "
+            "cookies is its own site)",
+        ),
+        Rule(
+            "nav-cross-site",
+            "A navigation started by a document of another site is a cross-site request: the site of the request's "
+            "client (the initiator) differs from the target's.",
+            f"{_C} §5.2 'Same-site and cross-site Requests'",
+        ),
+        Rule(
+            "samesite-strict-navigation",
+            "A Strict cookie is withheld from every cross-site request, top-level navigations included.",
+            f"{_C} §5.8.3 Retrieval Algorithm (SameSite enforcement)",
+        ),
+        Rule(
+            "samesite-lax-top-level-safe",
+            "A Lax cookie (or one without SameSite where Lax-by-default applies) goes with a cross-site request only "
+            "if it is a top-level navigation with a safe method (GET, HEAD): a cross-site form POST leaves it behind.",
+            f"{_C} §5.8.3 Retrieval Algorithm (SameSite enforcement); §8.8.2 'Lax' enforcement",
+        ),
+        Rule(
+            "samesite-none-navigation",
+            "A SameSite=None cookie (or one without SameSite where Lax-by-default does not apply) goes with a "
+            "cross-site navigation of any method.",
+            f"{_C} §5.8.3 Retrieval Algorithm",
+        ),
+        Rule(
+            "samesite-lax-allowing-unsafe",
+            "Where the profile keeps 'Lax-allowing-unsafe', a cookie without SameSite that is Lax only by default and "
+            "was created at most the profile's threshold ago (Chromium: 2 minutes, 'Lax + POST') also goes with a "
+            "cross-site top-level navigation of an unsafe method such as a form POST.",
+            f"{_C} 'Lax-Allowing-Unsafe' enforcement (httpwg/http-extensions PR 1435); chromestatus.com/feature/"
+            "5088147346030592; Chromium net/cookies/canonical_cookie.cc GetLaxAllowUnsafeThresholdAge",
+        ),
+        # fetches from the attacker's page
+        Rule(
+            "fetch-no-cors-simple-post",
+            "A no-cors POST with Content-Type text/plain (CORS-safelisted) is sent at once without a preflight; "
+            "cookies go as the credentials mode, SameSite and the third-party policy say, and script gets an opaque "
+            "response.",
+            f"{_F} #cors-safelisted-request-header; #concept-main-fetch; #concept-filtered-response-opaque",
+        ),
+        Rule(
+            "fetch-origin-header",
+            "The browser adds an Origin header with the initiator's origin to every POST and to every cross-origin "
+            "CORS request, form submissions included; script cannot set or change it.",
+            f"{_F} #append-a-request-origin-header; #forbidden-request-header",
+        ),
+        Rule(
+            "cors-reflect-any-credentials",
+            "A policy that echoes any Origin with Access-Control-Allow-Credentials: true passes every credentialed "
+            "CORS check, so any site can read the user's responses whenever the browser sends the cookie.",
+            f"{_F} #concept-cors-check, #cors-protocol-and-credentials; shared/reference/cookie-rules.md (flask-cors "
+            "supports_credentials with origins='*')",
+        ),
+        # cookies written by script and by siblings
+        Rule(
+            "cookie-script-write",
+            "document.cookie stores a cookie through the same storage model, as a non-HTTP API: from the page's URL, "
+            "never HttpOnly.",
+            f"{_C} §5.8.2 Non-HTTP APIs; §5.7 Storage Model",
+        ),
+        Rule(
+            "cookie-httponly-script-write",
+            "A script cannot set an HttpOnly cookie, nor replace or delete an HttpOnly cookie of the same name, domain, "
+            "host-only flag and path: the write is ignored.",
+            f"{_C} §5.7 Storage Model (cookies from a non-HTTP API)",
+        ),
+        Rule(
+            "cookie-weak-integrity",
+            "A sibling subdomain can write cookies with Domain=<registrable domain>; the app cannot tell them from its "
+            "own, because the Cookie header carries only names and values.",
+            f"{_C} §8.6 Weak Integrity; §5.7 step 10",
+        ),
+        Rule(
+            "cookie-retrieval-order",
+            "The Cookie header lists cookies with longer paths first, then earlier creation first: a cookie tossed "
+            "with Path=/api, or planted before the site's own, comes first.",
+            f"{_C} §5.8.3 Retrieval Algorithm step 2",
+        ),
+        Rule(
+            "third-party-partitioned",
+            "Where the profile partitions third-party cookies (Firefox's Total Cookie Protection), a cookie set in a "
+            "cross-site context lives in a jar keyed by the top-level site, and a cookie set first-party is not sent "
+            "with a cross-site request from under another top-level site.",
+            f"{_C} §7.1 Third-Party Cookies (the policy is the user agent's); profile third_party_partitioned "
+            "(Firefox network.cookie.cookieBehavior 5, BEHAVIOR_REJECT_TRACKER_AND_PARTITION_FOREIGN)",
+        ),
+        # the server
+        Rule(
+            "server-csrf-origin",
+            "With csrf='origin' the server answers 403 to an /api POST whose Origin is neither its own origin nor "
+            "admitted by its CORS policy, before any route runs: nothing is read or changed.",
+            f"{_SERVER} start; OWASP CSRF Prevention Cheat Sheet, 'Verifying Origin With Standard Headers'",
+        ),
+        Rule(
+            "server-lenient-body",
+            "With lenient_body the server reads a JSON body under any Content-Type and the fields of a urlencoded or "
+            "text/plain form, so a form or a no-cors fetch can create a resource.",
+            f"{_SERVER} _json_body, _form_fields; server/config.py Settings.lenient_body",
+        ),
+        Rule(
+            "server-login-regenerates",
+            "Login destroys the session the request arrived with and issues a fresh random id (passport's "
+            "session.regenerate), so an id planted before login never becomes the user's session.",
+            f"{_SERVER} login",
+        ),
+        Rule(
+            "server-session-destroyed",
+            "Logout destroys the session on the server: the old id, replayed later in any way, is unknown and answered "
+            "401.",
+            f"{_SERVER} logout, require_user",
+        ),
+        Rule(
+            "server-no-session",
+            "A request without a live session id gets no user: the session routes answer 401 and create nothing.",
+            f"{_SERVER} current_sid, require_user",
+        ),
+    )
+}
 ALL_RULES: dict[str, Rule] = {**RULES, **SECURITY_RULES}
 assert not set(RULES) & set(SECURITY_RULES), "security rule ids must not shadow e2e/oracle.py's"
 
@@ -150,11 +203,11 @@ class Attempt:
     """One request of a scenario as the rules say it goes: what was sent, what the server did, what script got."""
 
     sent: tuple[str, ...]  # the session cookie's values in the Cookie header, in order (labels)
-    server_status: Optional[int]  # None when the request never reached the server
-    user: Optional[str]  # the user the server authenticated the request as
+    server_status: int | None  # None when the request never reached the server
+    user: str | None  # the user the server authenticated the request as
     created: bool  # a resource was created
     script: str  # "resolved" | "network_error" | "opaque" | "navigated" (the response replaced the attacker's page)
-    status: Optional[int]  # HTTP status script or the navigated document sees; 0 if opaque; None on a network error
+    status: int | None  # HTTP status script or the navigated document sees; 0 if opaque; None on a network error
     reasons: tuple[str, ...]  # rule ids, the chain behind the outcome
 
     @property
@@ -162,7 +215,7 @@ class Attempt:
         """Script holds the user's own data: the response resolved and the server answered as the user."""
         return self.script == "resolved" and self.user is not None and self.server_status == 200
 
-    def outcome(self) -> "Attempt":
+    def outcome(self) -> Attempt:
         return replace(self, reasons=())
 
 
@@ -179,9 +232,11 @@ class Scenario:
         return self.attempts[name]
 
     def outcome(self) -> tuple:
-        return (tuple((n, a.outcome()) for n, a in self.attempts.items()),
-                tuple((k, v[0]) for k, v in self.document_cookie.items()),
-                tuple(sorted((c.name, c.value, c.domain, c.path) for c in self.jar)))
+        return (
+            tuple((n, a.outcome()) for n, a in self.attempts.items()),
+            tuple((k, v[0]) for k, v in self.document_cookie.items()),
+            tuple(sorted((c.name, c.value, c.domain, c.path) for c in self.jar)),
+        )
 
 
 # ---------------------------------------------------------------------------------------------- the world
@@ -228,7 +283,7 @@ class World:
         self.sessions[sid] = user
         return sid
 
-    def _body_read(self, content_type: Optional[str]) -> Optional[str]:
+    def _body_read(self, content_type: str | None) -> str | None:
         """None if the body is read, else the rule that refuses it (the attackers' bodies are well formed)."""
         mimetype = (content_type or "").split(";")[0].strip().lower()
         if mimetype == JSON:
@@ -237,13 +292,27 @@ class World:
             return None
         return "server-json-required"
 
-    def _serve(self, method: str, target: Origin, path: str, origin_header: Optional[str],
-               content_type: Optional[str], ids: tuple[str, ...], user: str = "alice"):
+    def _serve(
+        self,
+        method: str,
+        target: Origin,
+        path: str,
+        origin_header: str | None,
+        content_type: str | None,
+        ids: tuple[str, ...],
+        user: str = "alice",
+    ):
         """(status, user, Set-Cookie line or None, created, reasons) of server/app.py for one request."""
         s = self.settings
         own = target.serialized()
-        if (method == "POST" and s.csrf == "origin" and path.startswith("/api/") and origin_header is not None
-                and origin_header != own and not s.cors.admits(origin_header)):
+        if (
+            method == "POST"
+            and s.csrf == "origin"
+            and path.startswith("/api/")
+            and origin_header is not None
+            and origin_header != own
+            and not s.cors.admits(origin_header)
+        ):
             return 403, None, None, False, ["server-csrf-origin"]
         sid = ids[0] if ids and ids[0] in self.sessions else None  # the first value of a repeated name wins
         session = ["server-session-valid"] if sid else ["server-no-session"]
@@ -273,23 +342,40 @@ class World:
         if (method, path) == ("POST", "/api/logout"):
             deletion = (s.logout_cookie or s.cookie).delete_cookie() if ids else None
             owner = self.sessions.pop(sid) if sid else None
-            return (200 if sid else 401), owner, deletion, False, session + ["server-logout", "server-session-destroyed"]
+            return (
+                (200 if sid else 401),
+                owner,
+                deletion,
+                False,
+                session + ["server-logout", "server-session-destroyed"],
+            )
         raise OracleInputError(f"the security oracle does not model {method} {path}")
 
-    def plain_request(self, target: Origin, method: str, path: str, ids: tuple[str, ...],
-                      origin_header: Optional[str] = None) -> Attempt:
+    def plain_request(
+        self, target: Origin, method: str, path: str, ids: tuple[str, ...], origin_header: str | None = None
+    ) -> Attempt:
         """A request from a plain HTTP client (no browser, no jar): it sends exactly `ids`."""
         status, user, _line, created, why = self._serve(method, target, path, origin_header, JSON, ids)
         return Attempt(tuple(ids), status, user, created, "resolved", status, tuple(_dedupe(why)))
 
     # --- the browser -----------------------------------------------------------------------------------------
 
-    def fetch(self, page: Origin, target: Origin, method: str, path: str, *, credentials: str,
-              mode: str = "cors", content_type: Optional[str] = None) -> Attempt:
+    def fetch(
+        self,
+        page: Origin,
+        target: Origin,
+        method: str,
+        path: str,
+        *,
+        credentials: str,
+        mode: str = "cors",
+        content_type: str | None = None,
+    ) -> Attempt:
         """fetch() from a page on `page` (its own top-level document) to `target`."""
         ctx = self._context(page, target)
-        reasons: list[str] = ["fetch-same-origin"] if ctx.same_origin else [
-            "site-same" if ctx.same_site else "site-cross"]
+        reasons: list[str] = (
+            ["fetch-same-origin"] if ctx.same_origin else ["site-same" if ctx.same_site else "site-cross"]
+        )
         if mode == "same-origin" and not ctx.same_origin:
             raise OracleInputError("mode 'same-origin' cross-origin never reaches the server; nothing to attack")
         cross_origin_cors = mode == "cors" and not ctx.same_origin
@@ -304,20 +390,29 @@ class World:
         if origin_header and not ctx.same_origin:
             reasons.append("fetch-origin-header")
         include = credentials == "include" or (credentials == "same-origin" and ctx.same_origin)
-        reasons.append({"omit": "fetch-credentials-omit", "same-origin": "fetch-credentials-same-origin",
-                        "include": "fetch-credentials-include"}[credentials])
+        reasons.append(
+            {
+                "omit": "fetch-credentials-omit",
+                "same-origin": "fetch-credentials-same-origin",
+                "include": "fetch-credentials-include",
+            }[credentials]
+        )
         sent: tuple[Cookie, ...] = ()
         if include:
             sent, why = retrieve(self.jar, self.name, target, path, ctx)
             reasons += why
             if self._tcp and not ctx.same_site and any(c.partition_key is None for c in sent):
                 sent = tuple(c for c in sent if c.partition_key is not None)
-                reasons = [r for r in reasons if r != "cookie-sent"] + ["third-party-partitioned"] + (
-                    ["cookie-sent"] if sent else [])
+                reasons = (
+                    [r for r in reasons if r != "cookie-sent"]
+                    + ["third-party-partitioned"]
+                    + (["cookie-sent"] if sent else [])
+                )
             if len(sent) > 1:
                 reasons.append("cookie-retrieval-order")
-        status, user, line, created, why = self._serve(method, target, path, origin_header, content_type,
-                                                       tuple(c.value for c in sent))
+        status, user, line, created, why = self._serve(
+            method, target, path, origin_header, content_type, tuple(c.value for c in sent)
+        )
         reasons += why
         if ctx.same_origin:
             script, seen = "resolved", status
@@ -347,8 +442,9 @@ class World:
         """A link on `page` (top-level) to `target` followed in the same tab: a top-level GET navigation."""
         return self._navigate(page, target, "GET", path, None, [])
 
-    def _navigate(self, page: Origin, target: Origin, method: str, path: str, content_type: Optional[str],
-                  reasons: list[str]) -> Attempt:
+    def _navigate(
+        self, page: Origin, target: Origin, method: str, path: str, content_type: str | None, reasons: list[str]
+    ) -> Attempt:
         reasons = reasons + ["nav-top-level-site"]
         # The navigation's own top-level site is the target's: retrieve() with a first-party context checks host,
         # path, Secure and the partition key; SameSite follows for the cross-site initiator.
@@ -360,16 +456,19 @@ class World:
             if len(sent) > 1:
                 reasons.append("cookie-retrieval-order")
         origin_header = page.serialized() if method not in SAFE_METHODS else None
-        status, user, line, created, why = self._serve(method, target, path, origin_header, content_type,
-                                                       tuple(c.value for c in sent))
+        status, user, line, created, why = self._serve(
+            method, target, path, origin_header, content_type, tuple(c.value for c in sent)
+        )
         reasons += why
         if line is not None:
             reasons += self._store_line(line, path, self._context(target, target))
-        return Attempt(tuple(c.value for c in sent), status, user, created, "navigated", status,
-                       tuple(_dedupe(reasons)))
+        return Attempt(
+            tuple(c.value for c in sent), status, user, created, "navigated", status, tuple(_dedupe(reasons))
+        )
 
-    def _samesite_for_navigation(self, candidates: tuple[Cookie, ...], page: Origin, target: Origin, method: str,
-                                 reasons: list[str]) -> tuple[Cookie, ...]:
+    def _samesite_for_navigation(
+        self, candidates: tuple[Cookie, ...], page: Origin, target: Origin, method: str, reasons: list[str]
+    ) -> tuple[Cookie, ...]:
         """6265bis §5.8.3 SameSite enforcement for a top-level navigation from `page` (with Lax-allowing-unsafe)."""
         if same_site(page, target, self.profile.schemeful_same_site.value):
             reasons.append("site-same")
@@ -412,8 +511,12 @@ class World:
         creation = self._creation()
         self.jar, why = store(self.jar, sc, path, ctx, self.now, creation)
         if self._tcp and not ctx.same_site:  # a foreign cookie goes to the top-level site's partition
-            self.jar = tuple(replace(c, partition_key=ctx.top_level_site)
-                             if c.creation == creation and c.partition_key is None else c for c in self.jar)
+            self.jar = tuple(
+                replace(c, partition_key=ctx.top_level_site)
+                if c.creation == creation and c.partition_key is None
+                else c
+                for c in self.jar
+            )
             why = why + ["third-party-partitioned"]
         return why
 
@@ -439,7 +542,9 @@ class World:
     def document_cookie(self, page: Origin, path: str = "/") -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The session cookie's values document.cookie shows on a page at `page` + `path`, and why."""
         shown, why = retrieve(self.jar, self.name, page, path, self._context(page, page), http=False)
-        return tuple(c.value for c in shown), tuple(_dedupe(["document-cookie"] + [r for r in why if r != "cookie-sent"]))
+        return tuple(c.value for c in shown), tuple(
+            _dedupe(["document-cookie"] + [r for r in why if r != "cookie-sent"])
+        )
 
     def session_cookies(self) -> tuple[Cookie, ...]:
         return tuple(c for c in self.jar if c.name == self.name)
@@ -476,8 +581,16 @@ def credentialed_read(profile: BrowserProfile, *, app: str, evil: str, cookie: C
 CSRF_VECTORS = ("form_urlencoded", "form_text_plain", "fetch_no_cors")
 
 
-def csrf(profile: BrowserProfile, *, app: str, evil: str, samesite: Optional[str], vector: str,
-         defence: str = "off", age: float = 1.0) -> Scenario:
+def csrf(
+    profile: BrowserProfile,
+    *,
+    app: str,
+    evil: str,
+    samesite: str | None,
+    vector: str,
+    defence: str = "off",
+    age: float = 1.0,
+) -> Scenario:
     """Scenario 2: the user logs in (SameSite `samesite`, Secure, HttpOnly); `age` seconds later evil's page sends
     POST /api/resources by `vector` against an API that takes any body (lenient_body) with CSRF defence `defence`."""
     if vector not in CSRF_VECTORS:
@@ -505,13 +618,17 @@ def session_fixation(profile: BrowserProfile, *, app: str, sibling: str, domain:
     o = _origins(app=app, sibling=sibling)
     world = World(profile, Settings(cookie=CookieConfig(samesite="Lax", secure=True)))
     planted = world.attacker_login("bob")
-    changed, plant_reasons = world.script_sets(o["sibling"], EVIL_PAGE_PATH,
-                                               toss_line(world.name, planted, domain=domain, path="/"))
+    changed, plant_reasons = world.script_sets(
+        o["sibling"], EVIL_PAGE_PATH, toss_line(world.name, planted, domain=domain, path="/")
+    )
     login = login_from_app(world, o["app"])
     me = world.fetch(o["app"], o["app"], "GET", "/api/me", credentials="same-origin")
     replay = world.plain_request(o["app"], "GET", "/api/me", (planted,))
-    return Scenario({"login": login, "me": me, "replay": replay}, jar=world.session_cookies(),
-                    notes={"plant": plant_reasons + (("cookie-stored",) if changed else ())})
+    return Scenario(
+        {"login": login, "me": me, "replay": replay},
+        jar=world.session_cookies(),
+        notes={"plant": plant_reasons + (("cookie-stored",) if changed else ())},
+    )
 
 
 def logout_replay(profile: BrowserProfile, *, app: str) -> Scenario:
@@ -538,8 +655,12 @@ def httponly_script(profile: BrowserProfile, *, app: str, httponly: bool) -> Sce
     read = world.document_cookie(o["app"])
     changed, write_reasons = world.script_sets(o["app"], "/", f"{world.name}={FORGED}; Path=/; Secure; SameSite=Lax")
     me = world.fetch(o["app"], o["app"], "GET", "/api/me", credentials="same-origin")
-    return Scenario({"login": login, "me": me}, document_cookie={"after_login": read}, jar=world.session_cookies(),
-                    notes={"script_write": write_reasons + (("cookie-stored",) if changed else ())})
+    return Scenario(
+        {"login": login, "me": me},
+        document_cookie={"after_login": read},
+        jar=world.session_cookies(),
+        notes={"script_write": write_reasons + (("cookie-stored",) if changed else ())},
+    )
 
 
 def cookie_tossing(profile: BrowserProfile, *, app: str, sibling: str, domain: str, name: str) -> Scenario:
@@ -549,12 +670,16 @@ def cookie_tossing(profile: BrowserProfile, *, app: str, sibling: str, domain: s
     world = World(profile, Settings(cookie=CookieConfig(name=name, samesite="Lax", secure=True)))
     login = login_from_app(world, o["app"])
     attacker = world.attacker_login("bob")
-    changed, toss_reasons = world.script_sets(o["sibling"], EVIL_PAGE_PATH,
-                                              toss_line(name, attacker, domain=domain, path="/api"))
+    changed, toss_reasons = world.script_sets(
+        o["sibling"], EVIL_PAGE_PATH, toss_line(name, attacker, domain=domain, path="/api")
+    )
     me = world.fetch(o["app"], o["app"], "GET", "/api/me", credentials="same-origin")
     create = world.fetch(o["app"], o["app"], "POST", "/api/resources", credentials="same-origin", content_type=JSON)
-    return Scenario({"login": login, "me": me, "create": create}, jar=world.session_cookies(),
-                    notes={"toss": toss_reasons + (("cookie-stored",) if changed else ())})
+    return Scenario(
+        {"login": login, "me": me, "create": create},
+        jar=world.session_cookies(),
+        notes={"toss": toss_reasons + (("cookie-stored",) if changed else ())},
+    )
 
 
 # ---------------------------------------------------------------------------------------------- deviations and words
@@ -567,8 +692,11 @@ def _spec_profile(profile: BrowserProfile, fact: str, value) -> BrowserProfile:
 def deviations_changing(scenario: Callable[..., Scenario], profile: BrowserProfile, **kwargs) -> tuple[str, ...]:
     """The profile's deviations (profiles.Deviation ids) without which this scenario's outcome would differ."""
     actual = scenario(profile, **kwargs).outcome()
-    return tuple(d.id for d in profile.deviations if profile.deviates(d) and
-                 scenario(_spec_profile(profile, d.fact, d.spec_value), **kwargs).outcome() != actual)
+    return tuple(
+        d.id
+        for d in profile.deviations
+        if profile.deviates(d) and scenario(_spec_profile(profile, d.fact, d.spec_value), **kwargs).outcome() != actual
+    )
 
 
 def explain(reasons, rules: dict[str, Rule] = ALL_RULES) -> str:
@@ -580,16 +708,32 @@ def explain(reasons, rules: dict[str, Rule] = ALL_RULES) -> str:
     return "\n".join(lines)
 
 
-def mismatch_message(what: str, expected, observed, reasons, *, browser: str, version: str,
-                     deviations: tuple[str, ...] = ()) -> str:
+def mismatch_message(
+    what: str, expected, observed, reasons, *, browser: str, version: str, deviations: tuple[str, ...] = ()
+) -> str:
     """A failure message naming the browser, the expected and observed values, and the rules with their sources."""
     head = f"{browser} {version} disagrees with the rules at {what}: expected {expected!r}, observed {observed!r}"
-    tail = f"\n  (the expectation already relies on the profile deviations {', '.join(deviations)})" if deviations else ""
+    tail = (
+        f"\n  (the expectation already relies on the profile deviations {', '.join(deviations)})" if deviations else ""
+    )
     return f"{head}\n{explain(reasons)}{tail}"
 
 
 __all__ = [
-    "ALL_RULES", "SECURITY_RULES", "Attempt", "Scenario", "World", "CSRF_VECTORS", "credentialed_read", "csrf",
-    "session_fixation", "logout_replay", "httponly_script", "cookie_tossing", "toss_line", "deviations_changing",
-    "explain", "mismatch_message",
+    "ALL_RULES",
+    "SECURITY_RULES",
+    "Attempt",
+    "Scenario",
+    "World",
+    "CSRF_VECTORS",
+    "credentialed_read",
+    "csrf",
+    "session_fixation",
+    "logout_replay",
+    "httponly_script",
+    "cookie_tossing",
+    "toss_line",
+    "deviations_changing",
+    "explain",
+    "mismatch_message",
 ]

@@ -12,9 +12,9 @@ import argparse
 import contextlib
 import functools
 import threading
+from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import playwright
 
@@ -28,7 +28,7 @@ class _Handler(SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         clean = path.split("?", 1)[0].split("#", 1)[0]
         if clean.startswith(PREFIX):
-            relative = clean[len(PREFIX):] or "index.html"
+            relative = clean[len(PREFIX) :] or "index.html"
             target = (TRACE_VIEWER / relative).resolve()
             return str(target) if target.is_relative_to(TRACE_VIEWER.resolve()) else str(TRACE_VIEWER / "missing")
         return super().translate_path(path)

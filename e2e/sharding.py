@@ -69,6 +69,7 @@ def own_browser_first(items: list) -> list:
     Such a case launches a browser (2-5 s); under --dist worksteal an idle worker takes tests from the end of
     another's queue, so cases at the end could make both workers launch the same browser of their own.
     """
+
     def own(item) -> bool:
         return bool(getattr(_param(item, "case"), "third_party", None))
 

@@ -14,11 +14,16 @@ pytestmark = pytest.mark.browser_e2e
 SAME_ORIGIN = dict(credentials="same-origin")
 
 
-@pytest.mark.parametrize("fault, api, options, message", [
-    pytest.param("error_500", "app_https", {}, r"the server answered 500 to POST /api/login", id="server_500"),
-    pytest.param("hang", "app_https", {"timeout_ms": 1000}, r"did not answer in time .*TimeoutError", id="host_hangs"),
-    pytest.param(None, "refusing_https", {}, r"refuses connections", id="host_refuses"),
-])
+@pytest.mark.parametrize(
+    "fault, api, options, message",
+    [
+        pytest.param("error_500", "app_https", {}, r"the server answered 500 to POST /api/login", id="server_500"),
+        pytest.param(
+            "hang", "app_https", {"timeout_ms": 1000}, r"did not answer in time .*TimeoutError", id="host_hangs"
+        ),
+        pytest.param(None, "refusing_https", {}, r"refuses connections", id="host_refuses"),
+    ],
+)
 def test_host_fault_is_an_infrastructure_error(browser_case, fault, api, options, message):
     """A host that fails, hangs or refuses makes the case an infrastructure error, not a verdict."""
     browser_case.hosts.configure(Settings(fault=fault))
@@ -49,8 +54,7 @@ def _browser_processes(parent: int) -> set[int]:
     return {pid for driver in children.get(parent, []) for pid in children.get(driver, [])}
 
 
-def test_crashed_browser_is_an_infrastructure_error_and_relaunched(launch_browser, browser_context_args,
-                                                                   test_hosts):
+def test_crashed_browser_is_an_infrastructure_error_and_relaunched(launch_browser, browser_context_args, test_hosts):
     """Kill a browser mid-run: its case is an infrastructure error, the next case gets a new browser."""
     from conftest import BrowserSession
 

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.browser_e2e
 
 
 def _jar_summary(jar):
-    return [{k: c.get(k) for k in ("name", "domain", "path", "secure", "httpOnly", "sameSite", "partitionKey")} for c in jar]
+    return [
+        {k: c.get(k) for k in ("name", "domain", "path", "secure", "httpOnly", "sameSite", "partitionKey")} for c in jar
+    ]
 
 
 @pytest.mark.parametrize("httponly", [pytest.param(True, id="httponly"), pytest.param(False, id="script_readable")])
@@ -24,14 +26,23 @@ def test_same_origin_https_session(browser_case, browser_name, httponly):
     # Rule 5 (Fetch, forbidden response-header names): script never reads Set-Cookie.
     assert login.set_cookie_visible is None
     # Rules 2, 13, 15, 16: a same-origin response over https stores the cookie, host-only, on the Path given.
-    assert len(login.jar) == 1, f"[{browser_name}] rule 2: one session cookie expected in the jar, found {_jar_summary(login.jar)}"
+    assert len(login.jar) == 1, (
+        f"[{browser_name}] rule 2: one session cookie expected in the jar, found {_jar_summary(login.jar)}"
+    )
     cookie = login.jar[0]
     sid = cookie["value"]
     assert (cookie["domain"], cookie["path"], cookie["secure"], cookie["httpOnly"], cookie["sameSite"]) == (
-        "app.site-a.test", "/", True, httponly, "Lax"), f"[{browser_name}] rules 13-16: stored attributes {_jar_summary(login.jar)}"
+        "app.site-a.test",
+        "/",
+        True,
+        httponly,
+        "Lax",
+    ), f"[{browser_name}] rules 13-16: stored attributes {_jar_summary(login.jar)}"
     # Rule 2: same-origin requests carry the cookie; the server sees the very id it issued.
     for step in (me, listed, create):
-        assert step.requests and step.requests[0].session_ids == (sid,), f"[{browser_name}] rule 2: {step.name} did not carry the session cookie"
+        assert step.requests and step.requests[0].session_ids == (sid,), (
+            f"[{browser_name}] rule 2: {step.name} did not carry the session cookie"
+        )
         assert step.authenticated and step.fetch == "resolved", step
     assert me.body == {"user": "alice"}
     assert listed.body == {"resources": []}
@@ -40,7 +51,9 @@ def test_same_origin_https_session(browser_case, browser_name, httponly):
     assert not any(step.preflights for step in flow.steps.values())
     # Rule 14: HttpOnly hides the cookie from document.cookie; otherwise script reads it.
     visible = f"sid={sid}" in me.document_cookie
-    assert visible is (not httponly), f"[{browser_name}] rule 14: document.cookie={me.document_cookie!r}, HttpOnly={httponly}"
+    assert visible is (not httponly), (
+        f"[{browser_name}] rule 14: document.cookie={me.document_cookie!r}, HttpOnly={httponly}"
+    )
 
     # Rule 18: logout's Max-Age=0 with the same name, domain and path deletes the cookie; the server forgets it.
     assert (logout.status, logout.body) == (200, {"logged_out": True})
@@ -54,10 +67,12 @@ def test_cross_site_include_partitioned(browser_case, browser_name, browser_prof
     """Cross-site https with credentials 'include', an allowlist and SameSite=None; Secure; Partitioned."""
     hosts = browser_case.hosts
     page_origin = hosts.origin("app_https")
-    hosts.configure(Settings(
-        cookie=CookieConfig(samesite="None", secure=True, partitioned=True),
-        cors=CorsPolicy("allowlist", (page_origin,)),
-    ))
+    hosts.configure(
+        Settings(
+            cookie=CookieConfig(samesite="None", secure=True, partitioned=True),
+            cors=CorsPolicy("allowlist", (page_origin,)),
+        )
+    )
     flow = run_flow(browser_case, "app_https", "api_site_b_https", credentials="include")
     login, me, listed, create, logout = (flow[s] for s in ("login", "me", "list", "create", "logout"))
 
@@ -67,25 +82,35 @@ def test_cross_site_include_partitioned(browser_case, browser_name, browser_prof
     assert (login.fetch, login.status, login.body) == ("resolved", 200, {"user": "alice"}), login
     # Rules 10, 12, 19, 20: SameSite=None; Secure may be stored from a cross-site response; Partitioned
     # keeps it even where unpartitioned third-party cookies are blocked.
-    assert len(login.jar) == 1, f"[{browser_name}] rules 10/19: expected the partitioned cookie, jar {_jar_summary(login.jar)}"
+    assert len(login.jar) == 1, (
+        f"[{browser_name}] rules 10/19: expected the partitioned cookie, jar {_jar_summary(login.jar)}"
+    )
     cookie = login.jar[0]
     assert (cookie["domain"], cookie["secure"], cookie["sameSite"]) == ("api.site-b.test", True, "None")
     # Rule 19 (CHIPS): keyed by the top-level site, where the browser's jar reports the key.
     if browser_profile.jar_reports_partition_key.value:
-        assert cookie.get("partitionKey") == "https://site-a.test", f"[{browser_name}] rule 19: {_jar_summary(login.jar)}"
+        assert cookie.get("partitionKey") == "https://site-a.test", (
+            f"[{browser_name}] rule 19: {_jar_summary(login.jar)}"
+        )
     # Rule 9: SameSite=None cookies go with cross-site fetches when credentials are included.
     for step in (me, listed, create):
-        assert step.cookie_sent and step.authenticated, f"[{browser_name}] rule 9: {step.name} not authenticated: {step}"
+        assert step.cookie_sent and step.authenticated, (
+            f"[{browser_name}] rule 9: {step.name} not authenticated: {step}"
+        )
     assert (create.status, create.body["title"]) == (201, "first resource")
     # Rule 6: the create POST was preflighted, and the preflight carried no cookie although one was stored.
     assert len(create.preflights) == 1
-    assert create.preflights[0].cookie_header is None, f"[{browser_name}] rule 6: preflight sent {create.preflights[0].cookie_header!r}"
+    assert create.preflights[0].cookie_header is None, (
+        f"[{browser_name}] rule 6: preflight sent {create.preflights[0].cookie_header!r}"
+    )
     # GET and the bodiless logout POST are simple requests: no preflight.
     assert not me.preflights and not listed.preflights and not logout.preflights
     # Rule 14 and the cookie's host: an api.site-b.test cookie is never in app.site-a.test's document.cookie.
     assert "sid=" not in me.document_cookie
     # Rule 18: the deletion carries the same name, domain, path and Partitioned, so it matches.
-    assert logout.status == 200 and logout.jar == [], f"[{browser_name}] rule 18: logout left {_jar_summary(logout.jar)}"
+    assert logout.status == 200 and logout.jar == [], (
+        f"[{browser_name}] rule 18: logout left {_jar_summary(logout.jar)}"
+    )
     after = run_step(browser_case, "app_https", "api_site_b_https", "me", credentials="include")
     assert (after.status, after.cookie_sent) == (401, False)
 
@@ -94,10 +119,12 @@ def test_cross_site_same_origin_credentials(browser_case, browser_name):
     """Cross-site https with credentials 'same-origin': login resolves, but no cookie is stored or sent."""
     hosts = browser_case.hosts
     page_origin = hosts.origin("app_https")
-    hosts.configure(Settings(
-        cookie=CookieConfig(samesite="None", secure=True, partitioned=True),
-        cors=CorsPolicy("allowlist", (page_origin,)),
-    ))
+    hosts.configure(
+        Settings(
+            cookie=CookieConfig(samesite="None", secure=True, partitioned=True),
+            cors=CorsPolicy("allowlist", (page_origin,)),
+        )
+    )
     login = run_step(browser_case, "app_https", "api_site_b_https", "login", credentials="same-origin")
     me = run_step(browser_case, "app_https", "api_site_b_https", "me", credentials="same-origin")
 
@@ -106,6 +133,8 @@ def test_cross_site_same_origin_credentials(browser_case, browser_name):
     # The server did issue a cookie...
     assert login.requests[0].set_cookie, "the server should have sent Set-Cookie"
     # ...but rule 2: a cross-origin response under 'same-origin' credentials has its Set-Cookie ignored.
-    assert login.jar == [], f"[{browser_name}] rule 2: cookie stored from a cross-origin response: {_jar_summary(login.jar)}"
+    assert login.jar == [], (
+        f"[{browser_name}] rule 2: cookie stored from a cross-origin response: {_jar_summary(login.jar)}"
+    )
     # Rule 2: no cookie goes with the cross-origin request, so the session is unknown.
     assert (me.fetch, me.status, me.cookie_sent) == ("resolved", 401, False), me

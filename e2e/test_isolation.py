@@ -10,12 +10,24 @@ pytestmark = pytest.mark.browser_e2e
 
 # Leftovers of every kind: host-only, Domain, Path, Partitioned, http-only origin, localhost; live sessions.
 DIRTY = [
-    Case("core", "same-origin", "same_origin-https", CookieConfig(name="host", samesite="Lax", secure=True,
-                                                                  httponly=False)),
-    Case("core", "include", "same_site_subdomain-https",
-         CookieConfig(name="parent", samesite="Lax", secure=True, httponly=False, domain="site-a.test")),
-    Case("core", "include", "cross_site-https", CookieConfig(name="chips", samesite="None", secure=True,
-                                                             partitioned=True)),
+    Case(
+        "core",
+        "same-origin",
+        "same_origin-https",
+        CookieConfig(name="host", samesite="Lax", secure=True, httponly=False),
+    ),
+    Case(
+        "core",
+        "include",
+        "same_site_subdomain-https",
+        CookieConfig(name="parent", samesite="Lax", secure=True, httponly=False, domain="site-a.test"),
+    ),
+    Case(
+        "core",
+        "include",
+        "cross_site-https",
+        CookieConfig(name="chips", samesite="None", secure=True, partitioned=True),
+    ),
     Case("core", "same-origin", "same_origin-http", CookieConfig(name="plain", path="/api")),
     Case("core", "include", "localhost-ports", CookieConfig(name="__Host-sid", secure=True)),
 ]
@@ -27,15 +39,18 @@ def _dirty(browser_case) -> None:
     for case in DIRTY:  # each configure() forgets the server state of the one before; the jar keeps all
         hosts.configure(case.settings(hosts.origin(case.page)))
         for step in ("login", "me"):
-            run_group(browser_case, case.page, case.api, (step,), credentials=case.credentials,
-                      cookie_name=case.cookie.name)
+            run_group(
+                browser_case, case.page, case.api, (step,), credentials=case.credentials, cookie_name=case.cookie.name
+            )
 
 
 def test_reset_between_cases_leaves_nothing(browser_case, browser_name):
     """After the per-case reset the jar, the pages' document.cookie and the server hold nothing of the last case."""
     _dirty(browser_case)
     stored = sorted(c["name"] for c in browser_case.cookies())
-    assert stored == sorted(c.cookie.name for c in DIRTY), f"the dirty case must store them all to prove anything: {stored}"
+    assert stored == sorted(c.cookie.name for c in DIRTY), (
+        f"the dirty case must store them all to prove anything: {stored}"
+    )
     assert len(browser_case.hosts.state.sessions) >= 1
     assert any(p.evaluate("document.cookie") for p in browser_case.open_pages().values())
 
@@ -54,8 +69,12 @@ def test_next_case_does_not_notice(browser_case, browser_name, case):
     browser_case.begin()
     hosts = browser_case.hosts
     hosts.configure(case.settings(hosts.origin(case.page)))
-    me, login = (run_group(browser_case, case.page, case.api, (step,), credentials=case.credentials,
-                           cookie_name=case.cookie.name)[0] for step in ("me", "login"))
+    me, login = (
+        run_group(
+            browser_case, case.page, case.api, (step,), credentials=case.credentials, cookie_name=case.cookie.name
+        )[0]
+        for step in ("me", "login")
+    )
     # The server answered (no cached response) and saw no cookie of any name (nothing left in the jar).
     assert me.requests and me.requests[0].cookie_header is None, f"[{browser_name}] leftover: {me.requests}"
     assert me.status == 401
@@ -69,12 +88,17 @@ def _plant(context, hosts) -> None:
     context.add_cookies([{"name": "planted", "value": "1", "url": hosts.url("app_https", "/")}])
 
 
-@pytest.mark.parametrize("touch", [
-    pytest.param(lambda case: _plant(case.context, case.hosts), id="context"),
-    pytest.param(lambda case: case.page("app_https").evaluate("document.cookie = 'planted=1'"), id="page"),
-    pytest.param(lambda case: next(iter(case.open_pages().values())).evaluate("document.cookie = 'planted=1'"),
-                 id="open_pages"),
-])
+@pytest.mark.parametrize(
+    "touch",
+    [
+        pytest.param(lambda case: _plant(case.context, case.hosts), id="context"),
+        pytest.param(lambda case: case.page("app_https").evaluate("document.cookie = 'planted=1'"), id="page"),
+        pytest.param(
+            lambda case: next(iter(case.open_pages().values())).evaluate("document.cookie = 'planted=1'"),
+            id="open_pages",
+        ),
+    ],
+)
 def test_clear_is_skipped_only_after_an_empty_read(browser_case, browser_name, touch, monkeypatch):
     """begin() skips clearing only when the jar was last read empty; a page or the context handed out since undoes that."""
     browser_case.page("app_https")
@@ -83,7 +107,9 @@ def test_clear_is_skipped_only_after_an_empty_read(browser_case, browser_name, t
     context = browser_case._context
     monkeypatch.setattr(context, "clear_cookies", lambda: cleared.append(1))
     browser_case.begin()
-    assert cleared == [], f"[{browser_name}] the jar was read empty and nothing ran since: clearing it is a wasted round trip"
+    assert cleared == [], (
+        f"[{browser_name}] the jar was read empty and nothing ran since: clearing it is a wasted round trip"
+    )
     monkeypatch.undo()
 
     touch(browser_case)

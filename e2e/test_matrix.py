@@ -26,10 +26,17 @@ def expectation(case, hosts, profile):
     page, api = hosts.origin(case.page), hosts.origin(case.api)
     settings = case.settings(page)
     return settings, oracle.expect(
-        page=page, api=api, credentials=case.credentials, mode=case.mode, cors=case.cors, profile=profile,
-        set_cookie=settings.cookie.set_cookie("opaque-session-id"), allowlist=settings.cors.allowlist or None,
+        page=page,
+        api=api,
+        credentials=case.credentials,
+        mode=case.mode,
+        cors=case.cors,
+        profile=profile,
+        set_cookie=settings.cookie.set_cookie("opaque-session-id"),
+        allowlist=settings.cors.allowlist or None,
         logout_set_cookie=settings.logout_cookie.delete_cookie() if settings.logout_cookie else None,
-        secure_cookie_needs_tls=case.secure_cookie_needs_tls, trust_proxy=case.trust_proxy,
+        secure_cookie_needs_tls=case.secure_cookie_needs_tls,
+        trust_proxy=case.trust_proxy,
         forwarded_https=case.behind_proxy,
     )
 
@@ -43,13 +50,23 @@ def test_case(case, browser_case, browser_profile, browser_name):
         browser_profile = third_party_profile(browser_profile, case.third_party)
     settings, expected = expectation(case, hosts, browser_profile)
     hosts.configure(settings)
-    observed = run_flow(browser_case, case.page, case.api, credentials=case.credentials, mode=case.mode,
-                        cookie_name=case.cookie.name)
+    observed = run_flow(
+        browser_case, case.page, case.api, credentials=case.credentials, mode=case.mode, cookie_name=case.cookie.name
+    )
     mismatches = compare(expected, observed, case.cookie.name, browser_profile.jar_reports_partition_key.value)
     logout_ids = [sid for r in observed["logout"].requests for sid in r.session_ids]
     if expected.steps["logout"].authenticated and any(sid in hosts.state.sessions for sid in logout_ids):
         pytest.fail(f"{browser_name}: logout left the session alive on the server (rule: session destroyed at logout)")
     browser_case.record(case, expected, observed, mismatches)
     if mismatches:
-        pytest.fail(describe(mismatches, oracle.RULES, browser_name, browser_case.browser.version, case.id,
-                             browser_profile.version_note(browser_case.browser.version)), pytrace=False)
+        pytest.fail(
+            describe(
+                mismatches,
+                oracle.RULES,
+                browser_name,
+                browser_case.browser.version,
+                case.id,
+                browser_profile.version_note(browser_case.browser.version),
+            ),
+            pytrace=False,
+        )

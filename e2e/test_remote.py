@@ -8,8 +8,6 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PLAYWRIGHT = Path(sys.executable).parent / "playwright"
 
@@ -18,8 +16,13 @@ PLAYWRIGHT = Path(sys.executable).parent / "playwright"
 def browser_server():
     """`playwright run-server` on an OS-chosen loopback port; yields its ws endpoint."""
     # Its own process group: the `playwright` entry point starts the node server as a child, and both must go.
-    process = subprocess.Popen([str(PLAYWRIGHT), "run-server", "--port", "0", "--host", "127.0.0.1", "--unsafe"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [str(PLAYWRIGHT), "run-server", "--port", "0", "--host", "127.0.0.1", "--unsafe"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         line = process.stdout.readline()  # blocks until the server has bound its port and says where
         match = re.search(r"ws://\S+", line)
@@ -32,9 +35,27 @@ def browser_server():
 
 def _pytest(tmp_path, *args):
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "e2e/test_flows.py", "-k", "same_origin_https", "-n", "0", "-q",
-         "-p", "no:cacheprovider", "--output", str(tmp_path / "out"), *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "e2e/test_flows.py",
+            "-k",
+            "same_origin_https",
+            "-n",
+            "0",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--output",
+            str(tmp_path / "out"),
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_flows_run_on_a_browser_server(tmp_path):

@@ -20,8 +20,15 @@ PAGE, API = "https://app.site-a.test:8443", "https://api.site-b.test:8443"
 def _record(case: Case, profile, nodeid: str, flip: bool = False) -> dict:
     """A case result as a worker writes it, observed equal to expected unless `flip` breaks one field."""
     settings = case.settings(PAGE)
-    expected = oracle.expect(page=PAGE, api=API, credentials=case.credentials, mode=case.mode, cors=case.cors,
-                             set_cookie=settings.cookie.set_cookie("x"), profile=profile)
+    expected = oracle.expect(
+        page=PAGE,
+        api=API,
+        credentials=case.credentials,
+        mode=case.mode,
+        cors=case.cors,
+        set_cookie=settings.cookie.set_cookie("x"),
+        profile=profile,
+    )
     observed = copy.deepcopy(expected.to_json()) | {"jar": []}
     for step in oracle.STEPS:
         observed[step].pop("reasons")
@@ -29,12 +36,31 @@ def _record(case: Case, profile, nodeid: str, flip: bool = False) -> dict:
     mismatches = []
     if flip:
         observed["me"]["cookie_sent"] = not observed["me"]["cookie_sent"]
-        mismatches = [{"step": "me", "field": "cookie_sent", "expected": not observed["me"]["cookie_sent"],
-                       "observed": observed["me"]["cookie_sent"], "reasons": list(expected.steps["me"].reasons)}]
-    return {"nodeid": nodeid, "case": case.id, "slice": case.slice, "markers": case.markers,
-            "credentials": case.credentials, "setup": case.setup, "mode": case.mode, "cors": case.cors,
-            "browser": profile.name, "version": "1.0", "expected": expected.to_json(),
-            "deviations": list(expected.deviations), "observed": observed, "mismatches": mismatches}
+        mismatches = [
+            {
+                "step": "me",
+                "field": "cookie_sent",
+                "expected": not observed["me"]["cookie_sent"],
+                "observed": observed["me"]["cookie_sent"],
+                "reasons": list(expected.steps["me"].reasons),
+            }
+        ]
+    return {
+        "nodeid": nodeid,
+        "case": case.id,
+        "slice": case.slice,
+        "markers": case.markers,
+        "credentials": case.credentials,
+        "setup": case.setup,
+        "mode": case.mode,
+        "cors": case.cors,
+        "browser": profile.name,
+        "version": "1.0",
+        "expected": expected.to_json(),
+        "deviations": list(expected.deviations),
+        "observed": observed,
+        "mismatches": mismatches,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -49,18 +75,23 @@ def report_dir(tmp_path_factory, browser) -> Path:
     context.close()
     cases = [c for c in core() if c.setup == "cross_site-https" and c.credentials == "include"][:3]
     lax = Case("core", "include", "cross_site-https", CookieConfig(samesite=None, secure=True))
-    records = [_record(c, p, f"t[{p.name}-{c.id}]", flip=(p is CHROMIUM and c is cases[0]))
-               for p in (CHROMIUM, FIREFOX) for c in cases]
+    records = [
+        _record(c, p, f"t[{p.name}-{c.id}]", flip=(p is CHROMIUM and c is cases[0]))
+        for p in (CHROMIUM, FIREFOX)
+        for c in cases
+    ]
     records.append(_record(lax, FIREFOX, f"t[firefox-{lax.id}]"))
     traces = {records[0]["nodeid"]: "traces/failing/trace.zip"}
     rules = {k: {"text": r.text, "source": r.source} for k, r in oracle.RULES.items()}
     reruns = {records[0]["nodeid"]: "failed again (Failed)"}
-    write(folder, build(records, {}, traces, meta_for(["pytest", "e2e"], {"chromium": "1.0"}, "1.64.1", rules, 0),
-                        reruns))
+    write(
+        folder, build(records, {}, traces, meta_for(["pytest", "e2e"], {"chromium": "1.0"}, "1.64.1", rules, 0), reruns)
+    )
     failed = sum(bool(r["mismatches"]) for r in records)
     deviations = sum(bool(r["deviations"]) and not r["mismatches"] for r in records)
     (folder / "expected-counts.txt").write_text(
-        f"{len(records) - failed - deviations} passed {failed} failed {deviations} known deviations")
+        f"{len(records) - failed - deviations} passed {failed} failed {deviations} known deviations"
+    )
     return folder
 
 
@@ -85,8 +116,10 @@ def test_report_renders_offline_with_working_filters(report_dir, page):
     page.select_option("#f-browser", "")
     page.fill("#f-text", "samesite_none partitioned")
     assert page.locator("#shown").inner_text() == f"{page.locator('td.cell:not(.dim)').count()} shown"
-    assert all("samesite_none" in t and "partitioned" in t
-               for t in page.locator("td.cell:not(.dim)").evaluate_all("els => els.map(e => e.dataset.case)"))
+    assert all(
+        "samesite_none" in t and "partitioned" in t
+        for t in page.locator("td.cell:not(.dim)").evaluate_all("els => els.map(e => e.dataset.case)")
+    )
     # Only the page itself (which Firefox's request events do not list for file:// navigations).
     assert set(requests) <= {(report_dir / "index.html").as_uri()}, f"the report fetched more than itself: {requests}"
 

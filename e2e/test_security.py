@@ -15,7 +15,7 @@ import ssl
 import time
 import weakref
 from dataclasses import replace
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -48,8 +48,17 @@ class Verdict:
 
     def check(self, what: str, expected: Any, observed: Any, reasons) -> None:
         if expected != observed:
-            self.problems.append(so.mismatch_message(what, expected, observed, reasons, browser=self.browser,
-                                                     version=self.version, deviations=self.deviations))
+            self.problems.append(
+                so.mismatch_message(
+                    what,
+                    expected,
+                    observed,
+                    reasons,
+                    browser=self.browser,
+                    version=self.version,
+                    deviations=self.deviations,
+                )
+            )
 
     def attempt(self, name: str, expected: so.Attempt, observed: dict) -> None:
         """Compare the fields of an attempt the test observed (a subset of sent, server_status, user, ...)."""
@@ -77,8 +86,9 @@ def labelled(hosts, cookie_name: str, values) -> tuple[str, ...]:
     return tuple(labels.get(v, v) for v in values)
 
 
-def plain_request(hosts, origin_name: str, method: str, path: str, *, cookie: Optional[str] = None,
-                  body: Optional[dict] = None) -> tuple[int, Any, list[str]]:
+def plain_request(
+    hosts, origin_name: str, method: str, path: str, *, cookie: str | None = None, body: dict | None = None
+) -> tuple[int, Any, list[str]]:
     """A request from a plain HTTP client (the attacker's own, outside the victim's browser): status, body, Set-Cookie."""
     url = urlsplit(hosts.origin(origin_name))
     context = ssl.create_default_context()
@@ -102,14 +112,15 @@ def plain_request(hosts, origin_name: str, method: str, path: str, *, cookie: Op
 
 def attacker_login(hosts, cookie_name: str, user: str = "bob") -> str:
     """The attacker logs in to the app as `user` with a plain HTTP client and keeps the id it gets."""
-    status, body, lines = plain_request(hosts, APP, "POST", "/api/login",
-                                        body={"username": user, "password": USERS[user]})
+    status, body, lines = plain_request(
+        hosts, APP, "POST", "/api/login", body={"username": user, "password": USERS[user]}
+    )
     assert (status, body) == (200, {"user": user}), body
     (line,) = [line for line in lines if line.startswith(cookie_name + "=")]
     return line.split(";")[0].split("=", 1)[1]
 
 
-_ATTACKER_TABS: "weakref.WeakKeyDictionary[BrowserContext, Page]" = weakref.WeakKeyDictionary()
+_ATTACKER_TABS: weakref.WeakKeyDictionary[BrowserContext, Page] = weakref.WeakKeyDictionary()
 
 
 def attacker_tab(case) -> Page:
@@ -129,7 +140,7 @@ def attack_page(case, origin_name: str, name: str, **params: str) -> Page:
     return page
 
 
-def with_third_party(case, profile, policy: Optional[str]):
+def with_third_party(case, profile, policy: str | None):
     """Switch the case to a browser with the third-party cookie setting `policy`; the profile says so too: the
     setting allows or blocks third-party cookies outright, so it also ends any partitioning of them."""
     if policy is None:
@@ -172,25 +183,38 @@ def test_credentialed_read_from_evil(browser_case, browser_name, browser_profile
     kwargs = dict(app=hosts.origin(APP), evil=hosts.origin(EVIL), cookie=cookie, cors=cors)
     expected = so.credentialed_read(profile, **kwargs)
     verdict = Verdict(browser_case, browser_name, so.deviations_changing(so.credentialed_read, profile, **kwargs))
-    hosts.configure(Settings(cookie=cookie, cors=CorsPolicy("allowlist", (hosts.origin(APP),)) if cors == "allowlist"
-                             else CorsPolicy(cors)))
+    hosts.configure(
+        Settings(
+            cookie=cookie,
+            cors=CorsPolicy("allowlist", (hosts.origin(APP),)) if cors == "allowlist" else CorsPolicy(cors),
+        )
+    )
 
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
     create = run_step(browser_case, APP, APP, "create", credentials="same-origin")
     since = hosts.state.mark()
     stolen = attack_page(browser_case, EVIL, "read.html", target=hosts.url(APP, "/api/resources")).evaluate(
-        "window.stolen")
+        "window.stolen"
+    )
     (record,) = hosts.state.requests("/api/resources", since=since)
 
     verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status})
     verdict.attempt("create", expected["create"], {"server_status": create.requests[0].status})
     read = expected["read"]
-    verdict.attempt("read", read, {
-        "sent": labelled(hosts, "sid", record.session_ids), "server_status": record.status, "user": record.user,
-        "script": stolen["outcome"], "status": stolen.get("status"),
-    })
-    observed_data = stolen["outcome"] == "resolved" and stolen.get("status") == 200 and bool(
-        stolen["body"].get("resources"))
+    verdict.attempt(
+        "read",
+        read,
+        {
+            "sent": labelled(hosts, "sid", record.session_ids),
+            "server_status": record.status,
+            "user": record.user,
+            "script": stolen["outcome"],
+            "status": stolen.get("status"),
+        },
+    )
+    observed_data = (
+        stolen["outcome"] == "resolved" and stolen.get("status") == 200 and bool(stolen["body"].get("resources"))
+    )
     verdict.check("read.data_readable", read.data_readable, observed_data, read.reasons)
     verdict.done()
 
@@ -227,7 +251,8 @@ def run_form_post(case, enctype: str) -> int:
 
 def run_no_cors_fetch(case) -> dict:
     return attack_page(case, EVIL, "csrf-fetch.html", target=case.hosts.url(APP, "/api/resources")).evaluate(
-        "window.sent")
+        "window.sent"
+    )
 
 
 @pytest.mark.parametrize("defence", DEFENCE_CASES)
@@ -249,18 +274,27 @@ def test_csrf_create_from_evil(browser_case, browser_name, browser_profile, vect
         script, status = "navigated", run_form_post(browser_case, so.ENCTYPES[vector])
     # The cookie's age when the attack went, at most: Lax-allowing-unsafe depends on it.
     age = time.monotonic() - started
-    kwargs = dict(app=hosts.origin(APP), evil=hosts.origin(EVIL), samesite=samesite, vector=vector, defence=defence,
-                  age=age)
+    kwargs = dict(
+        app=hosts.origin(APP), evil=hosts.origin(EVIL), samesite=samesite, vector=vector, defence=defence, age=age
+    )
     expected = so.csrf(browser_profile, **kwargs)
     verdict = Verdict(browser_case, browser_name, so.deviations_changing(so.csrf, browser_profile, **kwargs))
     (record,) = [r for r in hosts.state.requests("/api/resources", since=since) if r.method == "POST"]
 
     verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status})
     attack = expected["attack"]
-    verdict.attempt("attack", attack, {
-        "sent": labelled(hosts, "sid", record.session_ids), "server_status": record.status, "user": record.user,
-        "script": script, "status": status, "created": bool(resources_of(hosts)),
-    })
+    verdict.attempt(
+        "attack",
+        attack,
+        {
+            "sent": labelled(hosts, "sid", record.session_ids),
+            "server_status": record.status,
+            "user": record.user,
+            "script": script,
+            "status": status,
+            "created": bool(resources_of(hosts)),
+        },
+    )
     verdict.check("attack.origin_header", hosts.origin(EVIL), record.origin, ("fetch-origin-header",))
     verdict.done()
 
@@ -274,7 +308,9 @@ def test_session_fixation_planted_by_sibling(browser_case, browser_name, browser
     hosts = browser_case.hosts
     kwargs = dict(app=hosts.origin(APP), sibling=hosts.origin(SIBLING), domain=SITE)
     expected = so.session_fixation(browser_profile, **kwargs)
-    verdict = Verdict(browser_case, browser_name, so.deviations_changing(so.session_fixation, browser_profile, **kwargs))
+    verdict = Verdict(
+        browser_case, browser_name, so.deviations_changing(so.session_fixation, browser_profile, **kwargs)
+    )
     hosts.configure(Settings(cookie=CookieConfig(samesite="Lax", secure=True)))
 
     planted = attacker_login(hosts, "sid")
@@ -284,13 +320,26 @@ def test_session_fixation_planted_by_sibling(browser_case, browser_name, browser
     replay_status, _, _ = plain_request(hosts, APP, "GET", "/api/me", cookie=f"sid={planted}")
 
     issued = [c.partition("=")[2].split(";")[0] for c in login.requests[0].set_cookie]
-    verdict.attempt("login", expected["login"], {
-        "sent": labelled(hosts, "sid", login.requests[0].session_ids), "server_status": login.requests[0].status})
-    verdict.check("login.issued_id_differs_from_planted", True, bool(issued) and planted not in issued,
-                  ("server-login-regenerates",))
-    verdict.attempt("me", expected["me"], {
-        "sent": labelled(hosts, "sid", me.requests[0].session_ids), "server_status": me.requests[0].status,
-        "user": me.requests[0].user})
+    verdict.attempt(
+        "login",
+        expected["login"],
+        {"sent": labelled(hosts, "sid", login.requests[0].session_ids), "server_status": login.requests[0].status},
+    )
+    verdict.check(
+        "login.issued_id_differs_from_planted",
+        True,
+        bool(issued) and planted not in issued,
+        ("server-login-regenerates",),
+    )
+    verdict.attempt(
+        "me",
+        expected["me"],
+        {
+            "sent": labelled(hosts, "sid", me.requests[0].session_ids),
+            "server_status": me.requests[0].status,
+            "user": me.requests[0].user,
+        },
+    )
     verdict.attempt("replay", expected["replay"], {"server_status": replay_status})
     verdict.check("jar.session_cookies", len(expected.jar), len(browser_case.cookies("sid")), expected.notes["plant"])
     verdict.done()
@@ -302,8 +351,9 @@ def test_session_fixation_planted_in_jar(browser_case, browser_name, browser_pro
     hosts = browser_case.hosts
     hosts.configure(Settings(cookie=CookieConfig(samesite="Lax", secure=True)))
     planted = attacker_login(hosts, "sid")
-    browser_case.context.add_cookies([{"name": "sid", "value": planted, "url": hosts.url(APP, "/"), "secure": True,
-                                       "sameSite": "Lax"}])
+    browser_case.context.add_cookies(
+        [{"name": "sid", "value": planted, "url": hosts.url(APP, "/"), "secure": True, "sameSite": "Lax"}]
+    )
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
     replay_status, _, _ = plain_request(hosts, APP, "GET", "/api/me", cookie=f"sid={planted}")
     # The rules: a same-origin request carries a cookie for its host and path (6265bis §5.8.3); login destroys the
@@ -313,8 +363,12 @@ def test_session_fixation_planted_in_jar(browser_case, browser_name, browser_pro
     issued = [c.partition("=")[2].split(";")[0] for c in login.requests[0].set_cookie]
     verdict.check("login.sent_planted", True, planted in login.requests[0].session_ids, ("cookie-sent",))
     verdict.check("login.server_status", 200, login.requests[0].status, ("server-login",))
-    verdict.check("login.issued_id_differs_from_planted", True, bool(issued) and planted not in issued,
-                  ("server-login-regenerates",))
+    verdict.check(
+        "login.issued_id_differs_from_planted",
+        True,
+        bool(issued) and planted not in issued,
+        ("server-login-regenerates",),
+    )
     verdict.check("planted_session_destroyed", False, planted in hosts.state.sessions, ("server-login-regenerates",))
     verdict.attempt("replay", expected["replay"], {"server_status": replay_status})
     verdict.done()
@@ -337,27 +391,38 @@ def test_logout_ends_the_session(browser_case, browser_name, browser_profile):
     replay_status, replay_body, _ = plain_request(hosts, APP, "GET", "/api/me", cookie=f"sid={old}")
     me = run_step(browser_case, APP, APP, "me", credentials="same-origin")
 
-    verdict.attempt("logout", expected["logout"], {
-        "sent": labelled(hosts, "sid", logout.requests[0].session_ids), "server_status": logout.requests[0].status})
+    verdict.attempt(
+        "logout",
+        expected["logout"],
+        {"sent": labelled(hosts, "sid", logout.requests[0].session_ids), "server_status": logout.requests[0].status},
+    )
     verdict.check("logout.jar", len(expected.jar), len(logout.jar), expected["logout"].reasons)
     verdict.attempt("replay", expected["replay"], {"server_status": replay_status})
-    verdict.attempt("me", expected["me"], {
-        "sent": labelled(hosts, "sid", me.requests[0].session_ids), "server_status": me.requests[0].status})
+    verdict.attempt(
+        "me",
+        expected["me"],
+        {"sent": labelled(hosts, "sid", me.requests[0].session_ids), "server_status": me.requests[0].status},
+    )
     # The old value put back into the jar by hand: the browser sends it, and the server still knows no such session.
-    browser_case.context.add_cookies([{"name": "sid", "value": old, "url": hosts.url(APP, "/"), "secure": True,
-                                       "sameSite": "Lax", "httpOnly": True}])
+    browser_case.context.add_cookies(
+        [{"name": "sid", "value": old, "url": hosts.url(APP, "/"), "secure": True, "sameSite": "Lax", "httpOnly": True}]
+    )
     again = run_step(browser_case, APP, APP, "me", credentials="same-origin")
     verdict.check("replayed_in_jar.sent", (old,), again.requests[0].session_ids, ("cookie-sent",))
-    verdict.attempt("replayed_in_jar", expected["replay"], {"server_status": again.requests[0].status,
-                                                            "user": again.requests[0].user})
+    verdict.attempt(
+        "replayed_in_jar",
+        expected["replay"],
+        {"server_status": again.requests[0].status, "user": again.requests[0].user},
+    )
     verdict.done()
 
 
 # ---------------------------------------------------------------------------------------------- 5. HttpOnly
 
 
-@pytest.mark.parametrize("httponly", [pytest.param(True, id="httponly"),
-                                      pytest.param(False, id="MISCONFIGURED_script_readable")])
+@pytest.mark.parametrize(
+    "httponly", [pytest.param(True, id="httponly"), pytest.param(False, id="MISCONFIGURED_script_readable")]
+)
 def test_httponly_hides_the_session_from_script(browser_case, browser_name, browser_profile, httponly):
     """Script on the app's own page (an injected one, say) reads document.cookie and tries to overwrite the session
     cookie: HttpOnly hides it and refuses the write, and the session keeps working."""
@@ -375,20 +440,32 @@ def test_httponly_hides_the_session_from_script(browser_case, browser_name, brow
 
     values, why = expected.document_cookie["after_login"]
     verdict.check("document.cookie", values, labelled(hosts, "sid", shown), why)
-    verdict.check("jar_after_script_write", tuple(c.value for c in expected.jar),
-                  labelled(hosts, "sid", [c["value"] for c in browser_case.cookies("sid")]), expected.notes["script_write"])
+    verdict.check(
+        "jar_after_script_write",
+        tuple(c.value for c in expected.jar),
+        labelled(hosts, "sid", [c["value"] for c in browser_case.cookies("sid")]),
+        expected.notes["script_write"],
+    )
     verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status})
-    verdict.attempt("me", expected["me"], {
-        "sent": labelled(hosts, "sid", me.requests[0].session_ids), "server_status": me.requests[0].status,
-        "user": me.requests[0].user})
+    verdict.attempt(
+        "me",
+        expected["me"],
+        {
+            "sent": labelled(hosts, "sid", me.requests[0].session_ids),
+            "server_status": me.requests[0].status,
+            "user": me.requests[0].user,
+        },
+    )
     verdict.done()
 
 
 # ---------------------------------------------------------------------------------------------- 6. cookie tossing
 
 
-@pytest.mark.parametrize("name", [pytest.param("sid", id="plain_name_is_shadowed"),
-                                  pytest.param("__Host-sid", id="host_prefix_refuses_the_toss")])
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param("sid", id="plain_name_is_shadowed"), pytest.param("__Host-sid", id="host_prefix_refuses_the_toss")],
+)
 def test_cookie_tossing_from_sibling(browser_case, browser_name, browser_profile, name):
     """After the victim logged in, evil.site-a.test tosses the attacker's own id (bob's) with Domain=site-a.test;
     Path=/api. Under a plain name it comes first in the app's /api requests and the server takes the first value:
@@ -409,10 +486,17 @@ def test_cookie_tossing_from_sibling(browser_case, browser_name, browser_profile
     verdict.check("jar.session_cookies", len(expected.jar), len(browser_case.cookies(name)), expected.notes["toss"])
     for step, observed in (("me", me), ("create", create)):
         record = observed.requests[0]
-        verdict.attempt(step, expected[step], {
-            "sent": labelled(hosts, name, record.session_ids), "server_status": record.status, "user": record.user})
-    verdict.check("resources_by_owner", {expected["create"].user: 1} if expected["create"].created else {},
-                  resources_of(hosts), expected["create"].reasons)
+        verdict.attempt(
+            step,
+            expected[step],
+            {"sent": labelled(hosts, name, record.session_ids), "server_status": record.status, "user": record.user},
+        )
+    verdict.check(
+        "resources_by_owner",
+        {expected["create"].user: 1} if expected["create"].created else {},
+        resources_of(hosts),
+        expected["create"].reasons,
+    )
     verdict.done()
 
 
@@ -423,19 +507,26 @@ def test_a_wrong_profile_is_reported(browser_case, browser_name, browser_profile
     """Held to a deliberately wrong profile (third-party cookies allowed, not partitioned), the same real no-cors
     CSRF must come out as a disagreement that names the browser and the third-party rule with its source."""
     hosts = browser_case.hosts
-    wrong = replace(browser_profile, third_party_cookies=Fact("allowed", "deliberately wrong"),
-                    third_party_partitioned=Fact(False, "deliberately wrong"))
+    wrong = replace(
+        browser_profile,
+        third_party_cookies=Fact("allowed", "deliberately wrong"),
+        third_party_partitioned=Fact(False, "deliberately wrong"),
+    )
     hosts.configure(Settings(cookie=CookieConfig(samesite="None", secure=True), lenient_body=True))
     run_step(browser_case, APP, APP, "login", credentials="same-origin")
     since = hosts.state.mark()
     run_no_cors_fetch(browser_case)
     (record,) = [r for r in hosts.state.requests("/api/resources", since=since) if r.method == "POST"]
-    expected = so.csrf(wrong, app=hosts.origin(APP), evil=hosts.origin(EVIL), samesite="None",
-                       vector="fetch_no_cors")["attack"]
+    expected = so.csrf(wrong, app=hosts.origin(APP), evil=hosts.origin(EVIL), samesite="None", vector="fetch_no_cors")[
+        "attack"
+    ]
     verdict = Verdict(browser_case, browser_name)
-    verdict.attempt("attack", expected, {"sent": labelled(hosts, "sid", record.session_ids),
-                                         "created": bool(resources_of(hosts))})
+    verdict.attempt(
+        "attack", expected, {"sent": labelled(hosts, "sid", record.session_ids), "created": bool(resources_of(hosts))}
+    )
     assert verdict.problems, "a browser held to the wrong third-party facts must disagree"
     message = "\n".join(verdict.problems)
     rule = so.ALL_RULES["third-party-cookies"]
-    assert message.startswith(f"{browser_name} ") and f"rule third-party-cookies: {rule.text} [{rule.source}]" in message
+    assert (
+        message.startswith(f"{browser_name} ") and f"rule third-party-cookies: {rule.text} [{rule.source}]" in message
+    )

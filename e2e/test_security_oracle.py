@@ -24,8 +24,9 @@ SET_BY_SUITE = "test: the suite's third-party setting"
 
 
 def third_party(profile, policy):
-    return replace(profile, third_party_cookies=Fact(policy, SET_BY_SUITE),
-                   third_party_partitioned=Fact(False, SET_BY_SUITE))
+    return replace(
+        profile, third_party_cookies=Fact(policy, SET_BY_SUITE), third_party_partitioned=Fact(False, SET_BY_SUITE)
+    )
 
 
 def logged_in(profile, **cookie) -> so.World:
@@ -38,17 +39,23 @@ def logged_in(profile, **cookie) -> so.World:
 
 def every_scenario():
     """Each scenario under each profile and parameter, for the checks that hold of all of them."""
-    for profile in [*PROFILES.values(), *(third_party(p, pol) for p in PROFILES.values() for pol in ("allowed", "blocked"))]:
-        for cookie in (CookieConfig(samesite="None", secure=True), CookieConfig(samesite="None", secure=True,
-                                                                                 partitioned=True)):
+    for profile in [
+        *PROFILES.values(),
+        *(third_party(p, pol) for p in PROFILES.values() for pol in ("allowed", "blocked")),
+    ]:
+        for cookie in (
+            CookieConfig(samesite="None", secure=True),
+            CookieConfig(samesite="None", secure=True, partitioned=True),
+        ):
             for cors in ("allowlist", "reflect_any_credentials"):
                 yield so.credentialed_read(profile, app=APP, evil=EVIL, cookie=cookie, cors=cors)
         for samesite in SAMESITE:
             for vector in so.CSRF_VECTORS:
                 for defence in ("off", "origin"):
                     for age in (1.0, 600.0):
-                        yield so.csrf(profile, app=APP, evil=EVIL, samesite=samesite, vector=vector,
-                                      defence=defence, age=age)
+                        yield so.csrf(
+                            profile, app=APP, evil=EVIL, samesite=samesite, vector=vector, defence=defence, age=age
+                        )
         yield so.session_fixation(profile, app=APP, sibling=SIBLING, domain=SITE)
         yield so.logout_replay(profile, app=APP)
         for httponly in (True, False):
@@ -79,8 +86,10 @@ def test_new_profile_facts_have_sources():
     for profile in PROFILES.values():
         for fact in (profile.lax_allowing_unsafe_seconds, profile.third_party_partitioned):
             assert fact.source and fact.source != "not checked for this profile", (profile.name, fact)
-    assert CHROMIUM.lax_allowing_unsafe_seconds.value == 120 and "kLaxAllowUnsafeMaxAge" in \
-        CHROMIUM.lax_allowing_unsafe_seconds.source
+    assert (
+        CHROMIUM.lax_allowing_unsafe_seconds.value == 120
+        and "kLaxAllowUnsafeMaxAge" in CHROMIUM.lax_allowing_unsafe_seconds.source
+    )
     assert (CHROMIUM.third_party_partitioned.value, FIREFOX.third_party_partitioned.value) == (False, True)
 
 
@@ -145,8 +154,9 @@ def test_a_profile_without_lax_allowing_unsafe_withholds_even_a_fresh_cookie():
 
 def test_same_site_sibling_form_post_is_not_cross_site():
     """6265bis §5.2: evil.site-a.test and app.site-a.test are same-site; SameSite does not stop the sibling."""
-    attempt = logged_in(CHROMIUM, samesite="Strict", secure=True).submit_form(O_SIBLING, O_APP, "/api/resources",
-                                                                             so.URLENCODED)
+    attempt = logged_in(CHROMIUM, samesite="Strict", secure=True).submit_form(
+        O_SIBLING, O_APP, "/api/resources", so.URLENCODED
+    )
     assert attempt.created and "site-same" in attempt.reasons
 
 
@@ -192,9 +202,11 @@ def test_total_cookie_protection_keeps_a_third_party_cookie_in_the_top_level_par
 # ------------------------------------------------------------------------------------------ scenario 1: credentialed read
 
 
-@pytest.mark.parametrize("cookie", [CookieConfig(samesite="None", secure=True),
-                                    CookieConfig(samesite="None", secure=True, partitioned=True)],
-                         ids=["unpartitioned", "partitioned"])
+@pytest.mark.parametrize(
+    "cookie",
+    [CookieConfig(samesite="None", secure=True), CookieConfig(samesite="None", secure=True, partitioned=True)],
+    ids=["unpartitioned", "partitioned"],
+)
 @pytest.mark.parametrize("policy", [None, "allowed", "blocked"])
 @pytest.mark.parametrize("profile", [CHROMIUM, FIREFOX], ids=["chromium", "firefox"])
 def test_credentialed_read(profile, policy, cookie):
@@ -218,10 +230,18 @@ def test_credentialed_read(profile, policy, cookie):
 # decides (Chromium: unset is Lax with the 2-minute POST window; Firefox: unset is None); the no-cors fetch is
 # a third-party request that Chromium's blocking and Firefox's partitioning stop whatever SameSite says.
 CSRF_CREATED = {
-    "chromium": {None: (True, True, False), "Lax": (False, False, False), "Strict": (False, False, False),
-                 "None": (True, True, False)},
-    "firefox": {None: (True, True, False), "Lax": (False, False, False), "Strict": (False, False, False),
-                "None": (True, True, False)},
+    "chromium": {
+        None: (True, True, False),
+        "Lax": (False, False, False),
+        "Strict": (False, False, False),
+        "None": (True, True, False),
+    },
+    "firefox": {
+        None: (True, True, False),
+        "Lax": (False, False, False),
+        "Strict": (False, False, False),
+        "None": (True, True, False),
+    },
 }
 
 
@@ -261,8 +281,15 @@ def test_csrf_needs_the_lenient_body():
 
 
 def test_csrf_origin_check_admits_an_allowlisted_origin():
-    world = so.World(CHROMIUM, Settings(cookie=CookieConfig(samesite="None", secure=True), lenient_body=True,
-                                        csrf="origin", cors=CorsPolicy("allowlist", (EVIL,))))
+    world = so.World(
+        CHROMIUM,
+        Settings(
+            cookie=CookieConfig(samesite="None", secure=True),
+            lenient_body=True,
+            csrf="origin",
+            cors=CorsPolicy("allowlist", (EVIL,)),
+        ),
+    )
     so.login_from_app(world, O_APP)
     assert world.submit_form(O_EVIL, O_APP, "/api/resources", so.URLENCODED).created
 
@@ -304,7 +331,9 @@ def test_session_fixation_planted_by_a_sibling(profile):
     assert "cookie-retrieval-order" in s["me"].reasons
     assert (s["replay"].server_status, s["replay"].user) == (401, None)
     assert sorted((c.value, c.domain, c.host_only) for c in s.jar) == [
-        ("session-1", SITE, False), ("session-2", "app.site-a.test", True)]
+        ("session-1", SITE, False),
+        ("session-2", "app.site-a.test", True),
+    ]
 
 
 def test_a_planted_host_only_cookie_is_replaced_by_the_login():
@@ -390,8 +419,9 @@ def test_a_toss_on_the_same_path_comes_after_the_victims_cookie():
 
 def test_mismatch_message_names_browser_rule_and_source():
     attack = so.csrf(CHROMIUM, app=APP, evil=EVIL, samesite=None, vector="form_text_plain")["attack"]
-    message = so.mismatch_message("attack.created", True, False, attack.reasons, browser="chromium",
-                                  version="156.0.1", deviations=("x",))
+    message = so.mismatch_message(
+        "attack.created", True, False, attack.reasons, browser="chromium", version="156.0.1", deviations=("x",)
+    )
     assert message.startswith("chromium 156.0.1 disagrees with the rules at attack.created: expected True")
     rule = so.ALL_RULES["samesite-lax-allowing-unsafe"]
     assert f"rule samesite-lax-allowing-unsafe: {rule.text} [{rule.source}]" in message

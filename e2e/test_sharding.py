@@ -29,11 +29,14 @@ def test_shards_balance_recorded_durations(tmp_path):
     assert abs(sum(durations[i] for i in first) - sum(durations[i] for i in second)) <= 5.0
 
 
-@pytest.mark.parametrize("text, message", [
-    pytest.param("0/3", "between 1 and N", id="zero"),
-    pytest.param("4/3", "between 1 and N", id="past_the_end"),
-    pytest.param("two/3", "K/N, e.g. 2/4", id="not_a_number"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        pytest.param("0/3", "between 1 and N", id="zero"),
+        pytest.param("4/3", "between 1 and N", id="past_the_end"),
+        pytest.param("two/3", "K/N, e.g. 2/4", id="not_a_number"),
+    ],
+)
 def test_bad_shard_options_say_what_to_write(text, message):
     """--cm-shard rejects impossible values with a message that says what to change."""
     with pytest.raises(ValueError, match=message):
@@ -42,8 +45,10 @@ def test_bad_shard_options_say_what_to_write(text, message):
 
 def test_shuffle_keeps_each_browser_together_and_is_repeatable():
     """A seed gives one order; each browser's tests stay contiguous so each browser launches once."""
-    items = [SimpleNamespace(nodeid=i, callspec=SimpleNamespace(params={"browser_name": i.split("[")[1].split("-")[0]}))
-             for i in IDS]
+    items = [
+        SimpleNamespace(nodeid=i, callspec=SimpleNamespace(params={"browser_name": i.split("[")[1].split("-")[0]}))
+        for i in IDS
+    ]
     once, again, other = (shuffle_within_browsers(items, seed) for seed in (1, 1, 2))
     assert [i.nodeid for i in once] == [i.nodeid for i in again] != [i.nodeid for i in other]
     browsers = [i.callspec.params["browser_name"] for i in once]
@@ -53,11 +58,21 @@ def test_shuffle_keeps_each_browser_together_and_is_repeatable():
 
 def test_cases_with_a_browser_of_their_own_lead_their_browser():
     """Cases that launch a browser of their own settings run first in their browser's tests, the rest keep their order."""
+
     def item(nodeid, browser, third_party=None):
         params = {"case": SimpleNamespace(third_party=third_party)} if browser else {}
-        return SimpleNamespace(nodeid=nodeid, callspec=SimpleNamespace(params=params | ({"browser_name": browser} if browser else {})))
+        return SimpleNamespace(
+            nodeid=nodeid, callspec=SimpleNamespace(params=params | ({"browser_name": browser} if browser else {}))
+        )
 
-    items = [item("unit", None), item("c1", "chromium"), item("c-tp", "chromium", "blocked"), item("c2", "chromium"),
-             item("f1", "firefox"), item("f2", "firefox"), item("f-tp1", "firefox", "allowed"),
-             item("f-tp2", "firefox", "blocked")]
+    items = [
+        item("unit", None),
+        item("c1", "chromium"),
+        item("c-tp", "chromium", "blocked"),
+        item("c2", "chromium"),
+        item("f1", "firefox"),
+        item("f2", "firefox"),
+        item("f-tp1", "firefox", "allowed"),
+        item("f-tp2", "firefox", "blocked"),
+    ]
     assert [i.nodeid for i in own_browser_first(items)] == ["unit", "c-tp", "c1", "c2", "f-tp1", "f-tp2", "f1", "f2"]

@@ -18,9 +18,27 @@ pytestmark = pytest.mark.browser_e2e
 def run_probes(output: Path, *options: str) -> subprocess.CompletedProcess:
     """The probe tests in both browsers, in a pytest of their own."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", PROBES, "-q", "-p", "no:cacheprovider", "--browser", "chromium",
-         "--browser", "firefox", "--output", str(output), *options],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            PROBES,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--browser",
+            "chromium",
+            "--browser",
+            "firefox",
+            "--output",
+            str(output),
+            *options,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def trace_of(output: Path, test: str, browser: str) -> Path:

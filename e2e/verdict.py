@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
-from e2e.flow import STEPS, FlowResult, StepResult
+from e2e.flow import STEPS, FlowResult
 
 # The per-step fields the oracle predicts and how each is read off an observed step.
 OBSERVED_FIELDS = {
@@ -17,7 +17,13 @@ OBSERVED_FIELDS = {
     "cookie_stored": lambda s: bool(s.jar),
 }
 # Jar attributes compared with the oracle's stored_cookie, by Playwright's cookie keys.
-JAR_FIELDS = {"domain": "domain", "path": "path", "secure": "secure", "httpOnly": "httpOnly", "partition_key": "partitionKey"}
+JAR_FIELDS = {
+    "domain": "domain",
+    "path": "path",
+    "secure": "secure",
+    "httpOnly": "httpOnly",
+    "partition_key": "partitionKey",
+}
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,15 @@ def compare(expected, observed: FlowResult, cookie_name: str, jar_reports_partit
         if leaked:
             mismatches.append(Mismatch(step, "preflight_cookie", None, leaked[0], ("fetch-preflight-no-credentials",)))
     if expected.js_visible != js_visible(observed, cookie_name):
-        mismatches.append(Mismatch("login", "js_visible", expected.js_visible, js_visible(observed, cookie_name),
-                                   expected.steps["login"].reasons))
+        mismatches.append(
+            Mismatch(
+                "login",
+                "js_visible",
+                expected.js_visible,
+                js_visible(observed, cookie_name),
+                expected.steps["login"].reasons,
+            )
+        )
     stored = expected.stored_cookie
     jar = observed["login"].jar
     if stored and len(jar) == 1:
@@ -58,15 +71,22 @@ def compare(expected, observed: FlowResult, cookie_name: str, jar_reports_partit
             if field == "partition_key" and not jar_reports_partition_key:
                 continue
             if field in stored and stored[field] != jar[0].get(key):
-                mismatches.append(Mismatch("login", f"jar.{field}", stored[field], jar[0].get(key),
-                                           expected.steps["login"].reasons))
+                mismatches.append(
+                    Mismatch("login", f"jar.{field}", stored[field], jar[0].get(key), expected.steps["login"].reasons)
+                )
     elif len(jar) > 1:
         mismatches.append(Mismatch("login", "jar.count", 1, len(jar), expected.steps["login"].reasons))
     return mismatches
 
 
-def describe(mismatches: list[Mismatch], rules: dict, browser: str, version: str, case_id: str,
-             version_note: Optional[str] = None) -> str:
+def describe(
+    mismatches: list[Mismatch],
+    rules: dict,
+    browser: str,
+    version: str,
+    case_id: str,
+    version_note: str | None = None,
+) -> str:
     """A failure message: step, field, expected and observed, the rule chain, the browser and its version."""
     lines = [f"{browser} {version} disagrees with the oracle in case {case_id}:"]
     if version_note:
@@ -82,11 +102,12 @@ def describe(mismatches: list[Mismatch], rules: dict, browser: str, version: str
 def observed_json(flow: FlowResult, cookie_name: str) -> dict:
     """The observed flow in the same shape as the oracle's to_json()."""
     out = {
-        step: {name: read(flow[step]) for name, read in OBSERVED_FIELDS.items()}
-        | {"error": flow[step].error}
+        step: {name: read(flow[step]) for name, read in OBSERVED_FIELDS.items()} | {"error": flow[step].error}
         for step in STEPS
     }
     out["js_visible"] = js_visible(flow, cookie_name)
-    out["jar"] = [{k: c.get(k) for k in ("name", "domain", "path", "secure", "httpOnly", "sameSite", "partitionKey")}
-                  for c in flow["login"].jar]
+    out["jar"] = [
+        {k: c.get(k) for k in ("name", "domain", "path", "secure", "httpOnly", "sameSite", "partitionKey")}
+        for c in flow["login"].jar
+    ]
     return out

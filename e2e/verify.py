@@ -62,19 +62,28 @@ def verify(args) -> int:
         for browser_name in args.browsers:
             profile = profile_for(browser_name)
             settings = Settings(cookie=cookie, cors=CorsPolicy(args.cors, (page,) if args.cors == "allowlist" else ()))
-            expected = oracle.expect(page=page, api=api, credentials=args.credentials, mode=args.mode, cors=args.cors,
-                                     set_cookie=cookie.set_cookie("opaque-session-id"), profile=profile)
+            expected = oracle.expect(
+                page=page,
+                api=api,
+                credentials=args.credentials,
+                mode=args.mode,
+                cors=args.cors,
+                set_cookie=cookie.set_cookie("opaque-session-id"),
+                profile=profile,
+            )
             browser = launch(playwright, browser_name, config)
             try:
                 context = browser.new_context(**config.CONTEXT)
                 hosts.configure(settings)
                 case = BrowserCase(context, hosts, {}, browser, results=None, third_party=None)
-                observed = run_flow(case, page_name, api_name, credentials=args.credentials, mode=args.mode,
-                                    cookie_name=cookie.name)
+                observed = run_flow(
+                    case, page_name, api_name, credentials=args.credentials, mode=args.mode, cookie_name=cookie.name
+                )
                 mismatches = compare(expected, observed, cookie.name, profile.jar_reports_partition_key.value)
                 failures += bool(mismatches)
-                _print(browser_name, browser.version, expected, observed_json(observed, cookie.name), mismatches,
-                       args.json)
+                _print(
+                    browser_name, browser.version, expected, observed_json(observed, cookie.name), mismatches, args.json
+                )
             finally:
                 browser.close()
     return 1 if failures else 0
@@ -82,8 +91,18 @@ def verify(args) -> int:
 
 def _print(browser: str, version: str, expected, observed: dict, mismatches, as_json: bool) -> None:
     if as_json:
-        print(json.dumps({"browser": browser, "version": version, "expected": expected.to_json(),
-                          "observed": observed, "mismatches": [vars(m) for m in mismatches]}, default=str))
+        print(
+            json.dumps(
+                {
+                    "browser": browser,
+                    "version": version,
+                    "expected": expected.to_json(),
+                    "observed": observed,
+                    "mismatches": [vars(m) for m in mismatches],
+                },
+                default=str,
+            )
+        )
         return
     print(f"\n{browser} {version}: {'matches the oracle' if not mismatches else 'DISAGREES with the oracle'}")
     print(f"  {'step':8} {'field':14} {'expected':>16} {'observed':>16}")

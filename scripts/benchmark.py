@@ -83,8 +83,12 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
         for case in cases:
             hosts.configure(case.settings(hosts.origin(case.page)))
             page = case_view.page(case.page)
-            options = {"base": hosts.origin(case.api), "credentials": case.credentials, "mode": case.mode,
-                       "timeoutMs": 15000}
+            options = {
+                "base": hosts.origin(case.api),
+                "credentials": case.credentials,
+                "mode": case.mode,
+                "timeoutMs": 15000,
+            }
             page.evaluate(STEPS_JS, [options, calls])  # warm: the suite's reused page has warm connections
             t = time.perf_counter()
             page.evaluate(STEPS_JS, [options, calls])
@@ -107,8 +111,23 @@ def suite(args: list[str]) -> tuple[float, dict[str, dict[str, float]], int]:
         junit = Path(folder) / "junit.xml"
         t = time.perf_counter()
         code = subprocess.call(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--output", str(Path(folder) / "out"),
-             "--junitxml", str(junit), *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--output",
+                str(Path(folder) / "out"),
+                "--junitxml",
+                str(junit),
+                *args,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wall = time.perf_counter() - t
         times: dict[str, dict[str, float]] = {b: {} for b in BROWSERS}
         for testcase in ET.parse(junit).iter("testcase"):
@@ -134,11 +153,16 @@ def suite_alone(name: str, every: int) -> dict[str, float]:
     for index in range(0, len(order), every):
         run += [order[index - 1] if index else order[1], order[index]]
     run.append(order[-1] if run[-1] is not order[-1] else order[-2])
-    _, times, code = suite(["-p", "no:xdist", "--browser", name] +
-                           [f"e2e/test_matrix.py::test_case[{name}-{c.id}]" for c in run])
+    _, times, code = suite(
+        ["-p", "no:xdist", "--browser", name] + [f"e2e/test_matrix.py::test_case[{name}-{c.id}]" for c in run]
+    )
     if code != 0:
-        print(f"warning: the sampled {name} cases exited {code}: a failed case is re-run traced, so its time is not "
-              "a case's", file=sys.stderr, flush=True)
+        print(
+            f"warning: the sampled {name} cases exited {code}: a failed case is re-run traced, so its time is not "
+            "a case's",
+            file=sys.stderr,
+            flush=True,
+        )
     return {c.id: times[name][c.id] for c in order[::every]}
 
 
@@ -172,8 +196,10 @@ def main(argv=None) -> int:
             wall, times, code = matrix(args.workers, args.dist)
             walls.append(wall)
             case_runs.append(times)
-            print(f"run {run + 1}: matrix {sum(map(len, times.values()))} cases, {wall:.1f} s wall, exit {code}",
-                  flush=True)
+            print(
+                f"run {run + 1}: matrix {sum(map(len, times.values()))} cases, {wall:.1f} s wall, exit {code}",
+                flush=True,
+            )
 
     med = statistics.median
     print(f"\nmedians of {args.runs} runs (load average at the start {load:.1f})")
@@ -181,36 +207,54 @@ def main(argv=None) -> int:
     for key in ("hosts",) + BROWSERS:
         print(f"  {key:9} {med(s[key] for s in starts):6.2f}")
     worst = max(med(s["hosts"] for s in starts) + med(s[b] for s in starts) for b in BROWSERS)
-    print(f"  per worker (hosts + the browser it starts with): at most {worst:.2f} s {verdict(worst, TARGETS['startup'])}")
-    floor = {kind: {b: statistics.mean(med(f[b][c.id] for f in runs) for c in cases) for b in BROWSERS}
-             for kind, runs in (("alone", alone_runs), ("together", together_runs))}
-    print(f"floor: {len(cases)} sampled cases per browser (every {args.sample}th), five fetches in one call in an "
-          "open page; mean s per case with each browser alone / both at once (as the two workers run):")
+    print(
+        f"  per worker (hosts + the browser it starts with): at most {worst:.2f} s {verdict(worst, TARGETS['startup'])}"
+    )
+    floor = {
+        kind: {b: statistics.mean(med(f[b][c.id] for f in runs) for c in cases) for b in BROWSERS}
+        for kind, runs in (("alone", alone_runs), ("together", together_runs))
+    }
+    print(
+        f"floor: {len(cases)} sampled cases per browser (every {args.sample}th), five fetches in one call in an "
+        "open page; mean s per case with each browser alone / both at once (as the two workers run):"
+    )
     for b in BROWSERS:
         print(f"  {b:9} {floor['alone'][b]:.3f} / {floor['together'][b]:.3f}")
-    print("per case in the suite, one worker and one browser at a time (JUnit setup + call + teardown, each sampled "
-          "case run after its neighbour in the matrix), against the floor alone measured just before it; the "
-          "median of the runs' ratios:")
+    print(
+        "per case in the suite, one worker and one browser at a time (JUnit setup + call + teardown, each sampled "
+        "case run after its neighbour in the matrix), against the floor alone measured just before it; the "
+        "median of the runs' ratios:"
+    )
     for b in BROWSERS:
-        ratios = [statistics.mean(run[b].values()) / statistics.mean(f[b].values())
-                  for run, f in zip(suite_alone_runs, alone_runs)]
+        ratios = [
+            statistics.mean(run[b].values()) / statistics.mean(f[b].values())
+            for run, f in zip(suite_alone_runs, alone_runs)
+        ]
         suite_case = med(statistics.mean(run[b].values()) for run in suite_alone_runs)
-        print(f"  {b:9} {suite_case:.3f} s = {med(ratios):.2f} x floor {verdict(med(ratios), TARGETS['ratio'])}; "
-              f"runs: {', '.join(f'{r:.2f}' for r in ratios)}")
+        print(
+            f"  {b:9} {suite_case:.3f} s = {med(ratios):.2f} x floor {verdict(med(ratios), TARGETS['ratio'])}; "
+            f"runs: {', '.join(f'{r:.2f}' for r in ratios)}"
+        )
     if args.skip_matrix:
         return 0
     wall = med(walls)
     total = sum(map(len, case_runs[0].values()))
-    print(f"whole matrix, both browsers, {args.workers} workers (--dist {args.dist}): {wall:.1f} s wall "
-          f"{verdict(wall, TARGETS['matrix'])}; runs: {', '.join(f'{w:.1f}' for w in walls)}")
+    print(
+        f"whole matrix, both browsers, {args.workers} workers (--dist {args.dist}): {wall:.1f} s wall "
+        f"{verdict(wall, TARGETS['matrix'])}; runs: {', '.join(f'{w:.1f}' for w in walls)}"
+    )
     print(f"cases per second per worker: {total / wall / args.workers:.2f}")
-    print("per case in the two-worker matrix (JUnit) on the sampled cases, against the floor with both browsers at "
-          "once; not like for like: the matrix's workers keep both cores busy, the floor's two processes do not:")
+    print(
+        "per case in the two-worker matrix (JUnit) on the sampled cases, against the floor with both browsers at "
+        "once; not like for like: the matrix's workers keep both cores busy, the floor's two processes do not:"
+    )
     for b in BROWSERS:
         per_case = statistics.mean(med(run[b][c.id] for run in case_runs) for c in cases)
         every = med(statistics.mean(run[b].values()) for run in case_runs)
-        print(f"  {b:9} {per_case:.3f} s = {per_case / floor['together'][b]:.2f} x floor with both at once; "
-              f"all {len(case_runs[0][b])} cases: mean {every:.3f} s")
+        print(
+            f"  {b:9} {per_case:.3f} s = {per_case / floor['together'][b]:.2f} x floor with both at once; "
+            f"all {len(case_runs[0][b])} cases: mean {every:.3f} s"
+        )
     return 0
 
 

@@ -43,10 +43,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=bounded(MAX_CLIENTS), default=32, help="concurrent clients (threads)")
     parser.add_argument("--requests", type=bounded(MAX_REQUESTS), default=200, help="requests per client")
-    parser.add_argument("--time-limit", type=bounded(MAX_SECONDS), default=120,
-                        help="seconds after which clients stop sending (what was sent is still checked)")
-    parser.add_argument("--logins", type=bounded(MAX_REQUESTS), default=40,
-                        help="logins per client into the bounded store")
+    parser.add_argument(
+        "--time-limit",
+        type=bounded(MAX_SECONDS),
+        default=120,
+        help="seconds after which clients stop sending (what was sent is still checked)",
+    )
+    parser.add_argument(
+        "--logins", type=bounded(MAX_REQUESTS), default=40, help="logins per client into the bounded store"
+    )
     args = parser.parse_args(argv)
 
     with load_users(args.clients), TestHosts.running(proxy=False) as hosts:

@@ -27,15 +27,37 @@ from e2e.report import load_results  # noqa: E402
 def run_once(label: str, folder: Path, workers: int, seed: int, isolation: str, select: list[str]) -> dict:
     """One matrix run; (browser, case) -> observed outcome and whether it matched the oracle."""
     out = folder / label
-    command = [sys.executable, "-m", "pytest", "e2e/test_matrix.py", "-q", "-p", "no:cacheprovider",
-               "-n", str(workers), "--dist", "worksteal", "--cm-shuffle", str(seed), "--isolation", isolation, "--output", str(out),
-               *select]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "e2e/test_matrix.py",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-n",
+        str(workers),
+        "--dist",
+        "worksteal",
+        "--cm-shuffle",
+        str(seed),
+        "--isolation",
+        isolation,
+        "--output",
+        str(out),
+        *select,
+    ]
     started = time.perf_counter()
     code = subprocess.call(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    results = {(r["browser"], r["case"]): {"observed": r["observed"], "matched": not r["mismatches"]}
-               for r in load_results(out / "results")}
-    print(f"{label}: {len(results)} cases, {workers} worker(s), seed {seed}, {isolation}, exit {code}, "
-          f"{time.perf_counter() - started:.0f} s", flush=True)
+    results = {
+        (r["browser"], r["case"]): {"observed": r["observed"], "matched": not r["mismatches"]}
+        for r in load_results(out / "results")
+    }
+    print(
+        f"{label}: {len(results)} cases, {workers} worker(s), seed {seed}, {isolation}, exit {code}, "
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
     return results
 
 
@@ -49,8 +71,17 @@ def changed(runs: dict[str, dict]) -> list[str]:
         values = {json.dumps(v, sort_keys=True) for v in seen.values() if v is not None}
         if missing or len(values) > 1:
             first = next(v for v in seen.values() if v is not None)
-            fields = sorted({f"{step}.{name}" for v in seen.values() if v for step, d in v["observed"].items()
-                             if isinstance(d, dict) for name in d if d.get(name) != first["observed"].get(step, {}).get(name)})
+            fields = sorted(
+                {
+                    f"{step}.{name}"
+                    for v in seen.values()
+                    if v
+                    for step, d in v["observed"].items()
+                    if isinstance(d, dict)
+                    for name in d
+                    if d.get(name) != first["observed"].get(step, {}).get(name)
+                }
+            )
             lines.append(f"{key[0]} {key[1]}: differs in {fields or ['matched']}; missing in {missing or 'none'}")
     return lines
 
@@ -70,8 +101,9 @@ def main(argv=None) -> int:
     runs: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="cm-repeat-") as tmp:
         for i in range(args.runs):
-            runs[f"run{i + 1}"] = run_once(f"run{i + 1}", Path(tmp), 1 if i == 0 else 2, rng.randrange(2**31),
-                                          args.isolation, select)
+            runs[f"run{i + 1}"] = run_once(
+                f"run{i + 1}", Path(tmp), 1 if i == 0 else 2, rng.randrange(2**31), args.isolation, select
+            )
         if args.also_fresh:
             runs["fresh"] = run_once("fresh", Path(tmp), 2, rng.randrange(2**31), "fresh", select)
     lines = changed(runs)

@@ -8,9 +8,9 @@ import threading
 import time
 import urllib.parse
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from flask import Flask, Response, g, request, send_from_directory
 from werkzeug.exceptions import HTTPException
@@ -34,17 +34,17 @@ class RequestRecord:
     scheme: str
     host: str
     path: str
-    origin: Optional[str]
-    cookie_header: Optional[str]
+    origin: str | None
+    cookie_header: str | None
     session_ids: tuple[str, ...]  # every value sent under the session cookie's name, in order
     preflight: bool
     status: int
     set_cookie: tuple[str, ...]
-    user: Optional[str]  # the authenticated user, if the session was valid
-    content_type: Optional[str]
-    sec_fetch_site: Optional[str]
-    sec_fetch_mode: Optional[str]
-    preflight_method: Optional[str] = None  # a preflight's Access-Control-Request-Method
+    user: str | None  # the authenticated user, if the session was valid
+    content_type: str | None
+    sec_fetch_site: str | None
+    sec_fetch_mode: str | None
+    preflight_method: str | None = None  # a preflight's Access-Control-Request-Method
 
     @property
     def sent_session_cookie(self) -> bool:
@@ -70,7 +70,7 @@ class SessionStore:
     def __contains__(self, sid: str) -> bool:
         return self.get(sid) is not None
 
-    def get(self, sid: str) -> Optional[Session]:
+    def get(self, sid: str) -> Session | None:
         session = self._sessions.get(sid)
         if session is not None and session.expires_at <= self._clock():
             del self._sessions[sid]
@@ -97,7 +97,7 @@ class SessionStore:
 class ApiState:
     """Everything the API remembers; one per server, reset between test cases."""
 
-    def __init__(self, settings: Optional[Settings] = None):
+    def __init__(self, settings: Settings | None = None):
         self.lock = threading.RLock()
         self.release_hung = threading.Event()
         self.configure(settings or Settings())
@@ -118,7 +118,7 @@ class ApiState:
         """Back to the default settings with nothing remembered."""
         self.configure(Settings())
 
-    def requests(self, path: Optional[str] = None, since: int = 0) -> list[RequestRecord]:
+    def requests(self, path: str | None = None, since: int = 0) -> list[RequestRecord]:
         """The recorded requests, optionally to one path, from sequence number `since` on."""
         with self.lock:
             return [r for r in self.records[since:] if path is None or r.path == path]
@@ -155,7 +155,9 @@ def _json_body(lenient: bool = False) -> dict[str, Any]:
         if json_typed:
             raise ApiError(400, "malformed_json", "the body is not valid JSON") from None
         if request.mimetype not in FORM_TYPES:
-            raise ApiError(415, "unsupported_media_type", "send JSON, or form fields urlencoded or as text/plain") from None
+            raise ApiError(
+                415, "unsupported_media_type", "send JSON, or form fields urlencoded or as text/plain"
+            ) from None
         body = _form_fields(raw.decode("utf-8", "replace"))
     if not isinstance(body, dict):
         raise ApiError(422, "invalid_body", "the body must be a JSON object")
@@ -187,7 +189,7 @@ def _text_field(body: dict[str, Any], name: str) -> str:
     return value
 
 
-def create_app(state: Optional[ApiState] = None) -> Flask:
+def create_app(state: ApiState | None = None) -> Flask:
     """The session API and the client page, sharing `state` with whoever started it."""
     app = Flask(__name__, static_folder=None)
     # One byte over: werkzeug stops a streamed (chunked) body at this limit without an error, so only
@@ -208,12 +210,12 @@ def create_app(state: Optional[ApiState] = None) -> Flask:
     def session_ids() -> tuple[str, ...]:
         return tuple(request.cookies.getlist(settings().cookie.name))
 
-    def current_sid() -> Optional[str]:
+    def current_sid() -> str | None:
         # Like the `cookie` parser behind express-session: the first value of a repeated name wins.
         ids = session_ids()
         return ids[0] if ids and ids[0] in app.state.sessions else None
 
-    def current_user() -> Optional[str]:
+    def current_user() -> str | None:
         sid = current_sid()
         return app.state.sessions.get(sid).user if sid else None
 
@@ -224,7 +226,7 @@ def create_app(state: Optional[ApiState] = None) -> Flask:
         return user
 
     @app.before_request
-    def start() -> Optional[Response]:
+    def start() -> Response | None:
         g.user = None
         g.preflight = request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
         if settings().fault == "hang" and request.path.startswith("/api/"):
@@ -359,8 +361,11 @@ def create_app(state: Optional[ApiState] = None) -> Flask:
         g.user = current_user()
         if sid:
             app.state.sessions.destroy(sid)
-        body = {"logged_out": True} if sid else {
-            "logged_out": False, "error": "unauthenticated", "message": "no valid session: nothing to log out"}
+        body = (
+            {"logged_out": True}
+            if sid
+            else {"logged_out": False, "error": "unauthenticated", "message": "no valid session: nothing to log out"}
+        )
         response = app.make_response((body, 200 if sid else 401))
         if session_ids():  # express: res.clearCookie with the options the cookie was set with
             response.headers.add("Set-Cookie", (settings().logout_cookie or settings().cookie).delete_cookie())

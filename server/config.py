@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Optional
 
 # RFC 6265bis "Syntax": cookie-name is an HTTP token.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -25,37 +24,45 @@ class CookieConfig:
     """The session cookie's name and attributes, as express-session's `cookie` options."""
 
     name: str = "sid"
-    samesite: Optional[str] = None  # None: attribute omitted (Flask's and express-session's default)
+    samesite: str | None = None  # None: attribute omitted (Flask's and express-session's default)
     secure: bool = False
     httponly: bool = True
     partitioned: bool = False
-    domain: Optional[str] = None
-    path: Optional[str] = "/"  # None: attribute omitted, so the browser uses the default-path
-    max_age: Optional[int] = None  # seconds; None: a session cookie
-    expires: Optional[str] = None  # an HTTP-date, written as given
+    domain: str | None = None
+    path: str | None = "/"  # None: attribute omitted, so the browser uses the default-path
+    max_age: int | None = None  # seconds; None: a session cookie
+    expires: str | None = None  # an HTTP-date, written as given
 
     def __post_init__(self) -> None:
         if not _TOKEN.fullmatch(self.name):  # not .match: "$" also matches before a trailing newline
-            raise ConfigError(f"cookie name {self.name!r} is not an HTTP token; use letters, digits and !#$%&'*+-.^_`|~")
+            raise ConfigError(
+                f"cookie name {self.name!r} is not an HTTP token; use letters, digits and !#$%&'*+-.^_`|~"
+            )
         if self.samesite not in SAMESITE_VALUES:
             raise ConfigError(f"samesite must be one of {SAMESITE_VALUES}, not {self.samesite!r}")
         if self.path is not None and (not self.path.startswith("/") or ";" in self.path):
-            raise ConfigError(f"path must start with '/' and hold no ';' (or be None for the default-path), not {self.path!r}")
+            raise ConfigError(
+                f"path must start with '/' and hold no ';' (or be None for the default-path), not {self.path!r}"
+            )
         if self.domain is not None and (not self.domain or ";" in self.domain or " " in self.domain):
             raise ConfigError(f"domain {self.domain!r} is not a host name; leave it None for a host-only cookie")
         for attribute in ("path", "domain", "expires"):
             value = getattr(self, attribute)
             if value is not None and not _ATTRIBUTE_VALUE.fullmatch(value):
-                raise ConfigError(f"{attribute} may hold only printable ASCII without ';' (use the A-label for a non-ASCII domain), not {value!r}")
+                raise ConfigError(
+                    f"{attribute} may hold only printable ASCII without ';' (use the A-label for a non-ASCII domain), not {value!r}"
+                )
         if self.max_age is not None and (isinstance(self.max_age, bool) or not isinstance(self.max_age, int)):
             raise ConfigError(f"max_age must be whole seconds or None, not {self.max_age!r}")
 
     @classmethod
-    def from_set_cookie(cls, line: str) -> "CookieConfig":
+    def from_set_cookie(cls, line: str) -> CookieConfig:
         """The configuration that issues a Set-Cookie line like `line` (its value is replaced by the session id)."""
         name, sep, _value = line.split(";")[0].partition("=")
         if not sep or not name.strip():
-            raise ConfigError(f"{line!r} is not a Set-Cookie line: start it with NAME=VALUE, e.g. 'sid=x; Path=/; Secure'")
+            raise ConfigError(
+                f"{line!r} is not a Set-Cookie line: start it with NAME=VALUE, e.g. 'sid=x; Path=/; Secure'"
+            )
         options: dict = {"name": name.strip(), "httponly": False, "path": None}
         for attribute in line.split(";")[1:]:
             key, _, value = attribute.strip().partition("=")
@@ -78,8 +85,10 @@ class CookieConfig:
                 except ValueError:
                     raise ConfigError(f"Max-Age={value.strip()!r} is not a whole number of seconds") from None
             elif key:
-                raise ConfigError(f"unknown cookie attribute {key!r}; use Path, Domain, Secure, HttpOnly, SameSite, "
-                                  "Partitioned, Max-Age or Expires")
+                raise ConfigError(
+                    f"unknown cookie attribute {key!r}; use Path, Domain, Secure, HttpOnly, SameSite, "
+                    "Partitioned, Max-Age or Expires"
+                )
         return cls(**options)
 
     def _attributes(self) -> list[str]:
@@ -126,11 +135,15 @@ class CorsPolicy:
         if self.kind not in CORS_POLICIES:
             raise ConfigError(f"CORS policy must be one of {CORS_POLICIES}, not {self.kind!r}")
         if self.kind == "allowlist" and not self.allowlist:
-            raise ConfigError("the allowlist CORS policy needs at least one origin, e.g. 'https://app.site-a.test:8443'")
+            raise ConfigError(
+                "the allowlist CORS policy needs at least one origin, e.g. 'https://app.site-a.test:8443'"
+            )
         if self.kind != "allowlist" and self.allowlist:
-            raise ConfigError(f"origins are only read by the allowlist policy; drop them or use kind='allowlist', not {self.kind!r}")
+            raise ConfigError(
+                f"origins are only read by the allowlist policy; drop them or use kind='allowlist', not {self.kind!r}"
+            )
 
-    def headers(self, origin: Optional[str]) -> dict[str, str]:
+    def headers(self, origin: str | None) -> dict[str, str]:
         """The CORS response headers for a request from `origin` (Fetch, "HTTP responses")."""
         if self.kind == "none" or origin is None and self.kind != "wildcard":
             return {}
@@ -155,7 +168,7 @@ class Settings:
     cookie: CookieConfig = field(default_factory=CookieConfig)
     cors: CorsPolicy = field(default_factory=CorsPolicy)
     # The cookie logout deletes, when it is not the issued one (a deletion with mismatched attributes).
-    logout_cookie: Optional[CookieConfig] = None
+    logout_cookie: CookieConfig | None = None
     # express-session: with cookie.secure and a request it believes insecure, no Set-Cookie is sent at all.
     secure_cookie_needs_tls: bool = False
     # express `trust proxy`: believe X-Forwarded-Proto from the reverse proxy in front.
@@ -169,7 +182,7 @@ class Settings:
     max_sessions: int = 10_000
     # Fault injection, for the tests that prove faults are reported as faults: every /api request answers
     # 500 ("error_500"), or is held until the case ends ("hang").
-    fault: Optional[str] = None
+    fault: str | None = None
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
@@ -179,6 +192,6 @@ class Settings:
         if self.session_ttl <= 0 or self.max_sessions <= 0:
             raise ConfigError("session_ttl and max_sessions must be positive")
 
-    def with_cookie(self, **changes) -> "Settings":
+    def with_cookie(self, **changes) -> Settings:
         """These settings with some cookie attributes changed."""
         return replace(self, cookie=replace(self.cookie, **changes))

@@ -11,8 +11,8 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Optional
 
 import trustme
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -102,7 +102,7 @@ UNREAD_BODY_WAIT = 0.5
 class _RequestBody(LimitedStream):
     """A request's body up to its Content-Length, so that the next request on the connection stays unread."""
 
-    def on_disconnect(self, error: Optional[Exception] = None) -> None:
+    def on_disconnect(self, error: Exception | None = None) -> None:
         """A short body reads as ended here; the app's own stream still raises werkzeug's ClientDisconnected."""
 
 
@@ -120,7 +120,7 @@ class _QuietHandler(WSGIRequestHandler):
     # werkzeug writes headers and body in separate sends; with Nagle's algorithm and the peer's delayed ACK
     # each response would stall for tens of milliseconds on loopback.
     disable_nagle_algorithm = True
-    _body: Optional[_RequestBody] = None
+    _body: _RequestBody | None = None
 
     def run_wsgi(self) -> None:
         raw = self.rfile
@@ -134,7 +134,7 @@ class _QuietHandler(WSGIRequestHandler):
         finally:
             self.rfile, self._body = raw, None
 
-    def _request_body(self) -> Optional[_RequestBody]:
+    def _request_body(self) -> _RequestBody | None:
         """The body limited to its length, or None when the length is not one plain number."""
         if self.headers.get_all("Transfer-Encoding"):
             return None
@@ -176,7 +176,7 @@ def make_tls_context(ca: trustme.CA) -> ssl.SSLContext:
     return context
 
 
-def find_nginx() -> Optional[str]:
+def find_nginx() -> str | None:
     """nginx on PATH or where Debian puts it, else None."""
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
 
@@ -190,7 +190,9 @@ def nginx_proxy(ca: trustme.CA, upstream_port: int, attempts: int = 5) -> Iterat
     """
     nginx = find_nginx()
     if nginx is None:
-        raise RuntimeError("nginx is not installed: on Debian `apt-get install nginx-light`, elsewhere put nginx on PATH")
+        raise RuntimeError(
+            "nginx is not installed: on Debian `apt-get install nginx-light`, elsewhere put nginx on PATH"
+        )
     with tempfile.TemporaryDirectory(prefix="cm-nginx-") as folder:
         ca.issue_cert(*HOST_NAMES).private_key_and_cert_chain_pem.write_to_path(os.path.join(folder, "server.pem"))
         for _ in range(attempts):
@@ -200,8 +202,12 @@ def nginx_proxy(ca: trustme.CA, upstream_port: int, attempts: int = 5) -> Iterat
             conf = os.path.join(folder, "nginx.conf")
             with open(conf, "w") as f:
                 f.write(NGINX_CONF.format(dir=folder, port=port, upstream=upstream_port))
-            process = subprocess.Popen([nginx, "-c", conf, "-p", folder, "-e", os.path.join(folder, "error.log")],
-                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            process = subprocess.Popen(
+                [nginx, "-c", conf, "-p", folder, "-e", os.path.join(folder, "error.log")],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
             if _wait_listening(port, process):
                 try:
                     yield port
@@ -240,7 +246,7 @@ class TestHosts:
 
     @classmethod
     @contextlib.contextmanager
-    def running(cls, settings: Optional[Settings] = None, proxy: bool = True) -> Iterator["TestHosts"]:
+    def running(cls, settings: Settings | None = None, proxy: bool = True) -> Iterator[TestHosts]:
         """Bind every listener on port 0 of 127.0.0.1 (and nginx, if `proxy`), serve, then stop them all."""
         state = ApiState(settings)
         app = create_app(state)
@@ -250,7 +256,11 @@ class TestHosts:
             servers: dict[str, BaseWSGIServer] = {}
             for name in LISTENERS:
                 servers[name] = make_server(
-                    "127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler,
+                    "127.0.0.1",
+                    0,
+                    app,
+                    threaded=True,
+                    request_handler=_QuietHandler,
                     ssl_context=tls if name.startswith("https") else None,
                 )
                 stack.callback(servers[name].server_close)
@@ -275,8 +285,10 @@ class TestHosts:
         except KeyError:
             raise KeyError(f"unknown origin {name!r}; the named origins are {sorted(ORIGINS)}") from None
         if o.listener not in self.ports:
-            raise RuntimeError(f"origin {name!r} needs the {o.listener!r} listener, which is not running: "
-                               "install nginx (Debian: apt-get install nginx-light) for the proxy origin")
+            raise RuntimeError(
+                f"origin {name!r} needs the {o.listener!r} listener, which is not running: "
+                "install nginx (Debian: apt-get install nginx-light) for the proxy origin"
+            )
         return f"{o.scheme}://{o.host}:{self.ports[o.listener]}"
 
     def url(self, name: str, path: str = "/") -> str:

@@ -13,8 +13,11 @@ from e2e.verdict import compare
 
 def test_wrong_profile(browser_case, browser_profile):
     """Fails: the case is held to a profile with its Lax-by-default fact flipped."""
-    wrong = replace(browser_profile, lax_by_default=Fact(not browser_profile.lax_by_default.value, "deliberately wrong"),
-                    deviations=())
+    wrong = replace(
+        browser_profile,
+        lax_by_default=Fact(not browser_profile.lax_by_default.value, "deliberately wrong"),
+        deviations=(),
+    )
     settings, expected = expectation(CASE, browser_case.hosts, wrong)
     browser_case.hosts.configure(settings)
     observed = run_flow(browser_case, CASE.page, CASE.api, credentials=CASE.credentials, cookie_name="sid")

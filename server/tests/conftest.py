@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -74,14 +75,16 @@ def cookie(state: ApiState) -> Callable[..., dict[str, str]]:
 def login(client: FlaskClient, state: ApiState) -> Callable[..., str]:
     """Log a user in through the API (optionally sending a Cookie header) and return the issued session id."""
 
-    def login(user: str = "alice", cookie_header: Optional[str] = None, **kwargs: Any) -> str:
+    def login(user: str = "alice", cookie_header: str | None = None, **kwargs: Any) -> str:
         headers = {"Cookie": cookie_header} if cookie_header else {}
-        response = client.post("/api/login", json={"username": user, "password": USERS[user]}, headers=headers, **kwargs)
+        response = client.post(
+            "/api/login", json={"username": user, "password": USERS[user]}, headers=headers, **kwargs
+        )
         assert (response.status_code, response.get_json()) == (200, {"user": user})
         (line,) = response.headers.getlist("Set-Cookie")
         prefix = f"{state.settings.cookie.name}="
         assert line.startswith(prefix), line
-        return line[len(prefix):].split(";")[0]
+        return line[len(prefix) :].split(";")[0]
 
     return login
 

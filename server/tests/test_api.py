@@ -14,7 +14,11 @@ from server.config import CookieConfig, Settings
 
 UNAUTHENTICATED = {"error": "unauthenticated", "message": "no valid session: log in first"}
 BAD_CREDENTIALS = {"error": "bad_credentials", "message": "unknown user or wrong password"}
-LOGOUT_UNAUTHENTICATED = {"logged_out": False, "error": "unauthenticated", "message": "no valid session: nothing to log out"}
+LOGOUT_UNAUTHENTICATED = {
+    "logged_out": False,
+    "error": "unauthenticated",
+    "message": "no valid session: nothing to log out",
+}
 DEFAULT_DELETION = "sid=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly"
 SID = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32): 256 random bits, base64url
 
@@ -86,18 +90,21 @@ def test_login_accepts_json_with_charset_and_extra_fields(client, state):
     assert len(state.sessions) == 1
 
 
-@pytest.mark.parametrize("body", [
-    pytest.param({"username": "alice", "password": "builder"}, id="other_users_password"),
-    pytest.param({"username": "alice", "password": "Wonderland"}, id="password_in_other_case"),
-    pytest.param({"username": "alice", "password": "wonder"}, id="password_prefix"),
-    pytest.param({"username": "alice", "password": "wonderland "}, id="password_trailing_space"),
-    pytest.param({"username": "alice", "password": "wonderland\u0000"}, id="password_trailing_nul"),
-    pytest.param({"username": "Alice", "password": "wonderland"}, id="username_in_other_case"),
-    pytest.param({"username": "carol", "password": "wonderland"}, id="unknown_user"),
-    # The old code compared an unknown user's password with a "\0" stand-in, which let this one in.
-    pytest.param({"username": "mallory", "password": "\u0000"}, id="unknown_user_nul_password"),
-    pytest.param({"username": "alice", "password": "\u0000"}, id="known_user_nul_password"),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"username": "alice", "password": "builder"}, id="other_users_password"),
+        pytest.param({"username": "alice", "password": "Wonderland"}, id="password_in_other_case"),
+        pytest.param({"username": "alice", "password": "wonder"}, id="password_prefix"),
+        pytest.param({"username": "alice", "password": "wonderland "}, id="password_trailing_space"),
+        pytest.param({"username": "alice", "password": "wonderland\u0000"}, id="password_trailing_nul"),
+        pytest.param({"username": "Alice", "password": "wonderland"}, id="username_in_other_case"),
+        pytest.param({"username": "carol", "password": "wonderland"}, id="unknown_user"),
+        # The old code compared an unknown user's password with a "\0" stand-in, which let this one in.
+        pytest.param({"username": "mallory", "password": "\u0000"}, id="unknown_user_nul_password"),
+        pytest.param({"username": "alice", "password": "\u0000"}, id="known_user_nul_password"),
+    ],
+)
 def test_login_refuses_bad_credentials(client, state, body):
     """Wrong credentials answer 401 JSON and neither set a cookie nor create a session."""
     response = client.post("/api/login", json=body)
@@ -123,7 +130,9 @@ def test_bad_login_keeps_the_existing_session(client, state, login, cookie, stat
 
 @pytest.mark.parametrize("method, path, body", SESSION_ROUTES)
 @pytest.mark.parametrize("cookie_header", NO_VALID_SESSION)
-def test_session_routes_answer_401_without_a_valid_session(client, state, login, state_snapshot, method, path, body, cookie_header):
+def test_session_routes_answer_401_without_a_valid_session(
+    client, state, login, state_snapshot, method, path, body, cookie_header
+):
     """Without a valid session (first value of the cookie) every session route answers 401 JSON and changes nothing."""
     sid = login()
     before = state_snapshot()
@@ -165,13 +174,20 @@ def test_resources_are_per_user(client, state, login, cookie):
         for sid, title in ((alice, "a1"), (bob, "b1"), (alice, "a2"))
     ]
     assert [(r.status_code, r.get_json()) for r in created] == [
-        (201, {"id": 1, "title": "a1"}), (201, {"id": 2, "title": "b1"}), (201, {"id": 3, "title": "a2"})]
+        (201, {"id": 1, "title": "a1"}),
+        (201, {"id": 2, "title": "b1"}),
+        (201, {"id": 3, "title": "a2"}),
+    ]
     listed = {sid: client.get("/api/resources", headers=cookie(sid)) for sid in (alice, bob)}
     assert (listed[alice].status_code, listed[alice].get_json()) == (
-        200, {"resources": [{"id": 1, "title": "a1"}, {"id": 3, "title": "a2"}]})
+        200,
+        {"resources": [{"id": 1, "title": "a1"}, {"id": 3, "title": "a2"}]},
+    )
     assert (listed[bob].status_code, listed[bob].get_json()) == (200, {"resources": [{"id": 2, "title": "b1"}]})
-    assert state.resources == {"alice": [{"id": 1, "title": "a1"}, {"id": 3, "title": "a2"}],
-                               "bob": [{"id": 2, "title": "b1"}]}
+    assert state.resources == {
+        "alice": [{"id": 1, "title": "a1"}, {"id": 3, "title": "a2"}],
+        "bob": [{"id": 2, "title": "b1"}],
+    }
 
 
 def test_resources_start_empty_and_belong_to_the_user_not_the_session(client, login, cookie):
@@ -185,12 +201,15 @@ def test_resources_start_empty_and_belong_to_the_user_not_the_session(client, lo
     assert (response.status_code, response.get_json()) == (200, {"resources": [{"id": 1, "title": "kept"}]})
 
 
-@pytest.mark.parametrize("title", [
-    pytest.param("  spaced \t", id="surrounding_whitespace"),
-    pytest.param("caf\u00e9 \u2615 \U0001F36A", id="non_ascii"),
-    pytest.param("x" * MAX_FIELD, id="longest"),
-    pytest.param("<script>alert(1)</script>", id="markup"),
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        pytest.param("  spaced \t", id="surrounding_whitespace"),
+        pytest.param("caf\u00e9 \u2615 \U0001f36a", id="non_ascii"),
+        pytest.param("x" * MAX_FIELD, id="longest"),
+        pytest.param("<script>alert(1)</script>", id="markup"),
+    ],
+)
 def test_resource_titles_are_kept_as_given(client, login, cookie, title):
     """A valid title is stored and answered exactly as sent."""
     sid = login()
@@ -203,11 +222,15 @@ def test_resource_count_is_bounded_per_user(client, state, login, cookie, monkey
     """Past MAX_RESOURCES a user's create answers 409 JSON and stores nothing; other users are unaffected."""
     monkeypatch.setattr(server.app, "MAX_RESOURCES", 2)
     alice, bob = login("alice"), login("bob")
-    statuses = [client.post("/api/resources", json={"title": f"r{i}"}, headers=cookie(alice)).status_code for i in range(2)]
+    statuses = [
+        client.post("/api/resources", json={"title": f"r{i}"}, headers=cookie(alice)).status_code for i in range(2)
+    ]
     assert statuses == [201, 201]
     refused = client.post("/api/resources", json={"title": "one too many"}, headers=cookie(alice))
     assert (refused.status_code, refused.get_json()) == (
-        409, {"error": "too_many_resources", "message": "a user may own at most 2 resources"})
+        409,
+        {"error": "too_many_resources", "message": "a user may own at most 2 resources"},
+    )
     assert [r["title"] for r in state.resources["alice"]] == ["r0", "r1"]
     assert client.post("/api/resources", json={"title": "b"}, headers=cookie(bob)).status_code == 201
 
@@ -225,10 +248,13 @@ def test_session_ids_are_opaque_and_unique(client, state, login):
     assert len(state.sessions) == 20
 
 
-@pytest.mark.parametrize("planted", [
-    pytest.param("attacker-chosen-id", id="chosen_by_attacker"),
-    pytest.param("A" * 43, id="shaped_like_a_real_id"),
-])
+@pytest.mark.parametrize(
+    "planted",
+    [
+        pytest.param("attacker-chosen-id", id="chosen_by_attacker"),
+        pytest.param("A" * 43, id="shaped_like_a_real_id"),
+    ],
+)
 def test_login_never_adopts_a_planted_id(client, state, login, cookie, planted):
     """An id planted before login (session fixation) is never the id after login, nor a session at all."""
     sid = login(cookie_header=f"sid={planted}")
@@ -303,15 +329,25 @@ def test_logout_ends_only_its_own_session_and_keeps_resources(client, state, log
     assert client.get("/api/resources", headers=cookie(again)).get_json() == {"resources": [{"id": 1, "title": "mine"}]}
 
 
-@pytest.mark.parametrize("config", [
-    pytest.param(CookieConfig(), id="default"),
-    pytest.param(CookieConfig(name="__Host-sid", secure=True, samesite="Lax"), id="host_prefix"),
-    pytest.param(CookieConfig(name="__Secure-sid", secure=True, domain="site-a.test", path="/api"), id="secure_prefix_domain_path"),
-    pytest.param(CookieConfig(samesite="None", secure=True, partitioned=True), id="partitioned"),
-    pytest.param(CookieConfig(path=None, httponly=False, samesite="Strict"), id="default_path"),
-    pytest.param(CookieConfig(name="connect.sid", max_age=3600, expires="Wed, 21 Oct 2037 07:28:00 GMT",
-                              domain="app.site-a.test"), id="persistent_with_domain"),
-])
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param(CookieConfig(), id="default"),
+        pytest.param(CookieConfig(name="__Host-sid", secure=True, samesite="Lax"), id="host_prefix"),
+        pytest.param(
+            CookieConfig(name="__Secure-sid", secure=True, domain="site-a.test", path="/api"),
+            id="secure_prefix_domain_path",
+        ),
+        pytest.param(CookieConfig(samesite="None", secure=True, partitioned=True), id="partitioned"),
+        pytest.param(CookieConfig(path=None, httponly=False, samesite="Strict"), id="default_path"),
+        pytest.param(
+            CookieConfig(
+                name="connect.sid", max_age=3600, expires="Wed, 21 Oct 2037 07:28:00 GMT", domain="app.site-a.test"
+            ),
+            id="persistent_with_domain",
+        ),
+    ],
+)
 def test_logout_deletion_matches_the_issued_cookie(client, state, login, cookie, config):
     """The deletion has the issued name, Domain, Path, Partitioned (and other flags), empty value and an expiry in the past."""
     state.configure(Settings(cookie=config))
@@ -378,7 +414,12 @@ def test_store_get_contains_len_and_destroy(clock):
     """The store finds what it created, and destroy forgets it once."""
     store = SessionStore(ttl=10, limit=5, clock=clock)
     sid = store.create("alice")
-    assert (store.get(sid).user, store.get(sid).expires_at, sid in store, len(store)) == ("alice", clock.now + 10, True, 1)
+    assert (store.get(sid).user, store.get(sid).expires_at, sid in store, len(store)) == (
+        "alice",
+        clock.now + 10,
+        True,
+        1,
+    )
     assert store.get("unknown") is None and "unknown" not in store
     assert store.destroy(sid) is True
     assert store.destroy(sid) is False
@@ -424,23 +465,38 @@ def test_store_limit_evicts_oldest_first(clock):
 def test_log_records_a_login(client, state):
     """A login's record holds what was sent and what was answered."""
     response = client.post(
-        "/api/login", json={"username": "alice", "password": "wonderland"},
+        "/api/login",
+        json={"username": "alice", "password": "wonderland"},
         headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors"},
     )
     (record,) = state.requests()
     assert record == RequestRecord(
-        seq=0, method="POST", scheme="http", host="localhost", path="/api/login", origin="http://localhost",
-        cookie_header=None, session_ids=(), preflight=False, status=200,
-        set_cookie=tuple(response.headers.getlist("Set-Cookie")), user="alice", content_type="application/json",
-        sec_fetch_site="same-origin", sec_fetch_mode="cors",
+        seq=0,
+        method="POST",
+        scheme="http",
+        host="localhost",
+        path="/api/login",
+        origin="http://localhost",
+        cookie_header=None,
+        session_ids=(),
+        preflight=False,
+        status=200,
+        set_cookie=tuple(response.headers.getlist("Set-Cookie")),
+        user="alice",
+        content_type="application/json",
+        sec_fetch_site="same-origin",
+        sec_fetch_mode="cors",
     )
     assert len(record.set_cookie) == 1 and record.sent_session_cookie is False
 
 
-@pytest.mark.parametrize("order, status, user", [
-    pytest.param("valid_first", 200, "alice", id="valid_first"),
-    pytest.param("forged_first", 401, None, id="forged_first"),
-])
+@pytest.mark.parametrize(
+    "order, status, user",
+    [
+        pytest.param("valid_first", 200, "alice", id="valid_first"),
+        pytest.param("forged_first", 401, None, id="forged_first"),
+    ],
+)
 def test_log_records_every_value_of_a_repeated_cookie(client, state, login, order, status, user):
     """session_ids holds every value sent under the cookie's name, in order; only the first is used to authenticate."""
     sid = login()
@@ -456,12 +512,19 @@ def test_log_records_every_value_of_a_repeated_cookie(client, state, login, orde
 def test_log_records_a_preflight(client, state, login, cookie):
     """A CORS preflight is recorded as such, with its status and no user even if a cookie came along."""
     sid = login()
-    client.options("/api/resources", headers={
-        "Origin": "https://evil.test", "Access-Control-Request-Method": "POST", **cookie(sid)})
+    client.options(
+        "/api/resources",
+        headers={"Origin": "https://evil.test", "Access-Control-Request-Method": "POST", **cookie(sid)},
+    )
     client.options("/api/resources", headers={"Origin": "https://evil.test"})
     preflight, plain_options = state.requests("/api/resources")
     assert (preflight.method, preflight.preflight, preflight.status, preflight.user, preflight.origin) == (
-        "OPTIONS", True, 204, None, "https://evil.test")
+        "OPTIONS",
+        True,
+        204,
+        None,
+        "https://evil.test",
+    )
     assert preflight.session_ids == (sid,) and preflight.set_cookie == ()
     assert (plain_options.preflight, plain_options.status) == (False, 204)
 
@@ -474,7 +537,12 @@ def test_log_records_logout_and_failures(client, state, login, cookie):
     client.get("/api/nowhere", headers=cookie(sid))
     bad_body, logout, unknown = state.requests(since=1)
     assert (bad_body.path, bad_body.status, bad_body.user, bad_body.set_cookie) == ("/api/resources", 400, "alice", ())
-    assert (logout.path, logout.status, logout.user, logout.set_cookie) == ("/api/logout", 200, "alice", (DEFAULT_DELETION,))
+    assert (logout.path, logout.status, logout.user, logout.set_cookie) == (
+        "/api/logout",
+        200,
+        "alice",
+        (DEFAULT_DELETION,),
+    )
     assert (unknown.path, unknown.status, unknown.user, unknown.session_ids) == ("/api/nowhere", 404, None, (sid,))
 
 
@@ -525,22 +593,53 @@ def _padded(body: str, size: int) -> bytes:
 BAD_BODIES = [
     pytest.param({"data": b'{"a": 1}'}, 415, "unsupported_media_type", id="no_content_type"),
     pytest.param({"data": b'{"a": 1}', "content_type": "text/plain"}, 415, "unsupported_media_type", id="text_plain"),
-    pytest.param({"data": {"username": "alice", "password": "wonderland", "title": "t"}}, 415, "unsupported_media_type", id="form_urlencoded"),
-    pytest.param({"data": b'--x\r\n\r\n--x--', "content_type": "multipart/form-data; boundary=x"}, 415, "unsupported_media_type", id="multipart"),
+    pytest.param(
+        {"data": {"username": "alice", "password": "wonderland", "title": "t"}},
+        415,
+        "unsupported_media_type",
+        id="form_urlencoded",
+    ),
+    pytest.param(
+        {"data": b"--x\r\n\r\n--x--", "content_type": "multipart/form-data; boundary=x"},
+        415,
+        "unsupported_media_type",
+        id="multipart",
+    ),
     pytest.param({"data": b'{"a": 1}', "content_type": "text/json"}, 415, "unsupported_media_type", id="text_json"),
-    pytest.param({"data": b'{"a": 1}', "content_type": "application/merge-patch+json"}, 415, "unsupported_media_type", id="json_suffix_type"),
+    pytest.param(
+        {"data": b'{"a": 1}', "content_type": "application/merge-patch+json"},
+        415,
+        "unsupported_media_type",
+        id="json_suffix_type",
+    ),
     pytest.param(_json(""), 400, "malformed_json", id="empty_body"),
     pytest.param(_json("{"), 400, "malformed_json", id="unterminated_object"),
     pytest.param(_json("{'username': 'alice'}"), 400, "malformed_json", id="single_quotes"),
     pytest.param(_json('{"title": "t",}'), 400, "malformed_json", id="trailing_comma"),
     pytest.param(_json('{"title": "t"} {}'), 400, "malformed_json", id="trailing_data"),
     pytest.param(_json('{"title": 1' + "0" * 5000 + "}"), 400, "malformed_json", id="integer_too_long_to_convert"),
-    pytest.param({"data": b'{"username": "\xff", "password": "x", "title": "\xff"}', "content_type": "application/json"},
-                 400, "malformed_json", id="invalid_utf8"),
-    pytest.param({"data": b'{"title": "\xc0\xaf"}', "content_type": "application/json"}, 400, "malformed_json", id="overlong_utf8"),
+    pytest.param(
+        {"data": b'{"username": "\xff", "password": "x", "title": "\xff"}', "content_type": "application/json"},
+        400,
+        "malformed_json",
+        id="invalid_utf8",
+    ),
+    pytest.param(
+        {"data": b'{"title": "\xc0\xaf"}', "content_type": "application/json"},
+        400,
+        "malformed_json",
+        id="overlong_utf8",
+    ),
     # json.loads decodes bytes with "surrogatepass": this is valid JSON holding a lone surrogate.
-    pytest.param({"data": b'{"username": "\xed\xa0\x80", "password": "x", "title": "\xed\xa0\x80"}', "content_type": "application/json"},
-                 422, "invalid_field", id="utf8_encoded_surrogate"),
+    pytest.param(
+        {
+            "data": b'{"username": "\xed\xa0\x80", "password": "x", "title": "\xed\xa0\x80"}',
+            "content_type": "application/json",
+        },
+        422,
+        "invalid_field",
+        id="utf8_encoded_surrogate",
+    ),
     pytest.param(_json("[" * 8000 + "]" * 8000), 400, "malformed_json", id="deeply_nested_arrays"),
     pytest.param(_json('{"a":' * 2500 + "1" + "}" * 2500), 400, "malformed_json", id="deeply_nested_objects"),
     pytest.param(_json("[]"), 422, "invalid_body", id="array"),
@@ -549,35 +648,121 @@ BAD_BODIES = [
     pytest.param(_json("null"), 422, "invalid_body", id="null"),
     pytest.param(_json("true"), 422, "invalid_body", id="boolean"),
     pytest.param(_json("NaN"), 422, "invalid_body", id="nan"),
-    pytest.param({"data": _padded('{"username": "alice", "password": "wonderland", "title": "t"}', MAX_BODY + 1),
-                  "content_type": "application/json"}, 413, "body_too_large", id="content_length_one_over"),
-    pytest.param({"data": b"{" * (10 * MAX_BODY), "content_type": "application/json"}, 413, "body_too_large", id="content_length_far_over"),
+    pytest.param(
+        {
+            "data": _padded('{"username": "alice", "password": "wonderland", "title": "t"}', MAX_BODY + 1),
+            "content_type": "application/json",
+        },
+        413,
+        "body_too_large",
+        id="content_length_one_over",
+    ),
+    pytest.param(
+        {"data": b"{" * (10 * MAX_BODY), "content_type": "application/json"},
+        413,
+        "body_too_large",
+        id="content_length_far_over",
+    ),
 ]
 # Bodies with the right shape but a wrong field, for each JSON route.
 BAD_FIELDS = [
-    pytest.param("/api/login", {"password": "wonderland"}, "'username' must be a non-empty string", id="login_username_missing"),
-    pytest.param("/api/login", {"username": "alice"}, "'password' must be a non-empty string", id="login_password_missing"),
-    pytest.param("/api/login", {"username": None, "password": "wonderland"}, "'username' must be a non-empty string", id="login_username_null"),
-    pytest.param("/api/login", {"username": 1, "password": "wonderland"}, "'username' must be a non-empty string", id="login_username_number"),
-    pytest.param("/api/login", {"username": ["alice"], "password": "wonderland"}, "'username' must be a non-empty string", id="login_username_array"),
-    pytest.param("/api/login", {"username": {"name": {"is": "alice"}}, "password": "wonderland"}, "'username' must be a non-empty string", id="login_username_object"),
-    pytest.param("/api/login", {"username": "alice", "password": True}, "'password' must be a non-empty string", id="login_password_boolean"),
-    pytest.param("/api/login", {"username": "alice", "password": 12345}, "'password' must be a non-empty string", id="login_password_number"),
-    pytest.param("/api/login", {"username": "", "password": "wonderland"}, "'username' must be a non-empty string", id="login_username_empty"),
-    pytest.param("/api/login", {"username": "alice", "password": " \t\n"}, "'password' must be a non-empty string", id="login_password_blank"),
-    pytest.param("/api/login", {"username": "a" * (MAX_FIELD + 1), "password": "wonderland"}, f"'username' may hold at most {MAX_FIELD} characters", id="login_username_too_long"),
-    pytest.param("/api/login", {"username": "alice", "password": "\ud800"}, "'password' must be Unicode text without lone surrogates", id="login_password_lone_surrogate"),
-    pytest.param("/api/login", {"username": "\udfffalice", "password": "wonderland"}, "'username' must be Unicode text without lone surrogates", id="login_username_lone_surrogate"),
+    pytest.param(
+        "/api/login", {"password": "wonderland"}, "'username' must be a non-empty string", id="login_username_missing"
+    ),
+    pytest.param(
+        "/api/login", {"username": "alice"}, "'password' must be a non-empty string", id="login_password_missing"
+    ),
+    pytest.param(
+        "/api/login",
+        {"username": None, "password": "wonderland"},
+        "'username' must be a non-empty string",
+        id="login_username_null",
+    ),
+    pytest.param(
+        "/api/login",
+        {"username": 1, "password": "wonderland"},
+        "'username' must be a non-empty string",
+        id="login_username_number",
+    ),
+    pytest.param(
+        "/api/login",
+        {"username": ["alice"], "password": "wonderland"},
+        "'username' must be a non-empty string",
+        id="login_username_array",
+    ),
+    pytest.param(
+        "/api/login",
+        {"username": {"name": {"is": "alice"}}, "password": "wonderland"},
+        "'username' must be a non-empty string",
+        id="login_username_object",
+    ),
+    pytest.param(
+        "/api/login",
+        {"username": "alice", "password": True},
+        "'password' must be a non-empty string",
+        id="login_password_boolean",
+    ),
+    pytest.param(
+        "/api/login",
+        {"username": "alice", "password": 12345},
+        "'password' must be a non-empty string",
+        id="login_password_number",
+    ),
+    pytest.param(
+        "/api/login",
+        {"username": "", "password": "wonderland"},
+        "'username' must be a non-empty string",
+        id="login_username_empty",
+    ),
+    pytest.param(
+        "/api/login",
+        {"username": "alice", "password": " \t\n"},
+        "'password' must be a non-empty string",
+        id="login_password_blank",
+    ),
+    pytest.param(
+        "/api/login",
+        {"username": "a" * (MAX_FIELD + 1), "password": "wonderland"},
+        f"'username' may hold at most {MAX_FIELD} characters",
+        id="login_username_too_long",
+    ),
+    pytest.param(
+        "/api/login",
+        {"username": "alice", "password": "\ud800"},
+        "'password' must be Unicode text without lone surrogates",
+        id="login_password_lone_surrogate",
+    ),
+    pytest.param(
+        "/api/login",
+        {"username": "\udfffalice", "password": "wonderland"},
+        "'username' must be Unicode text without lone surrogates",
+        id="login_username_lone_surrogate",
+    ),
     pytest.param("/api/resources", {}, "'title' must be a non-empty string", id="title_missing"),
     pytest.param("/api/resources", {"name": "t"}, "'title' must be a non-empty string", id="title_misspelt"),
     pytest.param("/api/resources", {"title": None}, "'title' must be a non-empty string", id="title_null"),
     pytest.param("/api/resources", {"title": 3.5}, "'title' must be a non-empty string", id="title_number"),
     pytest.param("/api/resources", {"title": ["t"]}, "'title' must be a non-empty string", id="title_array"),
-    pytest.param("/api/resources", {"title": {"t": {"t": {"t": "t"}}}}, "'title' must be a non-empty string", id="title_nested_object"),
+    pytest.param(
+        "/api/resources",
+        {"title": {"t": {"t": {"t": "t"}}}},
+        "'title' must be a non-empty string",
+        id="title_nested_object",
+    ),
     pytest.param("/api/resources", {"title": ""}, "'title' must be a non-empty string", id="title_empty"),
     pytest.param("/api/resources", {"title": "\u2003 \r\n"}, "'title' must be a non-empty string", id="title_blank"),
-    pytest.param("/api/resources", {"title": "t" * (MAX_FIELD + 1)}, f"'title' may hold at most {MAX_FIELD} characters", id="title_too_long"),
-    pytest.param("/api/resources", {"title": "x\ud83d"}, "'title' must be Unicode text without lone surrogates", id="title_lone_surrogate"),
+    pytest.param(
+        "/api/resources",
+        {"title": "t" * (MAX_FIELD + 1)},
+        f"'title' may hold at most {MAX_FIELD} characters",
+        id="title_too_long",
+    ),
+    pytest.param(
+        "/api/resources",
+        {"title": "x\ud83d"},
+        "'title' must be Unicode text without lone surrogates",
+        id="title_lone_surrogate",
+    ),
 ]
 BAD_ROUTES = [
     pytest.param("GET", "/api/nowhere", 404, "not_found", None, id="unknown_api_get"),
@@ -588,7 +773,9 @@ BAD_ROUTES = [
     pytest.param("GET", "/api/login", 405, "method_not_allowed", {"POST", "OPTIONS"}, id="get_login"),
     pytest.param("PATCH", "/api/login", 405, "method_not_allowed", {"POST", "OPTIONS"}, id="patch_login"),
     pytest.param("PUT", "/api/me", 405, "method_not_allowed", {"GET", "HEAD", "OPTIONS"}, id="put_me"),
-    pytest.param("DELETE", "/api/resources", 405, "method_not_allowed", {"GET", "HEAD", "POST", "OPTIONS"}, id="delete_resources"),
+    pytest.param(
+        "DELETE", "/api/resources", 405, "method_not_allowed", {"GET", "HEAD", "POST", "OPTIONS"}, id="delete_resources"
+    ),
     pytest.param("GET", "/api/logout", 405, "method_not_allowed", {"POST", "OPTIONS"}, id="get_logout"),
 ]
 
@@ -602,7 +789,9 @@ def logged_in(client, login, cookie):
     return sid
 
 
-def assert_refused_without_effect(client, state, cookie, state_snapshot, sid, before, response, status, error, message=None):
+def assert_refused_without_effect(
+    client, state, cookie, state_snapshot, sid, before, response, status, error, message=None
+):
     """A 4xx JSON answer with exactly error and message, no Set-Cookie, no change, and the session still valid."""
     body = response.get_json(silent=True)
     assert response.status_code == status, body
@@ -619,7 +808,9 @@ def assert_refused_without_effect(client, state, cookie, state_snapshot, sid, be
 
 @pytest.mark.parametrize("path", JSON_ROUTES)
 @pytest.mark.parametrize("request_kwargs, status, error", BAD_BODIES)
-def test_bad_bodies_are_refused_without_effect(client, state, cookie, state_snapshot, logged_in, path, request_kwargs, status, error):
+def test_bad_bodies_are_refused_without_effect(
+    client, state, cookie, state_snapshot, logged_in, path, request_kwargs, status, error
+):
     """Bodies of the wrong type, syntax, shape, encoding or size are 4xx JSON and change no session or resource."""
     before = state_snapshot()
     response = client.post(path, headers=cookie(logged_in), **request_kwargs)
@@ -631,14 +822,20 @@ def test_bad_fields_are_refused_without_effect(client, state, cookie, state_snap
     """Missing, wrongly typed, blank, too long or unencodable fields are 422 JSON and change nothing."""
     before = state_snapshot()
     response = client.post(path, json=body, headers=cookie(logged_in))
-    assert_refused_without_effect(client, state, cookie, state_snapshot, logged_in, before, response, 422, "invalid_field", message)
+    assert_refused_without_effect(
+        client, state, cookie, state_snapshot, logged_in, before, response, 422, "invalid_field", message
+    )
 
 
 @pytest.mark.parametrize("method, path, status, error, allow", BAD_ROUTES)
-def test_unknown_routes_and_wrong_methods_are_refused_without_effect(client, state, cookie, state_snapshot, logged_in, method, path, status, error, allow):
+def test_unknown_routes_and_wrong_methods_are_refused_without_effect(
+    client, state, cookie, state_snapshot, logged_in, method, path, status, error, allow
+):
     """Unknown routes are 404 and wrong methods 405 (with Allow), as JSON, changing nothing."""
     before = state_snapshot()
-    response = client.open(path, method=method, json={"username": "bob", "password": "builder"}, headers=cookie(logged_in))
+    response = client.open(
+        path, method=method, json={"username": "bob", "password": "builder"}, headers=cookie(logged_in)
+    )
     assert_refused_without_effect(client, state, cookie, state_snapshot, logged_in, before, response, status, error)
     allowed = response.headers.get("Allow")
     assert (allowed and set(allowed.split(", "))) == (allow or None)
@@ -649,20 +846,41 @@ def test_oversized_streamed_body_is_413(client, state, cookie, state_snapshot, l
     """A chunked body (no Content-Length) over MAX_BODY is 413, even if its first MAX_BODY bytes are valid JSON."""
     before = state_snapshot()
     body = _padded('{"username": "bob", "password": "builder", "title": "smuggled"}', MAX_BODY + 1)
-    response = client.post(path, input_stream=io.BytesIO(body), content_type="application/json",
-                           headers={"Transfer-Encoding": "chunked", **cookie(logged_in)},
-                           environ_overrides={"wsgi.input_terminated": True})
+    response = client.post(
+        path,
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked", **cookie(logged_in)},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
     assert response.request.content_length is None
-    assert_refused_without_effect(client, state, cookie, state_snapshot, logged_in, before, response, 413, "body_too_large",
-                                  f"the body may hold at most {MAX_BODY} bytes")
+    assert_refused_without_effect(
+        client,
+        state,
+        cookie,
+        state_snapshot,
+        logged_in,
+        before,
+        response,
+        413,
+        "body_too_large",
+        f"the body may hold at most {MAX_BODY} bytes",
+    )
 
 
 @pytest.mark.parametrize("streamed", [pytest.param(False, id="content_length"), pytest.param(True, id="chunked")])
 def test_body_of_exactly_max_body_bytes_is_accepted(client, state, cookie, logged_in, streamed):
     """MAX_BODY bytes are allowed, with a Content-Length or streamed."""
     body = _padded('{"title": "just fits"}', MAX_BODY)
-    stream = {"input_stream": io.BytesIO(body), "headers": {"Transfer-Encoding": "chunked", **cookie(logged_in)},
-              "environ_overrides": {"wsgi.input_terminated": True}} if streamed else {"data": body, "headers": cookie(logged_in)}
+    stream = (
+        {
+            "input_stream": io.BytesIO(body),
+            "headers": {"Transfer-Encoding": "chunked", **cookie(logged_in)},
+            "environ_overrides": {"wsgi.input_terminated": True},
+        }
+        if streamed
+        else {"data": body, "headers": cookie(logged_in)}
+    )
     response = client.post("/api/resources", content_type="application/json", **stream)
     assert (response.status_code, response.get_json()) == (201, {"id": 3, "title": "just fits"})
 

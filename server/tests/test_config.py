@@ -17,79 +17,210 @@ EVIL = "https://evil.test"
 
 # Each cookie configuration with the Set-Cookie line that issues {sid} and the one logout sends.
 COOKIE_LINES = [
-    pytest.param(CookieConfig(), "sid={sid}; Path=/; HttpOnly", f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly", id="default"),
-    pytest.param(CookieConfig(samesite="Lax"), "sid={sid}; Path=/; HttpOnly; SameSite=Lax",
-                 f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly; SameSite=Lax", id="samesite_lax"),
-    pytest.param(CookieConfig(samesite="Strict"), "sid={sid}; Path=/; HttpOnly; SameSite=Strict",
-                 f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly; SameSite=Strict", id="samesite_strict"),
-    pytest.param(CookieConfig(samesite="None"), "sid={sid}; Path=/; HttpOnly; SameSite=None",
-                 f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly; SameSite=None", id="samesite_none_insecure"),
-    pytest.param(CookieConfig(secure=True), "sid={sid}; Path=/; Secure; HttpOnly",
-                 f"sid=; Max-Age=0; {EPOCH}; Path=/; Secure; HttpOnly", id="secure"),
-    pytest.param(CookieConfig(httponly=False), "sid={sid}; Path=/", f"sid=; Max-Age=0; {EPOCH}; Path=/", id="script_readable"),
-    pytest.param(CookieConfig(samesite="None", secure=True, partitioned=True),
-                 "sid={sid}; Path=/; Secure; HttpOnly; SameSite=None; Partitioned",
-                 f"sid=; Max-Age=0; {EPOCH}; Path=/; Secure; HttpOnly; SameSite=None; Partitioned", id="partitioned"),
-    pytest.param(CookieConfig(domain="site-a.test"), "sid={sid}; Path=/; Domain=site-a.test; HttpOnly",
-                 f"sid=; Max-Age=0; {EPOCH}; Path=/; Domain=site-a.test; HttpOnly", id="domain"),
-    pytest.param(CookieConfig(path="/api"), "sid={sid}; Path=/api; HttpOnly",
-                 f"sid=; Max-Age=0; {EPOCH}; Path=/api; HttpOnly", id="path_api"),
-    pytest.param(CookieConfig(path=None), "sid={sid}; HttpOnly", f"sid=; Max-Age=0; {EPOCH}; HttpOnly", id="path_omitted"),
-    pytest.param(CookieConfig(max_age=3600), "sid={sid}; Max-Age=3600; Path=/; HttpOnly",
-                 f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly", id="max_age"),
-    pytest.param(CookieConfig(max_age=0), "sid={sid}; Max-Age=0; Path=/; HttpOnly",
-                 f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly", id="max_age_zero"),
-    pytest.param(CookieConfig(expires=DATE), f"sid={{sid}}; Expires={DATE}; Path=/; HttpOnly",
-                 f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly", id="expires"),
-    pytest.param(CookieConfig(name="__Host-sid", secure=True, samesite="Lax"),
-                 "__Host-sid={sid}; Path=/; Secure; HttpOnly; SameSite=Lax",
-                 f"__Host-sid=; Max-Age=0; {EPOCH}; Path=/; Secure; HttpOnly; SameSite=Lax", id="host_prefix"),
-    pytest.param(CookieConfig(name="__Secure-sid", secure=True, domain="site-a.test", path="/api"),
-                 "__Secure-sid={sid}; Path=/api; Domain=site-a.test; Secure; HttpOnly",
-                 f"__Secure-sid=; Max-Age=0; {EPOCH}; Path=/api; Domain=site-a.test; Secure; HttpOnly", id="secure_prefix"),
+    pytest.param(
+        CookieConfig(), "sid={sid}; Path=/; HttpOnly", f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly", id="default"
+    ),
+    pytest.param(
+        CookieConfig(samesite="Lax"),
+        "sid={sid}; Path=/; HttpOnly; SameSite=Lax",
+        f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly; SameSite=Lax",
+        id="samesite_lax",
+    ),
+    pytest.param(
+        CookieConfig(samesite="Strict"),
+        "sid={sid}; Path=/; HttpOnly; SameSite=Strict",
+        f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly; SameSite=Strict",
+        id="samesite_strict",
+    ),
+    pytest.param(
+        CookieConfig(samesite="None"),
+        "sid={sid}; Path=/; HttpOnly; SameSite=None",
+        f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly; SameSite=None",
+        id="samesite_none_insecure",
+    ),
+    pytest.param(
+        CookieConfig(secure=True),
+        "sid={sid}; Path=/; Secure; HttpOnly",
+        f"sid=; Max-Age=0; {EPOCH}; Path=/; Secure; HttpOnly",
+        id="secure",
+    ),
+    pytest.param(
+        CookieConfig(httponly=False), "sid={sid}; Path=/", f"sid=; Max-Age=0; {EPOCH}; Path=/", id="script_readable"
+    ),
+    pytest.param(
+        CookieConfig(samesite="None", secure=True, partitioned=True),
+        "sid={sid}; Path=/; Secure; HttpOnly; SameSite=None; Partitioned",
+        f"sid=; Max-Age=0; {EPOCH}; Path=/; Secure; HttpOnly; SameSite=None; Partitioned",
+        id="partitioned",
+    ),
+    pytest.param(
+        CookieConfig(domain="site-a.test"),
+        "sid={sid}; Path=/; Domain=site-a.test; HttpOnly",
+        f"sid=; Max-Age=0; {EPOCH}; Path=/; Domain=site-a.test; HttpOnly",
+        id="domain",
+    ),
+    pytest.param(
+        CookieConfig(path="/api"),
+        "sid={sid}; Path=/api; HttpOnly",
+        f"sid=; Max-Age=0; {EPOCH}; Path=/api; HttpOnly",
+        id="path_api",
+    ),
+    pytest.param(
+        CookieConfig(path=None), "sid={sid}; HttpOnly", f"sid=; Max-Age=0; {EPOCH}; HttpOnly", id="path_omitted"
+    ),
+    pytest.param(
+        CookieConfig(max_age=3600),
+        "sid={sid}; Max-Age=3600; Path=/; HttpOnly",
+        f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly",
+        id="max_age",
+    ),
+    pytest.param(
+        CookieConfig(max_age=0),
+        "sid={sid}; Max-Age=0; Path=/; HttpOnly",
+        f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly",
+        id="max_age_zero",
+    ),
+    pytest.param(
+        CookieConfig(expires=DATE),
+        f"sid={{sid}}; Expires={DATE}; Path=/; HttpOnly",
+        f"sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly",
+        id="expires",
+    ),
+    pytest.param(
+        CookieConfig(name="__Host-sid", secure=True, samesite="Lax"),
+        "__Host-sid={sid}; Path=/; Secure; HttpOnly; SameSite=Lax",
+        f"__Host-sid=; Max-Age=0; {EPOCH}; Path=/; Secure; HttpOnly; SameSite=Lax",
+        id="host_prefix",
+    ),
+    pytest.param(
+        CookieConfig(name="__Secure-sid", secure=True, domain="site-a.test", path="/api"),
+        "__Secure-sid={sid}; Path=/api; Domain=site-a.test; Secure; HttpOnly",
+        f"__Secure-sid=; Max-Age=0; {EPOCH}; Path=/api; Domain=site-a.test; Secure; HttpOnly",
+        id="secure_prefix",
+    ),
     # Prefixes are the browser's to enforce: the server writes an insecure __Host- cookie as configured.
-    pytest.param(CookieConfig(name="__Host-sid", domain="site-a.test"), "__Host-sid={sid}; Path=/; Domain=site-a.test; HttpOnly",
-                 f"__Host-sid=; Max-Age=0; {EPOCH}; Path=/; Domain=site-a.test; HttpOnly", id="host_prefix_broken"),
-    pytest.param(CookieConfig(name="connect.sid"), "connect.sid={sid}; Path=/; HttpOnly",
-                 f"connect.sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly", id="express_default_name"),
-    pytest.param(CookieConfig(name="__Host-id", samesite="None", secure=True, httponly=True, partitioned=True, max_age=60,
-                              expires=DATE),
-                 f"__Host-id={{sid}}; Max-Age=60; Expires={DATE}; Path=/; Secure; HttpOnly; SameSite=None; Partitioned",
-                 f"__Host-id=; Max-Age=0; {EPOCH}; Path=/; Secure; HttpOnly; SameSite=None; Partitioned", id="everything"),
+    pytest.param(
+        CookieConfig(name="__Host-sid", domain="site-a.test"),
+        "__Host-sid={sid}; Path=/; Domain=site-a.test; HttpOnly",
+        f"__Host-sid=; Max-Age=0; {EPOCH}; Path=/; Domain=site-a.test; HttpOnly",
+        id="host_prefix_broken",
+    ),
+    pytest.param(
+        CookieConfig(name="connect.sid"),
+        "connect.sid={sid}; Path=/; HttpOnly",
+        f"connect.sid=; Max-Age=0; {EPOCH}; Path=/; HttpOnly",
+        id="express_default_name",
+    ),
+    pytest.param(
+        CookieConfig(
+            name="__Host-id", samesite="None", secure=True, httponly=True, partitioned=True, max_age=60, expires=DATE
+        ),
+        f"__Host-id={{sid}}; Max-Age=60; Expires={DATE}; Path=/; Secure; HttpOnly; SameSite=None; Partitioned",
+        f"__Host-id=; Max-Age=0; {EPOCH}; Path=/; Secure; HttpOnly; SameSite=None; Partitioned",
+        id="everything",
+    ),
 ]
 
 INVALID = [
-    pytest.param(lambda: CookieConfig(name=""), "cookie name '' is not an HTTP token; use letters, digits", id="name_empty"),
+    pytest.param(
+        lambda: CookieConfig(name=""), "cookie name '' is not an HTTP token; use letters, digits", id="name_empty"
+    ),
     pytest.param(lambda: CookieConfig(name="my sid"), "cookie name 'my sid' is not an HTTP token", id="name_space"),
     pytest.param(lambda: CookieConfig(name="sid;x"), "cookie name 'sid;x' is not an HTTP token", id="name_semicolon"),
     pytest.param(lambda: CookieConfig(name="sid=x"), "cookie name 'sid=x' is not an HTTP token", id="name_equals"),
-    pytest.param(lambda: CookieConfig(name="sid\n"), "cookie name 'sid\\n' is not an HTTP token", id="name_trailing_newline"),
+    pytest.param(
+        lambda: CookieConfig(name="sid\n"), "cookie name 'sid\\n' is not an HTTP token", id="name_trailing_newline"
+    ),
     pytest.param(lambda: CookieConfig(name="s\u00e9ance"), "is not an HTTP token", id="name_non_ascii"),
-    pytest.param(lambda: CookieConfig(samesite="lax"), "samesite must be one of (None, 'Lax', 'Strict', 'None'), not 'lax'", id="samesite_lower_case"),
-    pytest.param(lambda: CookieConfig(samesite=""), "samesite must be one of (None, 'Lax', 'Strict', 'None'), not ''", id="samesite_empty"),
-    pytest.param(lambda: CookieConfig(path="api"), "path must start with '/' and hold no ';' (or be None for the default-path), not 'api'", id="path_relative"),
+    pytest.param(
+        lambda: CookieConfig(samesite="lax"),
+        "samesite must be one of (None, 'Lax', 'Strict', 'None'), not 'lax'",
+        id="samesite_lower_case",
+    ),
+    pytest.param(
+        lambda: CookieConfig(samesite=""),
+        "samesite must be one of (None, 'Lax', 'Strict', 'None'), not ''",
+        id="samesite_empty",
+    ),
+    pytest.param(
+        lambda: CookieConfig(path="api"),
+        "path must start with '/' and hold no ';' (or be None for the default-path), not 'api'",
+        id="path_relative",
+    ),
     pytest.param(lambda: CookieConfig(path=""), "path must start with '/'", id="path_empty"),
     pytest.param(lambda: CookieConfig(path="/a;b"), "path must start with '/' and hold no ';'", id="path_semicolon"),
-    pytest.param(lambda: CookieConfig(path="/api\r\n"), "path may hold only printable ASCII without ';'", id="path_newline"),
-    pytest.param(lambda: CookieConfig(path="/caf\u00e9"), "path may hold only printable ASCII without ';'", id="path_non_ascii"),
-    pytest.param(lambda: CookieConfig(domain=""), "domain '' is not a host name; leave it None for a host-only cookie", id="domain_empty"),
+    pytest.param(
+        lambda: CookieConfig(path="/api\r\n"), "path may hold only printable ASCII without ';'", id="path_newline"
+    ),
+    pytest.param(
+        lambda: CookieConfig(path="/caf\u00e9"), "path may hold only printable ASCII without ';'", id="path_non_ascii"
+    ),
+    pytest.param(
+        lambda: CookieConfig(domain=""),
+        "domain '' is not a host name; leave it None for a host-only cookie",
+        id="domain_empty",
+    ),
     pytest.param(lambda: CookieConfig(domain="site a.test"), "is not a host name; leave it None", id="domain_space"),
-    pytest.param(lambda: CookieConfig(domain="site-a.test;Secure"), "is not a host name; leave it None", id="domain_semicolon"),
-    pytest.param(lambda: CookieConfig(domain="site-a.test\t"), "domain may hold only printable ASCII", id="domain_control_character"),
-    pytest.param(lambda: CookieConfig(domain="b\u00fccher.test"), "use the A-label for a non-ASCII domain", id="domain_non_ascii"),
-    pytest.param(lambda: CookieConfig(expires=f"{DATE}; Domain=evil.test"), "expires may hold only printable ASCII without ';'", id="expires_semicolon"),
-    pytest.param(lambda: CookieConfig(expires=f"{DATE}\r\nX-Injected: 1"), "expires may hold only printable ASCII", id="expires_newline"),
-    pytest.param(lambda: CookieConfig(max_age=1.5), "max_age must be whole seconds or None, not 1.5", id="max_age_float"),
-    pytest.param(lambda: CookieConfig(max_age="3600"), "max_age must be whole seconds or None, not '3600'", id="max_age_string"),
-    pytest.param(lambda: CookieConfig(max_age=True), "max_age must be whole seconds or None, not True", id="max_age_boolean"),
-    pytest.param(lambda: CorsPolicy("any"), "CORS policy must be one of ('none', 'wildcard', 'reflect', 'allowlist', 'reflect_any_credentials'), not 'any'", id="cors_unknown_kind"),
-    pytest.param(lambda: CorsPolicy("allowlist"), "the allowlist CORS policy needs at least one origin", id="cors_allowlist_empty"),
-    pytest.param(lambda: CorsPolicy("reflect", (PAGE,)), "drop them or use kind='allowlist', not 'reflect'", id="cors_origins_without_allowlist"),
-    pytest.param(lambda: CorsPolicy("allowlist", PAGE), f"allowlist must be a tuple of origins, e.g. ('{PAGE}',), not a string", id="cors_allowlist_string"),
-    pytest.param(lambda: Settings(csrf="strict"), "csrf must be one of ('off', 'origin'), not 'strict'", id="csrf_unknown"),
+    pytest.param(
+        lambda: CookieConfig(domain="site-a.test;Secure"), "is not a host name; leave it None", id="domain_semicolon"
+    ),
+    pytest.param(
+        lambda: CookieConfig(domain="site-a.test\t"),
+        "domain may hold only printable ASCII",
+        id="domain_control_character",
+    ),
+    pytest.param(
+        lambda: CookieConfig(domain="b\u00fccher.test"), "use the A-label for a non-ASCII domain", id="domain_non_ascii"
+    ),
+    pytest.param(
+        lambda: CookieConfig(expires=f"{DATE}; Domain=evil.test"),
+        "expires may hold only printable ASCII without ';'",
+        id="expires_semicolon",
+    ),
+    pytest.param(
+        lambda: CookieConfig(expires=f"{DATE}\r\nX-Injected: 1"),
+        "expires may hold only printable ASCII",
+        id="expires_newline",
+    ),
+    pytest.param(
+        lambda: CookieConfig(max_age=1.5), "max_age must be whole seconds or None, not 1.5", id="max_age_float"
+    ),
+    pytest.param(
+        lambda: CookieConfig(max_age="3600"), "max_age must be whole seconds or None, not '3600'", id="max_age_string"
+    ),
+    pytest.param(
+        lambda: CookieConfig(max_age=True), "max_age must be whole seconds or None, not True", id="max_age_boolean"
+    ),
+    pytest.param(
+        lambda: CorsPolicy("any"),
+        "CORS policy must be one of ('none', 'wildcard', 'reflect', 'allowlist', 'reflect_any_credentials'), not 'any'",
+        id="cors_unknown_kind",
+    ),
+    pytest.param(
+        lambda: CorsPolicy("allowlist"),
+        "the allowlist CORS policy needs at least one origin",
+        id="cors_allowlist_empty",
+    ),
+    pytest.param(
+        lambda: CorsPolicy("reflect", (PAGE,)),
+        "drop them or use kind='allowlist', not 'reflect'",
+        id="cors_origins_without_allowlist",
+    ),
+    pytest.param(
+        lambda: CorsPolicy("allowlist", PAGE),
+        f"allowlist must be a tuple of origins, e.g. ('{PAGE}',), not a string",
+        id="cors_allowlist_string",
+    ),
+    pytest.param(
+        lambda: Settings(csrf="strict"), "csrf must be one of ('off', 'origin'), not 'strict'", id="csrf_unknown"
+    ),
     pytest.param(lambda: Settings(session_ttl=0), "session_ttl and max_sessions must be positive", id="ttl_zero"),
-    pytest.param(lambda: Settings(max_sessions=-1), "session_ttl and max_sessions must be positive", id="max_sessions_negative"),
-    pytest.param(lambda: Settings().with_cookie(samesite="strict"), "samesite must be one of", id="with_cookie_validates"),
+    pytest.param(
+        lambda: Settings(max_sessions=-1), "session_ttl and max_sessions must be positive", id="max_sessions_negative"
+    ),
+    pytest.param(
+        lambda: Settings().with_cookie(samesite="strict"), "samesite must be one of", id="with_cookie_validates"
+    ),
 ]
 
 # Each policy and Origin with the CORS headers every /api answer carries.
@@ -99,39 +230,90 @@ CORS_CASES = [
     pytest.param(CorsPolicy("wildcard"), EVIL, {"Access-Control-Allow-Origin": "*"}, id="wildcard"),
     pytest.param(CorsPolicy("wildcard"), None, {"Access-Control-Allow-Origin": "*"}, id="wildcard_without_origin"),
     pytest.param(CorsPolicy("reflect"), EVIL, {"Access-Control-Allow-Origin": EVIL, "Vary": "Origin"}, id="reflect"),
-    pytest.param(CorsPolicy("reflect"), "null", {"Access-Control-Allow-Origin": "null", "Vary": "Origin"}, id="reflect_null"),
+    pytest.param(
+        CorsPolicy("reflect"), "null", {"Access-Control-Allow-Origin": "null", "Vary": "Origin"}, id="reflect_null"
+    ),
     pytest.param(CorsPolicy("reflect"), None, {}, id="reflect_without_origin"),
-    pytest.param(CorsPolicy("allowlist", (PAGE, "https://api.site-b.test")), PAGE,
-                 {"Access-Control-Allow-Origin": PAGE, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}, id="allowlist_hit"),
+    pytest.param(
+        CorsPolicy("allowlist", (PAGE, "https://api.site-b.test")),
+        PAGE,
+        {"Access-Control-Allow-Origin": PAGE, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"},
+        id="allowlist_hit",
+    ),
     pytest.param(CorsPolicy("allowlist", (PAGE,)), EVIL, {"Vary": "Origin"}, id="allowlist_miss"),
-    pytest.param(CorsPolicy("allowlist", (PAGE,)), "https://app.site-a.test", {"Vary": "Origin"}, id="allowlist_miss_other_port"),
-    pytest.param(CorsPolicy("allowlist", (PAGE,)), "https://app.site-a", {"Vary": "Origin"}, id="allowlist_miss_prefix"),
-    pytest.param(CorsPolicy("allowlist", ("https://app.site-a.test",)), "https://app.site-a.test.evil.test", {"Vary": "Origin"},
-                 id="allowlist_miss_extended"),
+    pytest.param(
+        CorsPolicy("allowlist", (PAGE,)), "https://app.site-a.test", {"Vary": "Origin"}, id="allowlist_miss_other_port"
+    ),
+    pytest.param(
+        CorsPolicy("allowlist", (PAGE,)), "https://app.site-a", {"Vary": "Origin"}, id="allowlist_miss_prefix"
+    ),
+    pytest.param(
+        CorsPolicy("allowlist", ("https://app.site-a.test",)),
+        "https://app.site-a.test.evil.test",
+        {"Vary": "Origin"},
+        id="allowlist_miss_extended",
+    ),
     pytest.param(CorsPolicy("allowlist", (PAGE,)), None, {}, id="allowlist_without_origin"),
-    pytest.param(CorsPolicy("reflect_any_credentials"), EVIL,
-                 {"Access-Control-Allow-Origin": EVIL, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}, id="reflect_any_credentials"),
+    pytest.param(
+        CorsPolicy("reflect_any_credentials"),
+        EVIL,
+        {"Access-Control-Allow-Origin": EVIL, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"},
+        id="reflect_any_credentials",
+    ),
     pytest.param(CorsPolicy("reflect_any_credentials"), None, {}, id="reflect_any_credentials_without_origin"),
 ]
-CORS_HEADERS = ("Access-Control-Allow-Origin", "Access-Control-Allow-Credentials", "Vary", "Access-Control-Allow-Methods",
-                "Access-Control-Allow-Headers", "Access-Control-Max-Age", "Access-Control-Expose-Headers")
-PREFLIGHT_HEADERS = {"Access-Control-Allow-Methods": "GET, POST", "Access-Control-Allow-Headers": "Content-Type",
-                     "Access-Control-Max-Age": "0"}
+CORS_HEADERS = (
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Credentials",
+    "Vary",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Max-Age",
+    "Access-Control-Expose-Headers",
+)
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, POST",
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Max-Age": "0",
+}
 
 # Whether login sends the Secure cookie, per settings and how the request arrived.
 SECURE_ONE = CookieConfig(secure=True)
 TLS_CASES = [
     pytest.param(Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True), {}, False, id="http"),
-    pytest.param(Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True), {"base_url": "https://localhost"}, True, id="https"),
-    pytest.param(Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True), {"headers": {"X-Forwarded-Proto": "https"}}, False,
-                 id="forwarded_https_untrusted"),
-    pytest.param(Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True, trust_proxy=True), {"headers": {"X-Forwarded-Proto": "https"}},
-                 True, id="forwarded_https_trusted"),
-    pytest.param(Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True, trust_proxy=True), {"headers": {"X-Forwarded-Proto": "HTTPS, http"}},
-                 True, id="forwarded_first_of_list_trusted"),
-    pytest.param(Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True, trust_proxy=True), {"headers": {"X-Forwarded-Proto": "http, https"}},
-                 False, id="forwarded_http_first_trusted"),
-    pytest.param(Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True, trust_proxy=True), {}, False, id="trusted_without_header"),
+    pytest.param(
+        Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True), {"base_url": "https://localhost"}, True, id="https"
+    ),
+    pytest.param(
+        Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True),
+        {"headers": {"X-Forwarded-Proto": "https"}},
+        False,
+        id="forwarded_https_untrusted",
+    ),
+    pytest.param(
+        Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True, trust_proxy=True),
+        {"headers": {"X-Forwarded-Proto": "https"}},
+        True,
+        id="forwarded_https_trusted",
+    ),
+    pytest.param(
+        Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True, trust_proxy=True),
+        {"headers": {"X-Forwarded-Proto": "HTTPS, http"}},
+        True,
+        id="forwarded_first_of_list_trusted",
+    ),
+    pytest.param(
+        Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True, trust_proxy=True),
+        {"headers": {"X-Forwarded-Proto": "http, https"}},
+        False,
+        id="forwarded_http_first_trusted",
+    ),
+    pytest.param(
+        Settings(cookie=SECURE_ONE, secure_cookie_needs_tls=True, trust_proxy=True),
+        {},
+        False,
+        id="trusted_without_header",
+    ),
     pytest.param(Settings(cookie=SECURE_ONE), {}, True, id="check_off"),
     pytest.param(Settings(secure_cookie_needs_tls=True), {}, True, id="cookie_not_secure"),
 ]
@@ -147,14 +329,35 @@ CSRF_CASES = [
     pytest.param(ORIGIN_CHECK, "https://localhost", {}, False, id="own_host_other_scheme"),
     pytest.param(ORIGIN_CHECK, "http://sub.localhost", {}, False, id="subdomain"),
     pytest.param(ORIGIN_CHECK, "https://localhost", {"base_url": "https://localhost"}, True, id="own_origin_https"),
-    pytest.param(ORIGIN_CHECK, "https://localhost:8443", {"base_url": "https://localhost:8443"}, True, id="own_origin_with_port"),
-    pytest.param(Settings(csrf="origin", trust_proxy=True), "https://localhost", {"headers": {"X-Forwarded-Proto": "https"}}, True,
-                 id="own_origin_behind_trusted_proxy"),
-    pytest.param(ORIGIN_CHECK, "https://localhost", {"headers": {"X-Forwarded-Proto": "https"}}, False, id="untrusted_forwarded_proto"),
+    pytest.param(
+        ORIGIN_CHECK, "https://localhost:8443", {"base_url": "https://localhost:8443"}, True, id="own_origin_with_port"
+    ),
+    pytest.param(
+        Settings(csrf="origin", trust_proxy=True),
+        "https://localhost",
+        {"headers": {"X-Forwarded-Proto": "https"}},
+        True,
+        id="own_origin_behind_trusted_proxy",
+    ),
+    pytest.param(
+        ORIGIN_CHECK,
+        "https://localhost",
+        {"headers": {"X-Forwarded-Proto": "https"}},
+        False,
+        id="untrusted_forwarded_proto",
+    ),
     pytest.param(Settings(csrf="origin", cors=CorsPolicy("allowlist", (PAGE,))), PAGE, {}, True, id="allowlist_hit"),
     pytest.param(Settings(csrf="origin", cors=CorsPolicy("allowlist", (PAGE,))), EVIL, {}, False, id="allowlist_miss"),
-    pytest.param(Settings(csrf="origin", cors=CorsPolicy("reflect_any_credentials")), EVIL, {}, True, id="reflect_any_credentials"),
-    pytest.param(Settings(csrf="origin", cors=CorsPolicy("reflect")), EVIL, {}, False, id="reflect_without_credentials"),
+    pytest.param(
+        Settings(csrf="origin", cors=CorsPolicy("reflect_any_credentials")),
+        EVIL,
+        {},
+        True,
+        id="reflect_any_credentials",
+    ),
+    pytest.param(
+        Settings(csrf="origin", cors=CorsPolicy("reflect")), EVIL, {}, False, id="reflect_without_credentials"
+    ),
     pytest.param(Settings(csrf="origin", cors=CorsPolicy("wildcard")), EVIL, {}, False, id="wildcard"),
     pytest.param(Settings(), EVIL, {}, True, id="check_off"),
 ]
@@ -199,7 +402,9 @@ def test_invalid_configuration_says_what_to_change(factory, message):
 
 def test_with_cookie_changes_only_the_cookie():
     """Settings.with_cookie returns new settings with some cookie attributes changed, the rest kept."""
-    original = Settings(cors=CorsPolicy("allowlist", (PAGE,)), csrf="origin", cookie=CookieConfig(name="x", secure=True))
+    original = Settings(
+        cors=CorsPolicy("allowlist", (PAGE,)), csrf="origin", cookie=CookieConfig(name="x", secure=True)
+    )
     changed = original.with_cookie(samesite="Strict", path=None)
     assert changed.cookie == CookieConfig(name="x", secure=True, samesite="Strict", path=None)
     assert (changed.cors, changed.csrf) == (original.cors, "origin")
@@ -212,7 +417,12 @@ def test_default_settings_are_plain_same_origin():
     """Settings() is a host-only, HttpOnly, Path=/ session cookie with no CORS, TLS check, proxy trust or CSRF check."""
     settings = Settings()
     assert settings.cookie == CookieConfig("sid", None, False, True, False, None, "/", None, None)
-    assert (settings.cors, settings.secure_cookie_needs_tls, settings.trust_proxy, settings.csrf) == (CorsPolicy("none", ()), False, False, "off")
+    assert (settings.cors, settings.secure_cookie_needs_tls, settings.trust_proxy, settings.csrf) == (
+        CorsPolicy("none", ()),
+        False,
+        False,
+        "off",
+    )
     assert (settings.session_ttl, settings.max_sessions) == (3600, 10_000)
 
 
@@ -265,7 +475,11 @@ def test_options_without_request_method_is_not_a_preflight(client, state):
     response = client.options("/api/me", headers={"Origin": EVIL})
     assert response.status_code == 204
     assert response.headers["Allow"] == "GET, POST, OPTIONS"
-    assert cors_headers(response) == {"Access-Control-Allow-Origin": EVIL, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
+    assert cors_headers(response) == {
+        "Access-Control-Allow-Origin": EVIL,
+        "Access-Control-Allow-Credentials": "true",
+        "Vary": "Origin",
+    }
     assert state.requests()[-1].preflight is False
 
 
@@ -273,7 +487,9 @@ def test_preflight_neither_authenticates_nor_changes_a_session(client, state):
     """A preflight that carries a session cookie answers no user and leaves the session valid."""
     state.configure(Settings(cors=CorsPolicy("allowlist", (PAGE,))))
     sid, _ = login_line(client, state)
-    response = client.options("/api/logout", headers={"Origin": PAGE, "Access-Control-Request-Method": "POST", "Cookie": f"sid={sid}"})
+    response = client.options(
+        "/api/logout", headers={"Origin": PAGE, "Access-Control-Request-Method": "POST", "Cookie": f"sid={sid}"}
+    )
     assert response.status_code == 204
     assert (state.requests()[-1].user, sid in state.sessions) == (None, True)
 
@@ -313,7 +529,9 @@ def test_csrf_origin_check_on_login(client, state, settings, origin, request_kwa
         assert len(state.sessions) == 1
     else:
         assert (response.status_code, response.get_json()) == (
-            403, {"error": "cross_origin_forbidden", "message": f"unsafe request from {origin} refused"})
+            403,
+            {"error": "cross_origin_forbidden", "message": f"unsafe request from {origin} refused"},
+        )
         assert (response.headers.getlist("Set-Cookie"), len(state.sessions)) == ([], 0)
         assert (state.requests()[-1].status, state.requests()[-1].user) == (403, None)
 

@@ -6,7 +6,7 @@ import http.client
 import json
 import socket
 import ssl
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -24,12 +24,14 @@ def hosts() -> Iterator[TestHosts]:
 @pytest.fixture(params=["http", "https"])
 def connect(request, hosts: TestHosts):
     """Open a raw connection to the listener of one scheme."""
+
     def open_connection() -> socket.socket:
         sock = socket.create_connection(("127.0.0.1", hosts.ports[request.param]), timeout=5)
         if request.param == "https":
             context = ssl.create_default_context(cadata=hosts.ca.cert_pem.bytes().decode())
             sock = context.wrap_socket(sock, server_hostname="api.site-a.test")
         return sock
+
     return open_connection
 
 
@@ -60,8 +62,11 @@ def test_requests_share_one_connection(connect):
     with connect() as sock:
         me = exchange(sock, "GET /api/me HTTP/1.1\nHost: api.site-a.test\n")
         login = exchange(sock, post("/api/login", LOGIN), LOGIN)
-        preflight = exchange(sock, "OPTIONS /api/login HTTP/1.1\nHost: api.site-a.test\nOrigin: https://app.site-a.test\n"
-                                   "Access-Control-Request-Method: POST\n")
+        preflight = exchange(
+            sock,
+            "OPTIONS /api/login HTTP/1.1\nHost: api.site-a.test\nOrigin: https://app.site-a.test\n"
+            "Access-Control-Request-Method: POST\n",
+        )
         again = exchange(sock, "GET /api/me HTTP/1.1\nHost: api.site-a.test\n")
     assert [me.status, login.status, again.status] == [401, 200, 401]
     assert preflight.status in (200, 204)
@@ -69,14 +74,21 @@ def test_requests_share_one_connection(connect):
     assert json.loads(login.body)["user"] == "alice"
 
 
-@pytest.mark.parametrize("head, body", [
-    pytest.param(post("/api/login", b'{"a": 1}', "Content-Length: 99"), b'{"a": 1}', id="conflicting-lengths"),
-    pytest.param("POST /api/login HTTP/1.1\nHost: api.site-a.test\nContent-Type: application/json\n"
-                 "Transfer-Encoding: chunked\n", b"2\r\n{}\r\n0\r\n\r\n", id="chunked"),
-    pytest.param(post("/api/resources", b"x" * 70_000), b"x" * 70_000, id="large-unread-body"),
-    pytest.param(post("/api/resources", b"x" * 20), b"x" * 5, id="body-never-arrives"),
-    pytest.param("GET /api/me HTTP/1.1\nHost: api.site-a.test\nConnection: close\n", b"", id="client-asks"),
-])
+@pytest.mark.parametrize(
+    "head, body",
+    [
+        pytest.param(post("/api/login", b'{"a": 1}', "Content-Length: 99"), b'{"a": 1}', id="conflicting-lengths"),
+        pytest.param(
+            "POST /api/login HTTP/1.1\nHost: api.site-a.test\nContent-Type: application/json\n"
+            "Transfer-Encoding: chunked\n",
+            b"2\r\n{}\r\n0\r\n\r\n",
+            id="chunked",
+        ),
+        pytest.param(post("/api/resources", b"x" * 70_000), b"x" * 70_000, id="large-unread-body"),
+        pytest.param(post("/api/resources", b"x" * 20), b"x" * 5, id="body-never-arrives"),
+        pytest.param("GET /api/me HTTP/1.1\nHost: api.site-a.test\nConnection: close\n", b"", id="client-asks"),
+    ],
+)
 def test_connection_closes_when_the_next_request_could_be_misread(connect, head, body):
     """A body of unsure length, or one the app left unread, ends the connection after the answer."""
     with connect() as sock:

@@ -60,15 +60,20 @@ def test_strict_api_refuses_simple_bodies(client, state, login, cookie, settings
 
 
 @pytest.mark.parametrize("settings", LENIENT)
-@pytest.mark.parametrize("content_type, data, status, error", [
-    pytest.param("application/json", '{"title": ', 400, "malformed_json", id="malformed_json_stays_400"),
-    pytest.param(TEXT_PLAIN, "no fields here", 422, "invalid_field", id="text_plain_without_title"),
-    pytest.param(TEXT_PLAIN, "title=\r\n", 422, "invalid_field", id="text_plain_empty_title"),
-    pytest.param(TEXT_PLAIN, "[1, 2]", 422, "invalid_body", id="json_array_as_text_plain"),
-    pytest.param(URLENCODED, "", 422, "invalid_field", id="urlencoded_empty"),
-    pytest.param("multipart/form-data; boundary=x", "--x\r\n", 415, "unsupported_media_type", id="multipart_not_read"),
-    pytest.param("application/xml", "<title>x</title>", 415, "unsupported_media_type", id="xml_not_read"),
-])
+@pytest.mark.parametrize(
+    "content_type, data, status, error",
+    [
+        pytest.param("application/json", '{"title": ', 400, "malformed_json", id="malformed_json_stays_400"),
+        pytest.param(TEXT_PLAIN, "no fields here", 422, "invalid_field", id="text_plain_without_title"),
+        pytest.param(TEXT_PLAIN, "title=\r\n", 422, "invalid_field", id="text_plain_empty_title"),
+        pytest.param(TEXT_PLAIN, "[1, 2]", 422, "invalid_body", id="json_array_as_text_plain"),
+        pytest.param(URLENCODED, "", 422, "invalid_field", id="urlencoded_empty"),
+        pytest.param(
+            "multipart/form-data; boundary=x", "--x\r\n", 415, "unsupported_media_type", id="multipart_not_read"
+        ),
+        pytest.param("application/xml", "<title>x</title>", 415, "unsupported_media_type", id="xml_not_read"),
+    ],
+)
 def test_lenient_body_still_validates(client, state, login, cookie, settings, content_type, data, status, error):
     """Leniency is about the Content-Type only: bad bodies are still refused and nothing is created."""
     sid = login()
@@ -93,10 +98,13 @@ def test_lenient_body_keeps_the_size_limit(client, login, cookie, settings):
 
 
 @pytest.mark.parametrize("settings", LENIENT)
-@pytest.mark.parametrize("content_type, data", [
-    pytest.param(URLENCODED, "username=alice&password=wonderland", id="urlencoded"),
-    pytest.param(TEXT_PLAIN, "username=alice\r\npassword=wonderland\r\n", id="text_plain"),
-])
+@pytest.mark.parametrize(
+    "content_type, data",
+    [
+        pytest.param(URLENCODED, "username=alice&password=wonderland", id="urlencoded"),
+        pytest.param(TEXT_PLAIN, "username=alice\r\npassword=wonderland\r\n", id="text_plain"),
+    ],
+)
 def test_lenient_login_reads_form_fields(client, state, settings, content_type, data):
     """Login reads the same bodies (a cross-site form could log the victim into an account: login CSRF)."""
     response = client.post("/api/login", data=data, headers={"Content-Type": content_type})
@@ -104,14 +112,19 @@ def test_lenient_login_reads_form_fields(client, state, settings, content_type, 
     assert len(state.sessions) == 1
 
 
-@pytest.mark.parametrize("settings", [pytest.param(Settings(lenient_body=True, csrf="origin"), id="lenient_csrf_origin")])
-@pytest.mark.parametrize("origin, status", [
-    pytest.param("https://evil.test", 403, id="foreign_origin_refused"),
-    pytest.param("https://evil.site-a.test", 403, id="same_site_sibling_refused"),
-    pytest.param("null", 403, id="opaque_origin_refused"),
-    pytest.param("http://localhost", 201, id="own_origin_passes"),
-    pytest.param(None, 201, id="no_origin_passes"),
-])
+@pytest.mark.parametrize(
+    "settings", [pytest.param(Settings(lenient_body=True, csrf="origin"), id="lenient_csrf_origin")]
+)
+@pytest.mark.parametrize(
+    "origin, status",
+    [
+        pytest.param("https://evil.test", 403, id="foreign_origin_refused"),
+        pytest.param("https://evil.site-a.test", 403, id="same_site_sibling_refused"),
+        pytest.param("null", 403, id="opaque_origin_refused"),
+        pytest.param("http://localhost", 201, id="own_origin_passes"),
+        pytest.param(None, 201, id="no_origin_passes"),
+    ],
+)
 def test_csrf_origin_check_precedes_the_lenient_body(client, state, login, cookie, settings, origin, status):
     """csrf='origin' answers a foreign Origin 403 before the body is read: the lenient body changes nothing there."""
     sid = login()

@@ -13,8 +13,9 @@ import time
 import tracemalloc
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional
+from typing import Any
 
 import pytest
 
@@ -69,18 +70,19 @@ class PeakStore(SessionStore):
 class Connection:
     """One keep-alive HTTP/1.1 connection to a listener on 127.0.0.1, sending the Host the URL names."""
 
-    def __init__(self, url: str, context: Optional[ssl.SSLContext] = None):
+    def __init__(self, url: str, context: ssl.SSLContext | None = None):
         """Connect (lazily) to the listener of `url`; https trusts `context`."""
         parts = urllib.parse.urlsplit(url)
         self.host_header = parts.netloc
         self.scheme = parts.scheme
         if parts.scheme == "https":
             self.conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                "127.0.0.1", parts.port, timeout=TIMEOUT, context=context)
+                "127.0.0.1", parts.port, timeout=TIMEOUT, context=context
+            )
         else:
             self.conn = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=TIMEOUT)
 
-    def request(self, method: str, path: str, body: Any = None, cookie: Optional[str] = None):
+    def request(self, method: str, path: str, body: Any = None, cookie: str | None = None):
         """(status, Set-Cookie header or None, decoded JSON body or None)."""
         headers = {"Host": self.host_header}
         data = None
@@ -110,7 +112,9 @@ def plan(requests: int) -> list[str]:
     ops: list[str] = []
     cycle = 0
     while len(ops) < requests:
-        ops += ["login"] + (["me_old"] if cycle else []) + ["create", "list", "me"] * 6 + (["logout"] if cycle % 2 else [])
+        ops += (
+            ["login"] + (["me_old"] if cycle else []) + ["create", "list", "me"] * 6 + (["logout"] if cycle % 2 else [])
+        )
         cycle += 1
     return ops[:requests]
 
@@ -128,17 +132,18 @@ class ClientResult:
     statuses: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
     created: list[tuple[int, str]] = field(default_factory=list)
-    sid: Optional[str] = None  # the session the client holds at the end
+    sid: str | None = None  # the session the client holds at the end
     stopped_early: bool = False
 
 
-def run_client(index: int, url: str, context: Optional[ssl.SSLContext], requests: int, deadline: float,
-               start: threading.Barrier) -> ClientResult:
+def run_client(
+    index: int, url: str, context: ssl.SSLContext | None, requests: int, deadline: float, start: threading.Barrier
+) -> ClientResult:
     """Run client `index`'s plan on one connection, checking every answer against what its own session must see."""
     user, password = load_user(index)
     result = ClientResult(index, user, urllib.parse.urlsplit(url).scheme)
     connection = Connection(url, context)
-    old_sid: Optional[str] = None
+    old_sid: str | None = None
     start.wait()
     try:
         for seq, op in enumerate(plan(requests)):
@@ -181,8 +186,9 @@ def run_client(index: int, url: str, context: Optional[ssl.SSLContext], requests
     return result
 
 
-def check_answer(result: ClientResult, op: str, sent: Any, status: int, set_cookie: Optional[str],
-                 body: Any) -> Optional[str]:
+def check_answer(
+    result: ClientResult, op: str, sent: Any, status: int, set_cookie: str | None, body: Any
+) -> str | None:
     """What is wrong with the answer to `op` (which sent the JSON `sent`), seen from the client's own session, or None."""
     if status != EXPECTED_STATUS[op]:
         return f"expected {EXPECTED_STATUS[op]}"
@@ -267,19 +273,21 @@ class LoadReport:
     def figures(self) -> str:
         """The figures for the issue note, one line each."""
         https = sum(r.sent for r in self.results if r.scheme == "https")
-        return "\n".join([
-            f"requests sent        {self.sent} ({self.clients} clients x {self.planned} planned; {https} over https)",
-            f"answered             {self.answered}; server log {len(self.records)} records",
-            f"concurrency          {self.clients} client threads, one keep-alive connection each",
-            f"errors               {len(self.problems)} (5xx: {sum(n for s, n in self.statuses.items() if s >= 500)})",
-            f"statuses             {dict(sorted(self.statuses.items()))}",
-            f"wall time            {self.wall:.2f} s",
-            f"requests/s           {self.sent / self.wall:.0f} (process CPU {self.cpu:.2f} s: "
-            f"{self.sent / self.cpu:.0f} requests per CPU second)",
-            f"peak sessions        {self.peak_sessions} (at the end {self.sessions_at_end})",
-            f"RSS delta            {self.rss_delta_kib} KiB (whole process: server, clients, the request log)",
-            f"stopped early        {sum(r.stopped_early for r in self.results)} clients",
-        ])
+        return "\n".join(
+            [
+                f"requests sent        {self.sent} ({self.clients} clients x {self.planned} planned; {https} over https)",
+                f"answered             {self.answered}; server log {len(self.records)} records",
+                f"concurrency          {self.clients} client threads, one keep-alive connection each",
+                f"errors               {len(self.problems)} (5xx: {sum(n for s, n in self.statuses.items() if s >= 500)})",
+                f"statuses             {dict(sorted(self.statuses.items()))}",
+                f"wall time            {self.wall:.2f} s",
+                f"requests/s           {self.sent / self.wall:.0f} (process CPU {self.cpu:.2f} s: "
+                f"{self.sent / self.cpu:.0f} requests per CPU second)",
+                f"peak sessions        {self.peak_sessions} (at the end {self.sessions_at_end})",
+                f"RSS delta            {self.rss_delta_kib} KiB (whole process: server, clients, the request log)",
+                f"stopped early        {sum(r.stopped_early for r in self.results)} clients",
+            ]
+        )
 
 
 def run_load(hosts: TestHosts, clients: int, requests: int, time_limit: float = 120.0) -> LoadReport:
@@ -291,7 +299,7 @@ def run_load(hosts: TestHosts, clients: int, requests: int, time_limit: float = 
         store = state.sessions = PeakStore(state.settings.session_ttl, state.settings.max_sessions)
         mark = state.mark()
     start = threading.Barrier(clients + 1)
-    results: list[Optional[ClientResult]] = [None] * clients
+    results: list[ClientResult | None] = [None] * clients
     failures: list[BaseException] = []
 
     def worker(index: int) -> None:
@@ -317,9 +325,18 @@ def run_load(hosts: TestHosts, clients: int, requests: int, time_limit: float = 
     if any(thread.is_alive() for thread in threads):
         raise RuntimeError("a load client did not finish within its time limit")
     with state.lock:
-        return LoadReport(clients, requests, [r for r in results if r is not None], wall, cpu, store.peak, len(store),
-                          rss_kib() - rss_before, state.requests(since=mark),
-                          {user: list(owned) for user, owned in state.resources.items()})
+        return LoadReport(
+            clients,
+            requests,
+            [r for r in results if r is not None],
+            wall,
+            cpu,
+            store.peak,
+            len(store),
+            rss_kib() - rss_before,
+            state.requests(since=mark),
+            {user: list(owned) for user, owned in state.resources.items()},
+        )
 
 
 @dataclass
@@ -343,18 +360,20 @@ class StoreReport:
 
     def figures(self) -> str:
         """The figures for the issue note, one line each."""
-        return "\n".join([
-            f"logins               {self.logins} (max_sessions {self.max_sessions})",
-            f"peak sessions        {self.peak_sessions}; after the logins {self.after_logins}, live of those issued "
-            f"{self.live_of_issued} (the newest: {self.live_are_the_newest}); evicted before their next request "
-            f"{self.evicted_before_use}",
-            f"expired, refused     {self.expired_refused} live ids answered 401 once the clock passed the ttl "
-            f"(store then {self.after_expired_lookups})",
-            f"after sweep          {self.after_expiry_and_sweep} (all expired, one new login); "
-            f"{self.after_half_expiry_and_sweep} (a quarter of max_sessions expired, a quarter not, one new login)",
-            f"tracemalloc          peak {self.traced_peak_kib} KiB, retained {self.traced_delta_kib} KiB over the logins",
-            f"errors               {len(self.problems)}",
-        ])
+        return "\n".join(
+            [
+                f"logins               {self.logins} (max_sessions {self.max_sessions})",
+                f"peak sessions        {self.peak_sessions}; after the logins {self.after_logins}, live of those issued "
+                f"{self.live_of_issued} (the newest: {self.live_are_the_newest}); evicted before their next request "
+                f"{self.evicted_before_use}",
+                f"expired, refused     {self.expired_refused} live ids answered 401 once the clock passed the ttl "
+                f"(store then {self.after_expired_lookups})",
+                f"after sweep          {self.after_expiry_and_sweep} (all expired, one new login); "
+                f"{self.after_half_expiry_and_sweep} (a quarter of max_sessions expired, a quarter not, one new login)",
+                f"tracemalloc          peak {self.traced_peak_kib} KiB, retained {self.traced_delta_kib} KiB over the logins",
+                f"errors               {len(self.problems)}",
+            ]
+        )
 
 
 def run_bounded_store(clients: int = 32, logins: int = 40, ttl: int = 60, max_sessions: int = 64) -> StoreReport:
@@ -428,9 +447,22 @@ def run_bounded_store(clients: int = 32, logins: int = 40, ttl: int = 60, max_se
         probe.request("POST", "/api/login", {"username": user, "password": password})
         after_half = len(store)
         probe.close()
-        return StoreReport(len(all_issued), max_sessions, store.peak, after_logins, live, newest_live,
-                           sum(evicted_before_use), after_lookups, after_sweep, after_half, refused, traced_peak // 1024,
-                           (traced_now - traced_before) // 1024, problems)
+        return StoreReport(
+            len(all_issued),
+            max_sessions,
+            store.peak,
+            after_logins,
+            live,
+            newest_live,
+            sum(evicted_before_use),
+            after_lookups,
+            after_sweep,
+            after_half,
+            refused,
+            traced_peak // 1024,
+            (traced_now - traced_before) // 1024,
+            problems,
+        )
 
 
 # --- the tests --------------------------------------------------------------------------------------------------
@@ -450,13 +482,22 @@ def test_concurrent_clients_never_cross_sessions_or_lose_requests(clients, reque
     records = report.records
     assert len(records) == report.sent
     assert max(r.status for r in records) < 500
-    assert Counter(r.scheme for r in records) == Counter(
-        {scheme: sum(r.sent for r in report.results if r.scheme == scheme) for scheme in ("http", "https")}) - Counter()
+    assert (
+        Counter(r.scheme for r in records)
+        == Counter({scheme: sum(r.sent for r in report.results if r.scheme == scheme) for scheme in ("http", "https")})
+        - Counter()
+    )
     sent_paths = Counter()
     for result in report.results:
         for op, n in result.ops.items():
-            sent_paths[{"login": "/api/login", "logout": "/api/logout", "create": "/api/resources",
-                        "list": "/api/resources"}.get(op, "/api/me")] += n
+            sent_paths[
+                {
+                    "login": "/api/login",
+                    "logout": "/api/logout",
+                    "create": "/api/resources",
+                    "list": "/api/resources",
+                }.get(op, "/api/me")
+            ] += n
     assert Counter(r.path for r in records) == sent_paths
     # Resource ids are unique, each user's resources are exactly what that user's clients created, in id order.
     created_by_user: dict[str, list[tuple[int, str]]] = {}
@@ -465,7 +506,8 @@ def test_concurrent_clients_never_cross_sessions_or_lose_requests(clients, reque
     all_ids = [i for created in created_by_user.values() for i, _ in created]
     assert len(all_ids) == len(set(all_ids)) == sum(r.ops["create"] for r in report.results)
     assert {u: [(r["id"], r["title"]) for r in rs] for u, rs in report.resources.items()} == {
-        u: sorted(created) for u, created in created_by_user.items()}
+        u: sorted(created) for u, created in created_by_user.items()
+    }
     # Login rotates and logout destroys: each client holds at most one session, and the store holds exactly those.
     assert report.peak_sessions <= clients
     assert report.sessions_at_end == sum(r.sid is not None for r in report.results)
