@@ -1,20 +1,3 @@
-"""The session API and the test hosts that serve it."""
-
-from .app import ApiState, RequestRecord, create_app
-from .config import ConfigError, CookieConfig, CorsPolicy, Settings
-from .hosts import HOST_NAMES, ORIGINS, TEST_DOMAINS, Origin, TestHosts
-
-__all__ = [
-    "ApiState",
-    "RequestRecord",
-    "create_app",
-    "ConfigError",
-    "CookieConfig",
-    "CorsPolicy",
-    "Settings",
-    "HOST_NAMES",
-    "ORIGINS",
-    "TEST_DOMAINS",
-    "Origin",
-    "TestHosts",
-]
+"""The system under test: the session API (app.py), its configuration (config.py), the named origins (origins.py)
+and the test hosts that serve them (hosts.py), the load generator (load.py). Import the module you need; this file
+imports nothing, so that reading the origins or the configuration never starts Flask or TLS code."""

@@ -1,7 +1,10 @@
-"""The session API: Flask, modelled on express-session (memory store) + passport-local."""
+"""The session API: Flask, modelled on express-session (memory store) + passport-local. Its routes are the flow's
+requests of the project's vocabulary (e2e/oracle/vocabulary.py REQUESTS); the oracle's model of it is
+e2e/oracle/server.py."""
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 import threading
@@ -15,6 +18,8 @@ from typing import Any
 from flask import Flask, Response, g, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
+from e2e.oracle.vocabulary import FORM_TYPES, JSON, REQUESTS
+
 from .config import Settings
 
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "client"
@@ -22,7 +27,6 @@ USERS = {"alice": "wonderland", "bob": "builder"}
 MAX_BODY = 16 * 1024
 MAX_FIELD = 200
 MAX_RESOURCES = 1000
-FORM_TYPES = ("application/x-www-form-urlencoded", "text/plain")  # what Settings.lenient_body reads as form fields
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,15 @@ class ApiState:
         with self.lock:
             return len(self.records)
 
+    def snapshot(self) -> dict[str, Any]:
+        """Everything a request could change, as plain comparable values: sessions, resources, the next id."""
+        with self.lock:
+            return {
+                "sessions": {sid: (s.user, s.expires_at) for sid, s in self.sessions._sessions.items()},
+                "resources": copy.deepcopy(self.resources),
+                "next_resource": self._next_resource,
+            }
+
 
 class ApiError(Exception):
     """A client error answered as JSON."""
@@ -141,7 +154,7 @@ def _json_body(lenient: bool = False) -> dict[str, Any]:
     """The JSON object in the body. With `lenient` (Settings.lenient_body) also a JSON body under any Content-Type,
     and the fields of an HTML form sent urlencoded or text/plain, as express.json({type: "*/*"}) with
     express.urlencoded() and express.text() would take them."""
-    json_typed = request.mimetype == "application/json"
+    json_typed = request.mimetype == JSON
     if not json_typed and not lenient:
         raise ApiError(415, "unsupported_media_type", "send the body as Content-Type: application/json")
     if request.content_length is not None and request.content_length > MAX_BODY:
@@ -165,7 +178,8 @@ def _json_body(lenient: bool = False) -> dict[str, Any]:
 
 
 def _form_fields(text: str) -> dict[str, str]:
-    """HTML form data (HTML "form submission algorithm"): urlencoded, or text/plain "name=value" lines; first name wins."""
+    """HTML form data (HTML "form submission algorithm"): urlencoded, or text/plain "name=value" lines; the first of
+    a name wins."""
     if request.mimetype == "application/x-www-form-urlencoded":
         pairs = urllib.parse.parse_qsl(text, keep_blank_values=True)
     else:
@@ -192,6 +206,8 @@ def _text_field(body: dict[str, Any], name: str) -> str:
 def create_app(state: ApiState | None = None) -> Flask:
     """The session API and the client page, sharing `state` with whoever started it."""
     app = Flask(__name__, static_folder=None)
+    # werkzeug would answer /api//me with an HTML 308 to /api/me; a path the API does not have is a JSON 404.
+    app.url_map.merge_slashes = False
     # One byte over: werkzeug stops a streamed (chunked) body at this limit without an error, so only
     # reading MAX_BODY + 1 bytes lets _json_body tell an oversized stream from one of MAX_BODY bytes.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY + 1
@@ -316,7 +332,7 @@ def create_app(state: ApiState | None = None) -> Flask:
         response.headers["Allow"] = "GET, POST, OPTIONS"
         return response
 
-    @app.post("/api/login")
+    @app.post(REQUESTS["login"].path)
     def login():
         body = _json_body(settings().lenient_body)
         username, password = _text_field(body, "username"), _text_field(body, "password")
@@ -333,17 +349,17 @@ def create_app(state: ApiState | None = None) -> Flask:
         issue_cookie(response, sid)
         return response
 
-    @app.get("/api/me")
+    @app.get(REQUESTS["me"].path)
     def me():
         g.user = require_user()
         return {"user": g.user}
 
-    @app.get("/api/resources")
+    @app.get(REQUESTS["list"].path)
     def list_resources():
         g.user = require_user()
         return {"resources": list(app.state.resources.get(g.user, []))}
 
-    @app.post("/api/resources")
+    @app.post(REQUESTS["create"].path)
     def create_resource():
         g.user = require_user()
         title = _text_field(_json_body(settings().lenient_body), "title")
@@ -355,7 +371,7 @@ def create_app(state: ApiState | None = None) -> Flask:
         owned.append(resource)
         return resource, 201
 
-    @app.post("/api/logout")
+    @app.post(REQUESTS["logout"].path)
     def logout():
         sid = current_sid()
         g.user = current_user()

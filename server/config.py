@@ -1,17 +1,17 @@
-"""How the session cookie is issued and which CORS policy answers: configuration, not code."""
+"""How the session cookie is issued and which CORS policy answers: configuration, not code. The names of the choices
+(CORS policies, SameSite values, CSRF defences) come from the project's one vocabulary, e2e/oracle/vocabulary.py."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
 
+from e2e.oracle.vocabulary import CORS_POLICIES, CSRF_DEFENCES, SAMESITE_VALUES
+
 # RFC 6265bis "Syntax": cookie-name is an HTTP token.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 # RFC 6265bis: attribute values are printable US-ASCII without ';' (no CTLs, which would also break the header).
 _ATTRIBUTE_VALUE = re.compile(r"[\x20-\x3a\x3c-\x7e]*")
-SAMESITE_VALUES = (None, "Lax", "Strict", "None")
-CORS_POLICIES = ("none", "wildcard", "reflect", "allowlist", "reflect_any_credentials")
-CSRF_DEFENCES = ("off", "origin")
 FAULTS = (None, "error_500", "hang")
 
 
@@ -50,46 +50,11 @@ class CookieConfig:
             value = getattr(self, attribute)
             if value is not None and not _ATTRIBUTE_VALUE.fullmatch(value):
                 raise ConfigError(
-                    f"{attribute} may hold only printable ASCII without ';' (use the A-label for a non-ASCII domain), not {value!r}"
+                    f"{attribute} may hold only printable ASCII without ';' (use the A-label for a non-ASCII "
+                    f"domain), not {value!r}"
                 )
         if self.max_age is not None and (isinstance(self.max_age, bool) or not isinstance(self.max_age, int)):
             raise ConfigError(f"max_age must be whole seconds or None, not {self.max_age!r}")
-
-    @classmethod
-    def from_set_cookie(cls, line: str) -> CookieConfig:
-        """The configuration that issues a Set-Cookie line like `line` (its value is replaced by the session id)."""
-        name, sep, _value = line.split(";")[0].partition("=")
-        if not sep or not name.strip():
-            raise ConfigError(
-                f"{line!r} is not a Set-Cookie line: start it with NAME=VALUE, e.g. 'sid=x; Path=/; Secure'"
-            )
-        options: dict = {"name": name.strip(), "httponly": False, "path": None}
-        for attribute in line.split(";")[1:]:
-            key, _, value = attribute.strip().partition("=")
-            key = key.strip().lower()
-            if key == "secure":
-                options["secure"] = True
-            elif key == "httponly":
-                options["httponly"] = True
-            elif key == "partitioned":
-                options["partitioned"] = True
-            elif key == "samesite":
-                options["samesite"] = {"lax": "Lax", "strict": "Strict", "none": "None"}.get(value.strip().lower())
-                if options["samesite"] is None:
-                    raise ConfigError(f"SameSite={value.strip()!r} is not Lax, Strict or None")
-            elif key in ("path", "domain", "expires"):
-                options[key] = value.strip()
-            elif key == "max-age":
-                try:
-                    options["max_age"] = int(value.strip())
-                except ValueError:
-                    raise ConfigError(f"Max-Age={value.strip()!r} is not a whole number of seconds") from None
-            elif key:
-                raise ConfigError(
-                    f"unknown cookie attribute {key!r}; use Path, Domain, Secure, HttpOnly, SameSite, "
-                    "Partitioned, Max-Age or Expires"
-                )
-        return cls(**options)
 
     def _attributes(self) -> list[str]:
         parts = []
@@ -120,6 +85,38 @@ class CookieConfig:
         """A Set-Cookie line that deletes the cookie: same name, Domain, Path, Partitioned (6265bis storage model)."""
         parts = [f"{self.name}=", "Max-Age=0", "Expires=Thu, 01 Jan 1970 00:00:00 GMT"]
         return "; ".join(parts + self._attributes())
+
+
+_LINE_BREAKS = re.compile(r"[\r\n\x00]")
+
+
+@dataclass(frozen=True)
+class CookieLines:
+    """The session cookie as exact Set-Cookie lines, sent byte for byte: login sends `before` + the session id +
+    `after`, logout sends `deletion` (how `explain --verify` sends whatever line a user gives)."""
+
+    name: str  # the name the server reads the session id under
+    before: str
+    after: str
+    deletion: str
+    secure: bool  # express-session's cookie.secure: secure_cookie_needs_tls withholds the line over "insecure" http
+
+    def __post_init__(self) -> None:
+        for what in ("before", "after", "deletion"):
+            if _LINE_BREAKS.search(getattr(self, what)):
+                raise ConfigError(
+                    f"the {what} part of a Set-Cookie line holds CR, LF or NUL, which no header can carry"
+                )
+        if not self.name:
+            raise ConfigError("the session cookie needs a name to be read back under")
+
+    def set_cookie(self, value: str) -> str:
+        """The Set-Cookie line that issues the session id."""
+        return self.before + value + self.after
+
+    def delete_cookie(self) -> str:
+        """The Set-Cookie line logout sends."""
+        return self.deletion
 
 
 @dataclass(frozen=True)
@@ -165,7 +162,7 @@ class CorsPolicy:
 class Settings:
     """Everything a test may set for its case; `Settings()` is the plain same-origin app."""
 
-    cookie: CookieConfig = field(default_factory=CookieConfig)
+    cookie: CookieConfig | CookieLines = field(default_factory=CookieConfig)
     cors: CorsPolicy = field(default_factory=CorsPolicy)
     # The cookie logout deletes, when it is not the issued one (a deletion with mismatched attributes).
     logout_cookie: CookieConfig | None = None

@@ -1,8 +1,10 @@
-"""The test hosts: named origins on loopback, real HTTP and HTTPS listeners on OS-chosen ports."""
+"""The test hosts: the named origins (origins.py) served on loopback by real HTTP and HTTPS listeners on OS-chosen
+ports, with a TLS certificate from a CA made for the run, and nginx for the proxy origin."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -12,7 +14,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import trustme
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -20,48 +21,7 @@ from werkzeug.wsgi import LimitedStream
 
 from .app import ApiState, create_app
 from .config import Settings
-
-# Names under the reserved .test TLD (RFC 6761): real site boundaries with no DNS.
-# app.site-a.test and api.site-a.test share the registrable domain site-a.test; site-b.test and evil.test
-# are other sites. The browsers map them to loopback through their own settings (see playwright.config.py).
-TEST_DOMAINS = ("app.site-a.test", "api.site-a.test", "evil.site-a.test", "api.site-b.test", "evil.test")
-HOST_NAMES = TEST_DOMAINS + ("localhost", "127.0.0.1")
-
-# Four listeners, each serving every host name: two per scheme so that a same-host origin on another
-# port exists for both.
-LISTENERS = ("https", "https_alt", "http", "http_alt")
-
-
-@dataclass(frozen=True)
-class Origin:
-    """A scheme, host and listener; the port is known once the listener is bound."""
-
-    scheme: str
-    host: str
-    listener: str
-
-
-# Every origin the suite uses, named once. Tests and cases refer to these names only.
-ORIGINS = {
-    "app_https": Origin("https", "app.site-a.test", "https"),
-    "app_https_alt_port": Origin("https", "app.site-a.test", "https_alt"),
-    "api_site_a_https": Origin("https", "api.site-a.test", "https"),
-    "api_site_b_https": Origin("https", "api.site-b.test", "https"),
-    "evil_https": Origin("https", "evil.test", "https"),
-    "evil_sibling_https": Origin("https", "evil.site-a.test", "https"),
-    "app_http": Origin("http", "app.site-a.test", "http"),
-    "api_site_a_http": Origin("http", "api.site-a.test", "http"),
-    "api_site_b_http": Origin("http", "api.site-b.test", "http"),
-    "localhost_http": Origin("http", "localhost", "http"),
-    "localhost_http_alt_port": Origin("http", "localhost", "http_alt"),
-    "loopback_ip_http": Origin("http", "127.0.0.1", "http"),
-    # The production setup: nginx terminates TLS and proxies to the plain-http app.
-    "app_https_proxy": Origin("https", "app.site-a.test", "proxy"),
-    # A host that refuses connections: its port is bound but never listens (fault-injection tests).
-    "refusing_https": Origin("https", "api.site-b.test", "refusing"),
-}
-PROXY_LISTENER = "proxy"
-REFUSING_LISTENER = "refusing"
+from .origins import HOST_NAMES, LISTENERS, ORIGINS, PROXY_LISTENER, REFUSING_LISTENER
 
 NGINX_CONF = """
 daemon off;
@@ -112,8 +72,11 @@ class _QuietHandler(WSGIRequestHandler):
     werkzeug's server answers every request with `Connection: close` because http.server cannot tell where a
     body ends; then a browser opens a new TCP and TLS connection for every request. Here a request whose
     length is one plain Content-Length (or none) gets its body as a stream limited to that length, and its
-    connection stays open once the whole body is read; anything else (chunked, a conflicting or malformed
-    length, a large body the app did not read, one that does not arrive) gets `Connection: close` as before.
+    connection stays open once the whole body is read; anything else (chunked, a large body the app did not read,
+    one that does not arrive) gets `Connection: close` as before. A request whose framing is invalid (RFC 9112
+    §6.3: conflicting or malformed Content-Length, Content-Length beside Transfer-Encoding, a transfer coding that
+    does not end in chunked) is answered 400 before the app runs, and the connection closed. The server's own
+    errors (a malformed request line, a header line over 64 KiB) are JSON like the app's, never HTML.
     """
 
     protocol_version = "HTTP/1.1"
@@ -123,6 +86,10 @@ class _QuietHandler(WSGIRequestHandler):
     _body: _RequestBody | None = None
 
     def run_wsgi(self) -> None:
+        problem = self._framing_problem()
+        if problem:
+            self.send_error(400, problem)
+            return
         raw = self.rfile
         self._body = self._request_body()
         if self._body is not None:
@@ -133,6 +100,40 @@ class _QuietHandler(WSGIRequestHandler):
             super().run_wsgi()
         finally:
             self.rfile, self._body = raw, None
+
+    def _framing_problem(self) -> str | None:
+        """Why the request's message framing is invalid (RFC 9112 §6.1, §6.3), or None."""
+        codings = [c.strip().lower() for v in self.headers.get_all("Transfer-Encoding") or () for c in v.split(",")]
+        lengths = [v.strip() for v in self.headers.get_all("Content-Length") or () for v in v.split(",")]
+        if codings and lengths:
+            return "Content-Length and Transfer-Encoding together: the length of the body is ambiguous"
+        if codings and codings[-1] != "chunked":
+            return f"Transfer-Encoding {', '.join(codings)} does not end in chunked: the body has no known length"
+        if any(not (v.isascii() and v.isdigit()) for v in lengths):
+            return f"Content-Length {', '.join(lengths)!s} is not a number of bytes"
+        if len(set(map(int, lengths))) > 1:
+            return f"Content-Length has conflicting values {', '.join(lengths)}"
+        return None
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's error reply (a bad request line, an oversized header, invalid framing) as JSON, then close.
+
+        Like the app's own errors: {"error": ..., "message": ...}; http.server would send an HTML page.
+        """
+        short, long = self.responses.get(code, ("Error", ""))
+        body = json.dumps({"error": short.lower().replace(" ", "_"), "message": message or explain or long}).encode()
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # the request line was unreadable: answer in HTTP/1.1, as nginx does
+            self.request_version = self.protocol_version
+        self.send_response(code, short)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            self.end_headers()
 
     def _request_body(self) -> _RequestBody | None:
         """The body limited to its length, or None when the length is not one plain number."""
@@ -290,6 +291,16 @@ class TestHosts:
                 "install nginx (Debian: apt-get install nginx-light) for the proxy origin"
             )
         return f"{o.scheme}://{o.host}:{self.ports[o.listener]}"
+
+    def name_of(self, origin: str) -> str:
+        """The name of the origin serialized as `origin` on this run's ports (the inverse of `origin`)."""
+        for name in ORIGINS:
+            if ORIGINS[name].listener in self.ports and self.origin(name) == origin:
+                return name
+        raise KeyError(f"{origin!r} is none of this run's named origins: {sorted(map(self.origin, self._running()))}")
+
+    def _running(self) -> list[str]:
+        return [name for name, o in ORIGINS.items() if o.listener in self.ports]
 
     def url(self, name: str, path: str = "/") -> str:
         """A URL on a named origin."""

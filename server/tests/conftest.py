@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -12,19 +11,7 @@ from flask.testing import FlaskClient
 
 from server.app import USERS, ApiState, SessionStore, create_app
 from server.config import Settings
-
-
-class FakeClock:
-    """A monotonic clock that moves only when told to."""
-
-    def __init__(self, now: float = 1000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from server.load import FakeClock
 
 
 @pytest.fixture
@@ -89,16 +76,7 @@ def login(client: FlaskClient, state: ApiState) -> Callable[..., str]:
     return login
 
 
-def snapshot(state: ApiState) -> dict[str, Any]:
-    """Everything a request could change in the state, as plain comparable values."""
-    return {
-        "sessions": {sid: (s.user, s.expires_at) for sid, s in state.sessions._sessions.items()},
-        "resources": copy.deepcopy(state.resources),
-        "next_resource": state._next_resource,
-    }
-
-
 @pytest.fixture
 def state_snapshot(state: ApiState) -> Callable[[], dict[str, Any]]:
-    """A function returning a snapshot of the sessions and resources (see `snapshot`)."""
-    return lambda: snapshot(state)
+    """A function returning a snapshot of the sessions and resources (ApiState.snapshot)."""
+    return state.snapshot

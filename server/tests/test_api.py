@@ -9,6 +9,7 @@ import re
 import pytest
 
 import server.app
+from e2e.oracle.setcookie import parse_set_cookie as oracle_parse_set_cookie
 from server.app import MAX_BODY, MAX_FIELD, USERS, RequestRecord, SessionStore
 from server.config import CookieConfig, Settings
 
@@ -45,14 +46,11 @@ NO_VALID_SESSION = [
 
 
 def parse_set_cookie(line: str) -> tuple[str, str, dict[str, object]]:
-    """(name, value, {lower-cased attribute name: value, or True for a flag}) of one Set-Cookie line."""
-    pair, *attributes = line.split("; ")
-    name, _, value = pair.partition("=")
-    parsed: dict[str, object] = {}
-    for attribute in attributes:
-        key, sep, attr_value = attribute.partition("=")
-        parsed[key.lower()] = attr_value if sep else True
-    return name, value, parsed
+    """(name, value, {lower-cased attribute name: value, or True for a flag}) of one Set-Cookie line, read by the
+    project's one Set-Cookie parser (e2e/oracle/setcookie.py)."""
+    parsed = oracle_parse_set_cookie(line)
+    flags = ("secure", "httponly", "partitioned")
+    return parsed.name, parsed.value, {a.lower(): True if a.lower() in flags else v for a, v in parsed.raw}
 
 
 def call(client, method, path, body=None, headers=None):

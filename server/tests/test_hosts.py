@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from server import TestHosts
+from server.hosts import TestHosts
 
 LOGIN = json.dumps({"username": "alice", "password": "wonderland"}).encode()
 
@@ -120,3 +120,54 @@ def test_a_body_is_never_read_as_the_next_request(connect):
         second.read()
     assert first.status == 200
     assert second.status == 401  # the trailing GET, answered on its own without the session cookie
+
+
+HOST_ERRORS = [
+    pytest.param("GARBAGE\n", b"", 400, id="malformed_request_line"),
+    pytest.param(
+        "GET /" + "a" * 70_000 + " HTTP/1.1\nHost: api.site-a.test\n", b"", 414, id="request_line_over_64_kib"
+    ),
+    pytest.param(
+        "GET /api/me HTTP/1.1\nHost: api.site-a.test\nX-Long: " + "a" * 70_000 + "\n",
+        b"",
+        431,
+        id="header_line_over_64_kib",
+    ),  # fmt: skip
+    pytest.param(post("/api/login", LOGIN, "Content-Length: 7"), LOGIN, 400, id="two_different_content_lengths"),
+    pytest.param(post("/api/login", LOGIN, "Transfer-Encoding: chunked"), LOGIN, 400, id="length_and_chunked"),
+    pytest.param(
+        "POST /api/login HTTP/1.1\nHost: api.site-a.test\nContent-Type: application/json\nTransfer-Encoding: gzip\n",
+        LOGIN,
+        400,
+        id="coding_not_ending_in_chunked",
+    ),  # fmt: skip
+    pytest.param(
+        "POST /api/login HTTP/1.1\nHost: api.site-a.test\nContent-Type: application/json\nContent-Length: 1e3\n",
+        LOGIN,
+        400,
+        id="length_not_a_number",
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize("head, body, status", HOST_ERRORS)
+def test_the_hosts_own_errors_are_json_and_close_the_connection(connect, head, body, status):
+    """What the HTTP layer refuses before the app runs (a bad request line, an oversized line, framing that RFC 9112
+    §6.3 calls invalid) is a JSON 4xx like the app's own errors, at once, and the connection is closed after it."""
+    with connect() as sock:
+        response = exchange(sock, head, body)
+        assert (response.status, response.getheader("Content-Type")) == (status, "application/json"), response.body
+        answer = json.loads(response.body)
+        assert set(answer) == {"error", "message"} and answer["error"] and answer["message"], answer
+        assert response.getheader("Connection") == "close"
+        assert closed(sock)
+
+
+@pytest.mark.parametrize("path", ["/api//me", "/api//resources", "/api/me/"])
+def test_a_path_the_api_lacks_is_a_json_404_not_a_redirect(connect, path):
+    """werkzeug would merge slashes with an HTML 308; the API answers what it has, and a JSON 404 for the rest."""
+    with connect() as sock:
+        response = exchange(sock, f"GET {path} HTTP/1.1\nHost: api.site-a.test\n")
+    assert (response.status, response.getheader("Content-Type")) == (404, "application/json")
+    assert response.getheader("Location") is None
+    assert json.loads(response.body)["error"] == "not_found"

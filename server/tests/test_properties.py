@@ -20,7 +20,7 @@ from werkzeug.urls import uri_to_iri
 
 from server.app import CLIENT_DIR, MAX_BODY, MAX_FIELD, USERS, ApiState, SessionStore, create_app
 from server.config import CookieConfig, CorsPolicy, Settings
-from server.tests.conftest import FakeClock, snapshot
+from server.load import FakeClock
 
 ALLOWLISTED = "https://app.site-a.test:8443"
 PROFILES = [
@@ -680,13 +680,13 @@ def send(app, call: Call, sids: dict[str, str], name: str):
 def check(app, state: ApiState, profile: Settings, call: Call) -> None:
     """Send `call` to a seeded state and hold the answer and every state change to the model."""
     sids = seed(app, state, profile)
-    before, records = snapshot(state), len(state.records)
+    before, records = state.snapshot(), len(state.records)
     valid = {sid: user for user, sid in sids.items() if user != "stale"}
     response = send(app, call, sids, profile.cookie.name)
     request = response.request
     expect = model(call, request, profile, valid)
     status, body = response.status_code, response.get_json(silent=True)
-    after = snapshot(state)
+    after = state.snapshot()
     context = f"{request.method} {request.path!r} -> {status} {response.get_data()[:200]!r}; expected {expect}"
 
     event(f"{status} {expect.effect[0] if expect.effect else (expect.error or '')}")

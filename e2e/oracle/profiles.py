@@ -1,9 +1,15 @@
-"""Browser profiles: what differs between engines, each fact with its source and the versions it holds for."""
+"""Browser profiles: what differs between engines, each fact with its source and the versions it holds for; the
+third-party setting the suite can give a browser; which deviations from the specifications changed an outcome.
+The rules that read these facts live in jar.py, sites.py and browser.py, not here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
+
+SET_BY_SUITE = "set by the suite: playwright.config.py THIRD_PARTY (the browser's own setting, not a simulation)"
 
 PLAYWRIGHT_BIDI = "Playwright 1.64 packages/playwright-core/src/server/bidi/third_party/firefoxPrefs.ts"
 
@@ -51,7 +57,25 @@ class BrowserProfile:
     # whether unpartitioned cookies in a cross-site context live in a jar keyed by the top-level site (Firefox's
     # Total Cookie Protection): set there, sent only there, and a first-party cookie is not sent cross-site
     third_party_partitioned: Fact = Fact(False, "not checked for this profile")
+    # In plain words, for a reader of the report and of `explain`: what decides third-party cookies in the contexts
+    # the suite makes, with its source.
+    third_party_note: Fact = Fact("not checked for this profile", "")
     deviations: tuple[Deviation, ...] = ()  # facts above that depart from the specification, with sources
+
+    def under_third_party_setting(self, policy: str | None) -> BrowserProfile:
+        """This profile in a browser the suite gave the third-party cookie setting `policy` ("allowed" or "blocked";
+        None: the browser's default). The setting allows or blocks third-party cookies outright, so it also ends any
+        partitioning of them by the browser's own policy (Firefox's Total Cookie Protection)."""
+        if policy is None:
+            return self
+        note = Fact(f"third-party cookies {policy}: the browser was launched with that setting", SET_BY_SUITE)
+        return replace(self, third_party_cookies=Fact(policy, SET_BY_SUITE),
+                       third_party_partitioned=Fact(False, SET_BY_SUITE), third_party_note=note)  # fmt: skip
+
+    def with_spec_value(self, deviation: Deviation) -> BrowserProfile:
+        """This profile with one deviation's fact set to what the specification implies."""
+        return replace(self, **{deviation.fact: Fact(deviation.spec_value, "the specification's value")},
+                       deviations=())  # fmt: skip
 
     def deviates(self, deviation: Deviation) -> bool:
         """Whether this profile's fact departs from the specification as `deviation` records."""
@@ -122,6 +146,14 @@ CHROMIUM = BrowserProfile(
         "Chromium blocks or allows unpartitioned third-party cookies (cookie controls, third_party_cookies); "
         "only cookies that opt in with Partitioned are partitioned (CHIPS; net/cookies/cookie_partition_key.cc)",
     ),
+    third_party_note=Fact(
+        "Third-party cookies are blocked here: Playwright's Chromium contexts are off the record, and Chromium blocks "
+        "third-party cookies off the record, as Incognito does; a regular Chrome profile allows them. Partitioned "
+        "(CHIPS) cookies are still stored and sent, keyed by the top-level site. slice_third_party runs Chromium "
+        "with third-party cookies allowed and blocked by its own setting.",
+        "components/content_settings CookieControlsMode::kIncognitoOnly (the default: block in off-the-record "
+        "profiles only); profile.cookie_controls_mode in a persistent profile; shared/reference/environment.md",
+    ),
 )
 
 FIREFOX = BrowserProfile(
@@ -134,7 +166,7 @@ FIREFOX = BrowserProfile(
     ),
     none_requires_secure=Fact(
         True,
-        "shared/reference/cookie-rules.md rule 12 (Firefox 131+); BCD SameSite.secure_context_required, "
+        "BCD Set-Cookie.json SameSite.secure_context_required (Firefox 131), "
         "preference network.cookie.sameSite.noneRequiresSecure",
         131,
     ),
@@ -147,12 +179,12 @@ FIREFOX = BrowserProfile(
     third_party_cookies=Fact(
         "allowed",
         "not blocked: Firefox ESR 153's default network.cookie.cookieBehavior 5 (Total Cookie Protection) stores "
-        "and sends third-party cookies, in a jar keyed by the top-level site (see third_party_partitioned for "
-        "that key and its source); within one top-level site, as in every matrix flow, that is 'allowed'. "
+        "and sends third-party cookies, each in a jar keyed by the top-level site (third_party_partitioned, which "
+        "the jar model applies). "
         f"The cookieBehavior0 that {PLAYWRIGHT_BIDI} writes into browser.contentblocking.features.standard "
         "is no longer read by ESR 153",
     ),
-    partitioned_cookies=Fact(True, "CHIPS; shared/reference/cookie-rules.md rule 19 (Firefox 141)", 141),
+    partitioned_cookies=Fact(True, "CHIPS; BCD Set-Cookie.json Partitioned (Firefox 141)", 141),
     jar_reports_partition_key=Fact(
         False,
         "Playwright 1.64 packages/playwright-core/src/server/bidi/bidiBrowser.ts doGetCookies: "
@@ -186,6 +218,14 @@ FIREFOX = BrowserProfile(
         "changes nothing; netwerk/cookie/CookieService.cpp gives a foreign request only the top-level site's "
         "partition (the unpartitioned jar needs a first-party context or storage access)",
     ),
+    third_party_note=Fact(
+        "Total Cookie Protection is on here, as in a default Firefox profile: a third-party cookie is stored and sent, "
+        "but in a jar keyed by the top-level site, so a cookie set first-party is not sent cross-site and one set "
+        "under one top-level site is not seen under another. slice_third_party runs Firefox with third-party "
+        "cookies allowed (network.cookie.cookieBehavior 0) and blocked (1).",
+        "Firefox ESR 153 defaults/preferences/firefox.js network.cookie.cookieBehavior 5 "
+        "(BEHAVIOR_PARTITION_FOREIGN); netwerk/cookie/nsICookieService.idl",
+    ),
     deviations=(
         Deviation(
             "samesite-default-not-lax",
@@ -216,3 +256,12 @@ def profile_for(browser_name: str) -> BrowserProfile:
         return PROFILES[browser_name]
     except KeyError:
         raise ValueError(f"no browser profile for {browser_name!r}; known browsers: {sorted(PROFILES)}") from None
+
+
+def changed_by_deviations(outcome: Callable[[BrowserProfile], Any], profile: BrowserProfile) -> tuple[str, ...]:
+    """The ids of the profile's deviations without which `outcome(profile)` would differ: the known browser
+    deviations an expectation relies on (the report shows such a case apart from a plain pass)."""
+    actual = outcome(profile)
+    return tuple(
+        d.id for d in profile.deviations if profile.deviates(d) and outcome(profile.with_spec_value(d)) != actual
+    )

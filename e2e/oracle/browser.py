@@ -1,0 +1,211 @@
+"""The one model of the browser: a fetch from a page (with its CORS preflight), a top-level navigation (a followed
+link, a submitted form), document.cookie reads and writes, all on one jar and one clock, moved only by the rules.
+
+The matrix flow (flow.py) and the attack scenarios (scenarios.py) both run on it. Every request's outcome is an
+`Exchange`: what script (or the new document) saw, what the server did, what the jar holds after, and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from e2e.oracle.cors import cors_check, preflight_check
+from e2e.oracle.jar import Cookie, CookieRequest, retrieve, store
+from e2e.oracle.profiles import BrowserProfile
+from e2e.oracle.server import ServerModel, ServerRequest
+from e2e.oracle.setcookie import SetCookie, parse_set_cookie
+from e2e.oracle.sites import Origin, registrable_domain, same_site, site_of
+from e2e.oracle.spec import NULL_ORIGIN
+from e2e.oracle.vocabulary import NO_CORS_TEXT, SAFE_METHODS, SAFELISTED_CONTENT_TYPES, media_type
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request as the rules say it goes: what was sent, what the server did, what script got, the jar after."""
+
+    fetch: str  # vocabulary.FETCH_OUTCOMES
+    status: int | None  # what script (or the navigated document) sees: the status, 0 if opaque, None on an error
+    server_status: int | None  # the status of the actual request; None if it never reached the server
+    preflight: bool  # a CORS preflight went out (it never carries cookies)
+    sent: tuple[str, ...]  # the session cookie's values in the Cookie header, in order
+    user: str | None  # whom the server authenticated the request as
+    created: bool  # the request created a resource
+    cookie_stored: bool  # the session cookie is in the jar after the request
+    reasons: tuple[str, ...]  # rule ids, the chain behind the outcome, in order
+
+    @property
+    def cookie_sent(self) -> bool:
+        return bool(self.sent)
+
+    @property
+    def authenticated(self) -> bool:
+        return self.user is not None
+
+    @property
+    def data_readable(self) -> bool:
+        """Script holds the user's own data: the response resolved and the server answered as the user."""
+        return self.fetch == "resolved" and self.user is not None and self.server_status == 200
+
+    def outcome(self) -> Exchange:
+        """Everything observable, without the reasons."""
+        return replace(self, reasons=())
+
+
+def _dedupe(ids: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(ids))
+
+
+class BrowserModel:
+    """The browser through one flow or scenario: a profile, one jar, one clock (epoch seconds)."""
+
+    def __init__(self, profile: BrowserProfile, now: float):
+        self.profile, self.now = profile, now
+        self.jar: tuple[Cookie, ...] = ()
+        self._order = 0
+
+    def advance(self, seconds: float) -> None:
+        """Let time pass (a cookie's age decides Lax-allowing-unsafe; Expires is judged against the clock)."""
+        self.now += seconds
+
+    def cookies(self, name: str) -> tuple[Cookie, ...]:
+        """The cookies called `name` in the jar."""
+        return tuple(c for c in self.jar if c.name == name)
+
+    def _same_site(self, a: Origin, b: Origin) -> bool:
+        return same_site(a, b, self.profile.schemeful_same_site.value)
+
+    def _store(self, sc: SetCookie, request: CookieRequest) -> list[str]:
+        self._order += 1
+        self.jar, why = store(self.jar, sc, request, self.profile, self.now, self._order)
+        return why
+
+    def _site_reasons(self, page: Origin, target: Origin) -> list[str]:
+        """How the page and the URL relate: same origin, or same-site or cross-site (and whether schemes decided)."""
+        if page == target:
+            return ["fetch-same-origin"]
+        reasons = ["site-same" if self._same_site(page, target) else "site-cross"]
+        if page.scheme != target.scheme and registrable_domain(page.host) == registrable_domain(target.host):
+            reasons.append("site-schemeful")
+        return reasons
+
+    @staticmethod
+    def _origin_header(page: Origin, target: Origin, method: str, cors: bool) -> str | None:
+        """Fetch #append-a-request-origin-header with the default referrer policy (strict-origin-when-cross-origin):
+        the page's origin on every CORS request and every request that is not GET or HEAD; "null" for such a
+        non-CORS request from https to http."""
+        if cors:
+            return page.serialized()
+        if method in SAFE_METHODS:
+            return None
+        return NULL_ORIGIN if page.scheme == "https" and target.scheme != "https" else page.serialized()
+
+    def fetch(
+        self,
+        page: Origin,
+        server: ServerModel,
+        method: str,
+        path: str,
+        *,
+        credentials: str,
+        mode: str = "cors",
+        content_type: str | None = None,
+    ) -> Exchange:
+        """fetch() from a top-level page on `page` to `path` on the server's origin (`content_type`: the body's)."""
+        target, name = server.origin, server.cookie_name
+        same_origin, same = page == target, self._same_site(page, target)
+        reasons = self._site_reasons(page, target)
+        if mode == "same-origin" and not same_origin:
+            return Exchange("rejected", None, None, False, (), None, False, bool(self.cookies(name)),
+                            _dedupe(reasons + ["fetch-mode-same-origin"]))  # fmt: skip
+        if mode == "no-cors" and content_type is not None:
+            if media_type(content_type) not in SAFELISTED_CONTENT_TYPES:
+                content_type = NO_CORS_TEXT  # the guard drops the header; a string body is text/plain
+                reasons.append("fetch-no-cors-headers")
+            if not same_origin:
+                reasons.append("fetch-no-cors-simple-post")
+        include = credentials == "include" or (credentials == "same-origin" and same_origin)
+        reasons.append(f"fetch-credentials-{credentials}")
+        cors_mode = mode == "cors" and not same_origin
+        origin_header = self._origin_header(page, target, method, cors_mode)
+        if origin_header and not same_origin:
+            reasons.append("fetch-origin-header")
+        preflight = cors_mode and (
+            method not in ("GET", "HEAD", "POST")
+            or (content_type is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES)
+        )
+        stored = lambda: bool(self.cookies(name))  # noqa: E731
+        if preflight:
+            reasons += ["fetch-preflight", "fetch-preflight-no-credentials", "server-preflight"]
+            ok, why = preflight_check(server.preflight(origin_header), origin_header, credentials)
+            reasons.append(why)
+            if not ok:
+                return Exchange("network_error", None, None, True, (), None, False, stored(),
+                                _dedupe(reasons + ["fetch-preflight-check"]))  # fmt: skip
+        elif cors_mode:
+            reasons.append("fetch-simple-request")
+        request = CookieRequest(target, path, same, third_party=not same, top_level_site=site_of(page), method=method)
+        sent: tuple[Cookie, ...] = ()
+        if include:
+            sent, why = retrieve(self.jar, name, request, self.profile, self.now)
+            reasons += why
+        answer = server.answer(ServerRequest(method, path, origin_header, content_type, tuple(c.value for c in sent)))
+        reasons += answer.reasons
+        if same_origin:
+            fetch, status = "resolved", answer.status
+        elif mode == "no-cors":
+            fetch, status = "opaque", 0
+            reasons.append("fetch-no-cors-opaque")
+        else:
+            reasons += server.cors_reasons()
+            ok, why = cors_check(answer.headers, origin_header, credentials)
+            reasons.append(why)
+            fetch, status = ("resolved", answer.status) if ok else ("network_error", None)
+        if answer.set_cookie is not None and include:  # processed by the network layer, before the CORS check
+            if fetch == "network_error":
+                reasons.append("fetch-set-cookie-despite-cors-failure")
+            reasons += self._store(answer.set_cookie, request)
+            if fetch == "resolved":
+                reasons.append("fetch-set-cookie-hidden")
+        return Exchange(fetch, status, answer.status, preflight, tuple(c.value for c in sent), answer.user,
+                        answer.created, stored(), _dedupe(reasons))  # fmt: skip
+
+    def navigate(
+        self, page: Origin, server: ServerModel, method: str, path: str, content_type: str | None = None,
+        reasons: tuple[str, ...] = (),
+    ) -> Exchange:  # fmt: skip
+        """A top-level navigation from a document on `page` to `path` on the server's origin (a followed link, or a
+        submitted form when `method` is POST): the new document's top-level site is the target's."""
+        target, name = server.origin, server.cookie_name
+        chain = list(reasons) + ["nav-top-level-site"]
+        same = self._same_site(page, target)
+        chain += ["site-same"] if same else ["site-cross", "nav-cross-site"]
+        request = CookieRequest(target, path, same, third_party=False, top_level_site=site_of(target),
+                                navigation=True, method=method)  # fmt: skip
+        sent, why = retrieve(self.jar, name, request, self.profile, self.now)
+        chain += why
+        origin_header = self._origin_header(page, target, method, cors=False)
+        answer = server.answer(ServerRequest(method, path, origin_header, content_type, tuple(c.value for c in sent)))
+        chain += answer.reasons
+        if answer.set_cookie is not None:
+            chain += self._store(answer.set_cookie, request)
+        return Exchange("navigated", answer.status, answer.status, False, tuple(c.value for c in sent), answer.user,
+                        answer.created, bool(self.cookies(name)), _dedupe(chain))  # fmt: skip
+
+    def _document(self, page: Origin, path: str) -> CookieRequest:
+        """document.cookie of a top-level document at `page` + `path`: a non-HTTP API in a first-party context."""
+        return CookieRequest(page, path, True, third_party=False, top_level_site=site_of(page), http=False)
+
+    def write_cookie(self, page: Origin, path: str, line: str) -> tuple[bool, tuple[str, ...]]:
+        """document.cookie = line on a top-level page at `page` + `path`: whether the jar changed, and why."""
+        sc = parse_set_cookie(line, "document.cookie")
+        before = self.jar
+        reasons = ["cookie-script-write"] + self._store(sc, self._document(page, path))
+        added = [c for c in self.jar if c.order == self._order]
+        if sc.has("domain") and added and not added[0].host_only:
+            reasons.append("cookie-weak-integrity")
+        return self.jar != before, _dedupe(reasons)
+
+    def read_cookie(self, page: Origin, name: str, path: str = "/") -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The values of the cookies called `name` that document.cookie shows at `page` + `path`, and why."""
+        shown, why = retrieve(self.jar, name, self._document(page, path), self.profile, self.now)
+        return tuple(c.value for c in shown), _dedupe(["document-cookie"] + [r for r in why if r != "cookie-sent"])

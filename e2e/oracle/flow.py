@@ -1,0 +1,91 @@
+"""The matrix's flow: login → me → list → create → logout from a page against the API, as the rules say it goes.
+
+`expect(spec, profile)` runs a FlowSpec on the one browser model and the one server model and says, for every step,
+what script sees, what the server did, whether the session cookie went along and stayed, and why; then what
+document.cookie shows after login and how the jar reports the cookie. Choices where the sources leave room:
+
+- `stored_cookie["domain"]` is the host for a host-only cookie and "." + domain for a Domain cookie, as Chromium's
+  CDP and Firefox's WebDriver BiDi both report it through Playwright (Firefox: remote/webdriver-bidi/modules/root/
+  storage.sys.mjs maps `domain` to nsICookie.host, which keeps the leading dot).
+- `stored_cookie["partition_key"]` is what Playwright reports: the top-level site for a partitioned cookie where the
+  profile's jar reports keys (jar_reports_partition_key), else None; the reasons still name the partition.
+- `server_status` is the status of the actual request; a preflight's 204 is not counted there.
+- `authenticated` is whether the server recorded a user for the request (server/app.py `g.user`): a successful
+  login counts (the password authenticated it), and so does a create refused with 415 after the session check.
+- The size check of 6265bis §5.7 step 4 uses the value as the spec's line writes it; the real server puts a
+  43-character session id there.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+from e2e.oracle.browser import BrowserModel, Exchange
+from e2e.oracle.profiles import BrowserProfile, changed_by_deviations
+from e2e.oracle.server import ServerModel
+from e2e.oracle.spec import FlowSpec
+from e2e.oracle.vocabulary import JSON, REQUESTS, STEPS
+
+# The fields of a step that a browser's run is compared on (harness/verdict.py reads each off an observed step).
+STEP_FIELDS = ("fetch", "status", "server_status", "preflight", "cookie_sent", "authenticated", "cookie_stored")
+
+
+@dataclass(frozen=True)
+class FlowExpectation:
+    """The whole flow: each step, what script sees of the cookie, and the jar's view of it after login."""
+
+    steps: dict[str, Exchange]  # "login", "me", "list", "create", "logout", in that order
+    js_visible: bool  # document.cookie on the page shows the session cookie after login
+    stored_cookie: Optional[dict]  # domain, path, secure, httpOnly, partition_key as Playwright reports them
+    deviations: tuple[str, ...] = ()  # profile deviations (profiles.Deviation ids) that changed this expectation
+    js_reasons: tuple[str, ...] = ()  # the rule chain behind js_visible
+
+    def to_json(self) -> dict:
+        """Every field the comparison reads, per step with its rule chain, then the page's and the jar's."""
+        steps = {
+            name: {f: getattr(step, f) for f in STEP_FIELDS} | {"reasons": list(step.reasons)}
+            for name, step in self.steps.items()
+        }
+        return steps | {"js_visible": self.js_visible, "js_reasons": list(self.js_reasons),
+                        "stored_cookie": self.stored_cookie, "deviations": list(self.deviations)}  # fmt: skip
+
+    def outcome(self) -> tuple:
+        """Everything observable, without the reasons: two flows with equal outcomes look the same."""
+        steps = tuple((n, s.outcome()) for n, s in self.steps.items())
+        return steps, self.js_visible, tuple(sorted((self.stored_cookie or {}).items()))
+
+
+def _jar_view(spec: FlowSpec, browser: BrowserModel) -> Optional[dict]:
+    """The session cookie as Playwright's context.cookies() reports it (see the module docstring)."""
+    cookies = browser.cookies(spec.cookie_name)
+    if not cookies:
+        return None
+    c = cookies[-1]
+    reports_key = browser.profile.jar_reports_partition_key.value
+    return {"domain": c.domain if c.host_only else "." + c.domain, "path": c.path, "secure": c.secure,
+            "httpOnly": c.http_only, "partition_key": c.partition_key if reports_key else None}  # fmt: skip
+
+
+def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation:
+    browser, server = BrowserModel(profile, now), ServerModel(spec.server, spec.api_origin)
+    steps, visible, js_reasons, jar_view = {}, False, (), None
+    for name in STEPS:
+        request = REQUESTS[name]
+        steps[name] = browser.fetch(spec.page_origin, server, request.method, request.path,
+                                    credentials=spec.credentials, mode=spec.mode,
+                                    content_type=JSON if request.json_body else None)  # fmt: skip
+        if name == "login":
+            values, js_reasons = browser.read_cookie(spec.page_origin, spec.cookie_name)
+            visible, jar_view = bool(values), _jar_view(spec, browser)
+    return FlowExpectation(steps, visible, jar_view, (), js_reasons)
+
+
+def expect(spec: FlowSpec, profile: BrowserProfile, now: Optional[float] = None) -> FlowExpectation:
+    """The expected flow of `spec` in a browser of `profile` (`now`, epoch seconds, judges Expires dates)."""
+    profile = profile.under_third_party_setting(spec.third_party)
+    clock = time.time() if now is None else now
+    flow = _run(spec, profile, clock)
+    deviations = changed_by_deviations(lambda p: _run(spec, p, clock).outcome(), profile)
+    return FlowExpectation(flow.steps, flow.js_visible, flow.stored_cookie, deviations, flow.js_reasons)

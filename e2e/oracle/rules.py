@@ -1,0 +1,529 @@
+"""The rules the oracle applies, as data: a short id, one sentence and its source each; and the one formatter of
+rule chains (failures, `explain` and the report print chains through `chain_lines`). No logic of a rule lives here:
+each is applied in the module named for its algorithm.
+
+Sources, cited per rule:
+- Fetch: the WHATWG Fetch Living Standard, by its stable anchors (https://fetch.spec.whatwg.org/#…).
+- 6265bis: draft-ietf-httpbis-rfc6265bis, editor's copy of July 2026, by section (and step of §5.7).
+- layered-cookies: draft-ietf-httpbis-layered-cookies (the __Http- and __Host-Http- prefixes).
+- CHIPS: draft-cutler-httpbis-partitioned-cookies (the Partitioned attribute).
+- HTML: the WHATWG HTML Standard ("same site", "obtain a site", form submission, navigation).
+- BCD: MDN browser-compat-data http/headers/Set-Cookie.json.
+- server/app.py and server/config.py: the server this suite runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One statement the oracle applies: a short id, one sentence, and the section it comes from."""
+
+    id: str
+    text: str
+    source: str
+
+    def line(self) -> str:
+        """'rule ID: sentence [source]'."""
+        return f"rule {self.id}: {self.text} [{self.source}]"
+
+
+_TABLE = (
+    # Fetch: credentials, modes, preflight, the CORS check, what script sees
+    Rule(
+        "fetch-credentials-omit",
+        'credentials "omit" never includes credentials: no cookie is sent and Set-Cookie on the response is '
+        "ignored, even for a same-origin URL.",
+        "Fetch #concept-request-credentials-mode; #concept-http-network-or-cache-fetch (includeCredentials)",
+    ),
+    Rule(
+        "fetch-credentials-same-origin",
+        'credentials "same-origin" includes credentials only for a same-origin URL (response tainting "basic"); a '
+        "cross-origin URL, even a same-site one on another port or subdomain, gets no cookie and its Set-Cookie is"
+        " ignored.",
+        "Fetch #concept-request-credentials-mode; #concept-http-network-or-cache-fetch (includeCredentials)",
+    ),
+    Rule(
+        "fetch-credentials-include",
+        'credentials "include" includes credentials for any URL: cookies go and Set-Cookie is processed as the '
+        "cookie rules allow, and a cross-origin response must pass the credentialed CORS check.",
+        "Fetch #concept-request-credentials-mode; #concept-http-network-or-cache-fetch; #concept-cors-check",
+    ),
+    Rule(
+        "fetch-same-origin",
+        "A same-origin request gets a basic response: no preflight and no CORS check.",
+        "Fetch #concept-main-fetch (response tainting 'basic')",
+    ),
+    Rule(
+        "fetch-mode-same-origin",
+        'mode "same-origin" with a cross-origin URL returns a network error before any request is sent.',
+        "Fetch #concept-main-fetch",
+    ),
+    Rule(
+        "fetch-no-cors-opaque",
+        'mode "no-cors" with a cross-origin URL gives an opaque response (type "opaque", status 0) script cannot '
+        "read; cookies are still sent and stored as the credentials mode says.",
+        "Fetch #concept-main-fetch (response tainting 'opaque'); #concept-filtered-response-opaque",
+    ),
+    Rule(
+        "fetch-no-cors-headers",
+        'In mode "no-cors" the Headers guard "request-no-cors" silently drops Content-Type: application/json, so a'
+        " string body goes as text/plain;charset=UTF-8.",
+        "Fetch #concept-headers-guard; #no-cors-safelisted-request-header; #dom-request (extract a body)",
+    ),
+    Rule(
+        "fetch-no-cors-simple-post",
+        "A no-cors POST with Content-Type text/plain (CORS-safelisted) is sent at once without a preflight; "
+        "cookies go as the credentials mode, SameSite and the third-party policy say, and script gets an opaque "
+        "response.",
+        "Fetch #cors-safelisted-request-header; #concept-main-fetch; #concept-filtered-response-opaque",
+    ),
+    Rule(
+        "fetch-preflight",
+        'A cross-origin "cors" request with a non-safelisted header (Content-Type: application/json) is preceded '
+        "by a CORS preflight (OPTIONS).",
+        "Fetch #cors-preflight-fetch; #cors-unsafe-request-header-names; #concept-main-fetch",
+    ),
+    Rule(
+        "fetch-preflight-no-credentials",
+        "A CORS preflight is sent without credentials: it never carries a cookie.",
+        "Fetch #cors-preflight-fetch",
+    ),
+    Rule(
+        "fetch-preflight-check",
+        "The preflight response must pass the CORS check for the actual request's credentials mode, have an ok "
+        "status and list content-type in Access-Control-Allow-Headers; otherwise the fetch fails and no actual "
+        "request is sent.",
+        "Fetch #cors-preflight-fetch",
+    ),
+    Rule(
+        "fetch-simple-request",
+        "A GET, or a POST without a body, carries only safelisted headers and is not preflighted.",
+        "Fetch #cors-safelisted-method; #cors-safelisted-request-header; #concept-main-fetch",
+    ),
+    Rule(
+        "fetch-origin-header",
+        "The browser adds an Origin header with the initiator's origin to every POST and to every cross-origin "
+        "CORS request, form submissions included; script cannot set or change it.",
+        "Fetch #append-a-request-origin-header; #forbidden-request-header",
+    ),
+    Rule(
+        "cors-allowed",
+        'The CORS check passes: Access-Control-Allow-Origin is "*" for a request without credentials or equals the'
+        ' Origin, and with credentials "include" Access-Control-Allow-Credentials is exactly "true".',
+        "Fetch #concept-cors-check",
+    ),
+    Rule(
+        "cors-no-allow-origin",
+        "A response without Access-Control-Allow-Origin fails the CORS check: fetch rejects with a TypeError.",
+        "Fetch #concept-cors-check",
+    ),
+    Rule(
+        "cors-wildcard-credentials",
+        'Access-Control-Allow-Origin "*" fails the CORS check when credentials are "include": it must equal the '
+        "Origin.",
+        "Fetch #concept-cors-check; #cors-protocol-and-credentials",
+    ),
+    Rule(
+        "cors-origin-mismatch",
+        "An Access-Control-Allow-Origin that differs from the request's Origin fails the CORS check.",
+        "Fetch #concept-cors-check",
+    ),
+    Rule(
+        "cors-credentials-not-allowed",
+        'With credentials "include" the CORS check also needs Access-Control-Allow-Credentials: true; without it '
+        "fetch rejects with a TypeError.",
+        "Fetch #concept-cors-check; #cors-protocol-and-credentials",
+    ),
+    Rule(
+        "cors-reflect-any-credentials",
+        "A policy that echoes any Origin with Access-Control-Allow-Credentials: true passes every credentialed "
+        "CORS check, so any site can read the user's responses whenever the browser sends the cookie.",
+        "Fetch #concept-cors-check, #cors-protocol-and-credentials; shared/reference/cookie-rules.md (flask-cors "
+        "supports_credentials with origins='*')",
+    ),
+    Rule(
+        "fetch-set-cookie-despite-cors-failure",
+        "Set-Cookie on a credentialed response is processed before the CORS check, so the cookie is stored "
+        "although script sees only a network error.",
+        "Fetch #http-network-fetch (cookies stored when includeCredentials), #cors-protocol-and-credentials; "
+        "whatwg/fetch issue 855",
+    ),
+    Rule(
+        "fetch-set-cookie-hidden",
+        "Script never reads Set-Cookie: it is a forbidden response-header name, filtered out of every response "
+        "script sees.",
+        "Fetch #forbidden-response-header-name; #concept-filtered-response-basic",
+    ),
+    # Sites (6265bis, HTML)
+    Rule(
+        "site-same",
+        "The page and the API are same-site: same scheme and registrable domain (Public Suffix List; the host "
+        "itself for an IP address or a public suffix such as localhost); ports never count.",
+        "6265bis §5.2 'Same-site and cross-site Requests'; HTML #same-site, #obtain-a-site",
+    ),
+    Rule(
+        "site-cross",
+        "The page and the API are cross-site: their registrable domains (or hosts) differ, so every fetch from the"
+        " page is a cross-site request in a third-party context.",
+        "6265bis §5.2 'Same-site and cross-site Requests'; HTML #same-site, #obtain-a-site",
+    ),
+    Rule(
+        "site-schemeful",
+        "Same-site compares schemes where the profile has schemeful same-site (http and https of one registrable "
+        "domain are cross-site), and ignores them where it does not.",
+        "HTML #same-site vs #schemelessly-same-site; BCD Set-Cookie.json SameSite.schemeful",
+    ),
+    # Navigations and form posts (HTML, Fetch, 6265bis)
+    Rule(
+        "nav-form-post",
+        "Submitting a form with method POST navigates its browsing context (here the top-level one) with a POST "
+        "request whose body is the form data in the form's enctype; it is not a CORS request, needs no preflight, "
+        "and the attacker's script is gone once the response is shown.",
+        "HTML #form-submission-algorithm ('Submit as entity body'); Fetch #concept-main-fetch (mode 'navigate')",
+    ),
+    Rule(
+        "nav-top-level-site",
+        "A top-level navigation's request belongs to the document it creates: its top-level site is the target's "
+        "site, so third-party cookie policies do not apply to it and a Partitioned cookie goes only if it was "
+        "keyed by the target's site.",
+        "HTML #create-navigation-params-by-fetching (reserved environment, top-level creation URL); Fetch "
+        "#determine-the-network-partition-key; CHIPS §2.2; 6265bis §5.2.1 (a top-level document's site for cookies"
+        " is its own site)",
+    ),
+    Rule(
+        "nav-cross-site",
+        "A navigation started by a document of another site is a cross-site request: the site of the request's "
+        "client (the initiator) differs from the target's.",
+        "6265bis §5.2 'Same-site and cross-site Requests'",
+    ),
+    # The storage model and the retrieval algorithm (6265bis)
+    Rule(
+        "cookie-jar-empty",
+        "The jar holds no session cookie, so none can be sent or read.",
+        "6265bis §5.8.3 Retrieval Algorithm",
+    ),
+    Rule(
+        "cookie-host-only",
+        "A cookie without a Domain attribute is host-only: it goes only to the host that set it (on any port).",
+        "6265bis §5.7 step 10; §5.8.3 Retrieval Algorithm",
+    ),
+    Rule(
+        "cookie-domain-attribute",
+        "Domain=D, from a host that domain-matches D, makes the cookie go to D and every subdomain of D.",
+        "6265bis §5.7 step 10; §5.1.3 Domain Matching; §5.8.3",
+    ),
+    Rule(
+        "cookie-domain-mismatch",
+        "A Domain attribute that the request host does not domain-match rejects the cookie.",
+        "6265bis §5.7 step 10; §5.1.3 Domain Matching",
+    ),
+    Rule(
+        "cookie-domain-public-suffix",
+        "A Domain attribute that is a public suffix rejects the cookie, unless it equals the host, which makes the"
+        " cookie host-only.",
+        "6265bis §5.7 step 9; Public Suffix List",
+    ),
+    Rule(
+        "cookie-path-default",
+        "Without a Path attribute (or with one not starting with '/') the path is the request path's directory: "
+        "'/api' for /api/login.",
+        "6265bis §5.1.4 Paths and Path-Match (default-path); §5.6.4 The Path Attribute",
+    ),
+    Rule(
+        "cookie-path-match",
+        "A cookie goes only to request paths that path-match its path, and document.cookie of the page at '/' "
+        "shows only cookies with Path=/.",
+        "6265bis §5.1.4 Paths and Path-Match; §5.8.3",
+    ),
+    Rule(
+        "cookie-secure-origin",
+        "A Secure cookie is stored only from a secure URL (https, or a loopback host such as http://localhost "
+        "where the profile counts it as secure).",
+        "6265bis §5.7 step 13",
+    ),
+    Rule(
+        "cookie-secure-send",
+        "A Secure cookie is sent only to, and shown by document.cookie only on, a secure URL.",
+        "6265bis §5.8.3 Retrieval Algorithm",
+    ),
+    Rule(
+        "cookie-secure-no-overwrite",
+        "A non-Secure cookie from an insecure URL may not overlay an existing Secure cookie of the same name.",
+        "6265bis §5.7 step 16",
+    ),
+    Rule(
+        "cookie-localhost-secure",
+        "This profile counts http://localhost (and other loopback hosts) as secure for cookies.",
+        "Secure Contexts #potentially-trustworthy-origin; profile localhost_is_secure",
+    ),
+    Rule(
+        "cookie-httponly",
+        "An HttpOnly cookie is absent from document.cookie but still sent with requests.",
+        "6265bis §5.8.3 (retrieval type 'non-HTTP'); §5.7 step 15",
+    ),
+    Rule(
+        "document-cookie",
+        "document.cookie on the page shows the cookies that domain- and path-match the page URL ('/' on the page's"
+        " host), Secure ones only on a secure page, HttpOnly ones never.",
+        "6265bis §5.8.2 Non-HTTP APIs; §5.8.3 Retrieval Algorithm",
+    ),
+    Rule(
+        "cookie-sent",
+        "The stored cookie matches the request's host, path, scheme, same-site status and partition, so it goes in"
+        " the Cookie header.",
+        "6265bis §5.8.1 The Cookie Header Field; §5.8.3 Retrieval Algorithm",
+    ),
+    Rule(
+        "cookie-retrieval-order",
+        "The Cookie header lists cookies with longer paths first, then earlier creation first: a cookie tossed "
+        "with Path=/api, or planted before the site's own, comes first.",
+        "6265bis §5.8.3 Retrieval Algorithm step 2",
+    ),
+    Rule(
+        "cookie-script-write",
+        "document.cookie stores a cookie through the same storage model, as a non-HTTP API: from the page's URL, "
+        "never HttpOnly.",
+        "6265bis §5.8.2 Non-HTTP APIs; §5.7 Storage Model",
+    ),
+    Rule(
+        "cookie-httponly-script-write",
+        "A script cannot set an HttpOnly cookie, nor replace or delete an HttpOnly cookie of the same name, "
+        "domain, host-only flag and path: the write is ignored.",
+        "6265bis §5.7 Storage Model (cookies from a non-HTTP API)",
+    ),
+    Rule(
+        "cookie-weak-integrity",
+        "A sibling subdomain can write cookies with Domain=<registrable domain>; the app cannot tell them from its"
+        " own, because the Cookie header carries only names and values.",
+        "6265bis §8.6 Weak Integrity; §5.7 step 10",
+    ),
+    # SameSite (6265bis; Chromium's Lax-allowing-unsafe)
+    Rule(
+        "samesite-cross-site-send",
+        "A cross-site request from a page carries only cookies whose SameSite is None: Lax and Strict are "
+        "withheld, and so is an unspecified SameSite where Lax-by-default applies.",
+        "6265bis §5.8.3 Retrieval Algorithm",
+    ),
+    Rule(
+        "samesite-cross-site-store",
+        "A cross-site response can store only cookies whose SameSite is None: Lax, Strict and, where "
+        "Lax-by-default applies, unspecified are rejected.",
+        "6265bis §5.7 step 18",
+    ),
+    Rule(
+        "samesite-lax-by-default",
+        "A cookie without a valid SameSite attribute ('Default') counts as Lax where the profile has "
+        "Lax-by-default, and as None where it does not.",
+        "6265bis §5.6.7 The SameSite Attribute; BCD Set-Cookie.json SameSite.Lax_default",
+    ),
+    Rule(
+        "samesite-none-requires-secure",
+        "SameSite=None without Secure is rejected (where the profile enforces it).",
+        "6265bis §5.7 step 19; BCD Set-Cookie.json SameSite.none_requires_secure",
+    ),
+    Rule(
+        "samesite-strict-navigation",
+        "A Strict cookie is withheld from every cross-site request, top-level navigations included.",
+        "6265bis §5.8.3 Retrieval Algorithm (SameSite enforcement)",
+    ),
+    Rule(
+        "samesite-lax-top-level-safe",
+        "A Lax cookie (or one without SameSite where Lax-by-default applies) goes with a cross-site request only "
+        "if it is a top-level navigation with a safe method (GET, HEAD): a cross-site form POST leaves it behind.",
+        "6265bis §5.8.3 Retrieval Algorithm (SameSite enforcement); §8.8.2 'Lax' enforcement",
+    ),
+    Rule(
+        "samesite-none-navigation",
+        "A SameSite=None cookie (or one without SameSite where Lax-by-default does not apply) goes with a "
+        "cross-site navigation of any method.",
+        "6265bis §5.8.3 Retrieval Algorithm",
+    ),
+    Rule(
+        "samesite-lax-allowing-unsafe",
+        "Where the profile keeps 'Lax-allowing-unsafe', a cookie without SameSite that is Lax only by default and "
+        "was created at most the profile's threshold ago (Chromium: 2 minutes, 'Lax + POST') also goes with a "
+        "cross-site top-level navigation of an unsafe method such as a form POST.",
+        "6265bis 'Lax-Allowing-Unsafe' enforcement (httpwg/http-extensions PR 1435); "
+        "chromestatus.com/feature/5088147346030592; Chromium net/cookies/canonical_cookie.cc "
+        "GetLaxAllowUnsafeThresholdAge",
+    ),
+    # Name prefixes, lifetime, size (6265bis, layered-cookies)
+    Rule(
+        "cookie-prefix-secure",
+        "A name starting with __Secure- (in any case) needs Secure, so a secure URL.",
+        "6265bis §5.4 Cookie Name Prefixes; §5.7 step 20",
+    ),
+    Rule(
+        "cookie-prefix-host",
+        "A name starting with __Host- (in any case) needs Secure, no Domain attribute (host-only) and an explicit "
+        "Path=/.",
+        "6265bis §5.4 Cookie Name Prefixes; §5.7 step 21",
+    ),
+    Rule(
+        "cookie-prefix-http",
+        "A name starting with __Http- or __Host-Http- (in any case) needs Secure and HttpOnly (and the __Host- "
+        "rules for the latter), where the profile enforces these prefixes.",
+        "draft-ietf-httpbis-layered-cookies, 'Store a Cookie'; BCD Set-Cookie.json http_host-http_prefixes",
+    ),
+    Rule(
+        "cookie-max-age-precedence",
+        "Max-Age wins over Expires, whatever their order in the line.",
+        "6265bis §5.7 step 6",
+    ),
+    Rule(
+        "cookie-expired",
+        "A cookie with Max-Age<=0 or a past Expires is not stored, and it removes a stored cookie with the same "
+        "name, domain, host-only flag, path (and partition).",
+        "6265bis §5.7 steps 23-24 and eviction of expired cookies; §5.6.2 The Max-Age Attribute; CHIPS",
+    ),
+    Rule(
+        "cookie-deletion-mismatch",
+        "A deletion whose name, domain, host-only flag, path or partition differs from the stored cookie's leaves "
+        "that cookie in the jar.",
+        "6265bis §5.7 step 23; CHIPS (partition key in the cookie's identity)",
+    ),
+    Rule(
+        "cookie-size-limit",
+        "A cookie whose name plus value exceed 4096 bytes is rejected.",
+        "6265bis §5.6 parsing step 5; §5.7 step 4",
+    ),
+    Rule(
+        "cookie-lifetime-cap",
+        "A Max-Age or Expires further than 400 days away is cut to 400 days.",
+        "6265bis §5.5 Cookie Lifetime Limits",
+    ),
+    Rule(
+        "cookie-stored",
+        "The cookie passed every storage check and is in the jar.",
+        "6265bis §5.7 step 24",
+    ),
+    # CHIPS and the third-party cookie policies
+    Rule(
+        "chips-partitioned-secure",
+        "A Partitioned cookie without Secure is rejected.",
+        "CHIPS §2.1 'The Partitioned attribute'; BCD Set-Cookie.json Partitioned",
+    ),
+    Rule(
+        "chips-partition-key",
+        "A Partitioned cookie is keyed by the top-level site (the page's site) and is sent or read only under that"
+        " top-level site.",
+        "CHIPS §2.2 'Cookie partition key'; BCD Set-Cookie.json Partitioned",
+    ),
+    Rule(
+        "third-party-cookies",
+        "The profile's third-party cookie policy decides unpartitioned cookies in a cross-site context: 'blocked' "
+        "neither stores nor sends them, 'allowed' leaves them to the other rules; Partitioned cookies are exempt "
+        "where the profile's blocking spares them.",
+        "6265bis §7.1 Third-Party Cookies, §7.2 Cookie Policy; profile third_party_cookies",
+    ),
+    Rule(
+        "third-party-partitioned",
+        "Where the profile partitions third-party cookies (Firefox's Total Cookie Protection), a cookie set in a "
+        "cross-site context lives in a jar keyed by the top-level site, and a cookie set first-party is not sent "
+        "with a cross-site request from under another top-level site.",
+        "6265bis §7.1 Third-Party Cookies (the policy is the user agent's); profile third_party_partitioned "
+        "(Firefox network.cookie.cookieBehavior 5, BEHAVIOR_REJECT_TRACKER_AND_PARTITION_FOREIGN)",
+    ),
+    # The server (server/app.py, server/config.py)
+    Rule(
+        "server-login",
+        "POST /api/login with a JSON body and the right password answers 200 with the Set-Cookie line.",
+        "server/app.py login, issue_cookie",
+    ),
+    Rule(
+        "server-login-regenerates",
+        "Login destroys the session the request arrived with and issues a fresh random id (passport's "
+        "session.regenerate), so an id planted before login never becomes the user's session.",
+        "server/app.py login",
+    ),
+    Rule(
+        "server-json-required",
+        "A body whose Content-Type is not application/json is answered 415 (login, and create after the session "
+        "check).",
+        "server/app.py _json_body",
+    ),
+    Rule(
+        "server-lenient-body",
+        "With lenient_body the server reads a JSON body under any Content-Type and the fields of a urlencoded or "
+        "text/plain form, so a form or a no-cors fetch can create a resource.",
+        "server/app.py _json_body, _form_fields; server/config.py Settings.lenient_body",
+    ),
+    Rule(
+        "server-secure-needs-tls",
+        "With secure_cookie_needs_tls, a Secure cookie is not sent at all on a request the server believes "
+        "insecure (express-session).",
+        "server/app.py issue_cookie, is_secure",
+    ),
+    Rule(
+        "server-trust-proxy",
+        "With trust_proxy the server believes X-Forwarded-Proto: https, so the request counts as secure.",
+        "server/app.py is_secure",
+    ),
+    Rule(
+        "server-session-valid",
+        "A request whose first session cookie holds a live session id is authenticated.",
+        "server/app.py current_sid (the first value of a repeated name wins)",
+    ),
+    Rule(
+        "server-no-session",
+        "A request without a live session id gets no user: the session routes answer 401 and create nothing.",
+        "server/app.py current_sid, require_user",
+    ),
+    Rule(
+        "server-session-required",
+        "/api/me, /api/resources and POST /api/resources answer 401 without a valid session cookie.",
+        "server/app.py require_user",
+    ),
+    Rule(
+        "server-create",
+        "POST /api/resources with a valid session and a JSON body answers 201.",
+        "server/app.py create_resource",
+    ),
+    Rule(
+        "server-logout",
+        "POST /api/logout answers 200 with the deletion line for a valid session, 401 with the deletion line for a"
+        " cookie that is not, and 401 without Set-Cookie when no cookie came.",
+        "server/app.py logout; server/config.py CookieConfig.delete_cookie",
+    ),
+    Rule(
+        "server-session-destroyed",
+        "Logout destroys the session on the server: the old id, replayed later in any way, is unknown and answered"
+        " 401.",
+        "server/app.py logout, require_user",
+    ),
+    Rule(
+        "server-cors-policy",
+        "Every /api response, errors too, carries the policy's CORS headers: none; ACAO '*'; ACAO=Origin without "
+        "ACAC; ACAO=Origin and ACAC for an allowlisted Origin; ACAO=Origin and ACAC for any Origin.",
+        "server/config.py CorsPolicy.headers; server/app.py finish",
+    ),
+    Rule(
+        "server-preflight",
+        "A preflight is answered 204, with Allow-Methods 'GET, POST' and Allow-Headers 'Content-Type' only when "
+        "the policy gives that Origin an Access-Control-Allow-Origin.",
+        "server/app.py preflight",
+    ),
+    Rule(
+        "server-csrf-origin",
+        "With csrf='origin' the server answers 403 to an /api POST whose Origin is neither its own origin nor "
+        "admitted by its CORS policy, before any route runs: nothing is read or changed.",
+        "server/app.py start; OWASP CSRF Prevention Cheat Sheet, 'Verifying Origin With Standard Headers'",
+    ),
+)
+RULES: dict[str, Rule] = {rule.id: rule for rule in _TABLE}
+if len(RULES) != len(_TABLE):  # a repeated id would silently replace a rule
+    raise ValueError(f"repeated rule ids: {sorted({r.id for r in _TABLE if _TABLE.count(r) > 1})}")
+
+
+def chain_lines(ids: Iterable[str], indent: str = "  ") -> list[str]:
+    """A rule chain, one rule a line ('rule ID: sentence [source]'); an id the table lacks is named alone."""
+    return [indent + (RULES[i].line() if i in RULES else f"rule {i}") for i in ids]
+
+
+def chain_text(ids: Iterable[str], indent: str = "  ") -> str:
+    """`chain_lines` joined into one block."""
+    return "\n".join(chain_lines(ids, indent))

@@ -1,0 +1,165 @@
+"""The one model of server/app.py: every route and switch (the CSRF Origin check, the lenient body, the Secure cookie
+that needs TLS, the trusted proxy), its CORS answers and preflights, and its memory of sessions and resources.
+
+Requests reach it from browser.py (a fetch, a navigation) or from a plain HTTP client (the attacker's own). Session
+ids are labels, "session-1", "session-2", ... in the order the server issues them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from e2e.oracle.setcookie import SetCookie
+from e2e.oracle.sites import Origin
+from e2e.oracle.spec import ServerSpec
+from e2e.oracle.vocabulary import FORM_TYPES, JSON, REQUESTS, OracleInputError, media_type
+
+ROUTES = {(r.method, r.path): step for step, r in REQUESTS.items()}  # ("POST", "/api/login") -> "login"
+
+
+@dataclass(frozen=True)
+class ServerRequest:
+    """A request as the server reads it: method, path, Origin, Content-Type, the session cookie's values in order."""
+
+    method: str
+    path: str
+    origin: str | None
+    content_type: str | None
+    ids: tuple[str, ...]
+    user: str = "alice"  # who logs in, for a login
+
+
+@dataclass(frozen=True)
+class ServerAnswer:
+    """What the server did: the status, the authenticated user, the Set-Cookie it sent, whether it created a resource,
+    its CORS headers, and the rules behind it."""
+
+    status: int
+    user: str | None
+    set_cookie: SetCookie | None
+    created: bool
+    headers: dict[str, str]
+    reasons: tuple[str, ...]
+
+
+def policy_headers(spec: ServerSpec, origin: str | None) -> dict[str, str]:
+    """The CORS headers server/config.py CorsPolicy answers a request from `origin` (rule server-cors-policy)."""
+    kind = spec.cors
+    if kind == "none" or (origin is None and kind != "wildcard"):
+        return {}
+    if kind == "wildcard":
+        return {"Access-Control-Allow-Origin": "*"}
+    if kind == "reflect":
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    if not admits(spec, origin):
+        return {"Vary": "Origin"}
+    return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
+
+
+def admits(spec: ServerSpec, origin: str | None) -> bool:
+    """Whether the policy lets a credentialed cross-origin request from `origin` through."""
+    return spec.cors == "reflect_any_credentials" or (spec.cors == "allowlist" and origin in (spec.allowlist or ()))
+
+
+class ServerModel:
+    """server/app.py serving `origin` under `spec`, with its sessions and resources."""
+
+    def __init__(self, spec: ServerSpec, origin: Origin):
+        self.spec, self.origin = spec, origin
+        # forwarded_https: TLS ended at a proxy that sent X-Forwarded-Proto: https, so the app itself saw plain http
+        self.believes_secure = (spec.trust_proxy and spec.forwarded_https) or (
+            origin.scheme == "https" and not spec.forwarded_https
+        )
+        self.sessions: dict[str, str] = {}  # session id (label) -> user
+        self.resources: dict[str, int] = {}  # user -> resources created
+        self._issued = 0
+
+    @property
+    def cookie_name(self) -> str:
+        return self.spec.cookie_name
+
+    def login_outside(self, user: str) -> str:
+        """A login by a plain HTTP client outside the browser (the attacker's): the new session id."""
+        self._issued += 1
+        sid = f"session-{self._issued}"
+        self.sessions[sid] = user
+        return sid
+
+    def preflight(self, origin: str | None) -> dict[str, str]:
+        """What preflight() answers to OPTIONS with Access-Control-Request-Method: 204 with these headers."""
+        headers = dict(policy_headers(self.spec, origin))
+        if "Access-Control-Allow-Origin" in headers:
+            headers.update({"Access-Control-Allow-Methods": "GET, POST", "Access-Control-Allow-Headers": "Content-Type",
+                            "Access-Control-Max-Age": "0"})  # fmt: skip
+        return headers
+
+    def cors_reasons(self) -> tuple[str, ...]:
+        """The rules a cross-origin CORS response of this server adds to a chain."""
+        return ("server-cors-policy",) + (
+            ("cors-reflect-any-credentials",) if self.spec.cors == "reflect_any_credentials" else ()
+        )
+
+    def _body_refused(self, content_type: str | None) -> str | None:
+        """None if the body is read, else the rule that refuses it (the flows' bodies are well formed)."""
+        kind = media_type(content_type)
+        if kind == JSON or (self.spec.lenient_body and kind in FORM_TYPES):
+            return None
+        return "server-json-required"
+
+    def answer(self, request: ServerRequest) -> ServerAnswer:
+        """The answer of server/app.py to one request, route by route."""
+        status, user, line, created, reasons = self._route(request)
+        return ServerAnswer(status, user, line, created, policy_headers(self.spec, request.origin), tuple(reasons))
+
+    def _route(self, r: ServerRequest) -> tuple[int, str | None, SetCookie | None, bool, list[str]]:
+        spec = self.spec
+        if (
+            r.method == "POST"
+            and spec.csrf == "origin"
+            and r.path.startswith("/api/")
+            and r.origin is not None
+            and r.origin != self.origin.serialized()
+            and not admits(spec, r.origin)
+        ):
+            return 403, None, None, False, ["server-csrf-origin"]
+        sid = r.ids[0] if r.ids and r.ids[0] in self.sessions else None  # the first value of a repeated name wins
+        session = ["server-session-valid"] if sid else ["server-no-session"]
+        step = ROUTES.get((r.method, r.path))
+        if step == "login":
+            refused = self._body_refused(r.content_type)
+            if refused:
+                return 415, None, None, False, [refused]
+            if sid:
+                del self.sessions[sid]
+            new = self.login_outside(r.user)
+            reasons = ["server-login", "server-login-regenerates"]
+            if spec.login.has("secure") and spec.secure_cookie_needs_tls and not self.believes_secure:
+                return 200, r.user, None, False, reasons + ["server-secure-needs-tls"]
+            if spec.secure_cookie_needs_tls and spec.trust_proxy and self.believes_secure:
+                reasons.append("server-trust-proxy")
+            return 200, r.user, spec.login.with_value(new), False, reasons
+        if step in ("me", "list"):
+            if not sid:
+                return 401, None, None, False, session + ["server-session-required"]
+            return 200, self.sessions[sid], None, False, session
+        if step == "create":
+            if not sid:
+                return 401, None, None, False, session + ["server-session-required"]
+            refused = self._body_refused(r.content_type)
+            if refused:
+                return 415, self.sessions[sid], None, False, session + [refused]
+            owner = self.sessions[sid]
+            self.resources[owner] = self.resources.get(owner, 0) + 1
+            lenient = [] if media_type(r.content_type) == JSON else ["server-lenient-body"]
+            return 201, owner, None, True, session + lenient + ["server-create"]
+        if step == "logout":
+            deletion = spec.logout if r.ids else None
+            owner = self.sessions.pop(sid) if sid else None
+            return (
+                (200 if sid else 401),
+                owner,
+                deletion,
+                False,
+                session + ["server-logout", "server-session-destroyed"],
+            )
+        raise OracleInputError(f"server/app.py has no route {r.method} {r.path}")

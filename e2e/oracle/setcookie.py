@@ -1,0 +1,141 @@
+"""Set-Cookie lines: 6265bis §5.6 parsing of a set-cookie-string (name, value, attributes) and §5.1.1 cookie dates,
+and the deletion line the server sends for a login line. What the browser then does with a parsed line (storage,
+retrieval) is jar.py's.
+
+The one parser of Set-Cookie lines in the project: the server's tests and the harness read lines through it too.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, replace
+
+from e2e.oracle.vocabulary import OracleInputError
+
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_CTL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+MAX_ATTRIBUTE_VALUE = 1024  # 6265bis §5.6 step 6 (bytes)
+MAX_NAME_VALUE = 4096  # 6265bis §5.6 step 5 (bytes of name plus value)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DATE_DELIMITER = re.compile(r"[\x09\x20-\x2f\x3b-\x40\x5b-\x60\x7b-\x7e]+")
+KNOWN_ATTRIBUTES = ("expires", "max-age", "domain", "path", "secure", "httponly", "samesite", "partitioned")
+
+
+def parse_cookie_date(text: str) -> float | None:
+    """6265bis §5.1.1: a cookie-date as seconds since the epoch, or None when it fails to parse."""
+    time_, day, month, year = None, None, None, None
+    for token in filter(None, _DATE_DELIMITER.split(text)):
+        if time_ is None and (m := re.match(r"^(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\D.*)?$", token)):
+            time_ = tuple(int(g) for g in m.groups())
+        elif day is None and (m := re.match(r"^(\d{1,2})(?:\D.*)?$", token)):
+            day = int(m[1])
+        elif month is None and token[:3].lower() in _MONTHS:
+            month = _MONTHS.index(token[:3].lower()) + 1
+        elif year is None and (m := re.match(r"^(\d{2,4})(?:\D.*)?$", token)):
+            year = int(m[1])
+    if None in (time_, day, month, year):
+        return None
+    year += 1900 if 70 <= year <= 99 else 2000 if year <= 69 else 0
+    hour, minute, second = time_
+    if not 1 <= day <= 31 or year < 1601 or hour > 23 or minute > 59 or second > 59:
+        return None
+    if day > calendar.monthrange(year, month)[1]:
+        return None
+    return float(calendar.timegm((year, month, day, hour, minute, second)))
+
+
+@dataclass(frozen=True)
+class SetCookie:
+    """A set-cookie-string parsed by 6265bis §5.6: name, value and the recognised attributes in order."""
+
+    line: str
+    name: str
+    value: str
+    attributes: tuple[tuple[str, str], ...]  # (lower-case attribute name, processed value), in line order
+    raw: tuple[tuple[str, str], ...]  # (attribute name as written, value as written), recognised ones only
+    value_span: tuple[int, int] = (0, 0)  # where the value stands in `line`
+
+    def last(self, attribute: str) -> str | None:
+        """The value of the last attribute with this name (6265bis §5.7: 'the last attribute ... with that name')."""
+        values = [v for a, v in self.attributes if a == attribute]
+        return values[-1] if values else None
+
+    def has(self, attribute: str) -> bool:
+        """Whether the line holds this (recognised, lower-case) attribute."""
+        return any(a == attribute for a, _ in self.attributes)
+
+    def with_value(self, value: str) -> SetCookie:
+        """The same cookie with another value (the session id the server puts there)."""
+        before, after = self.around_value()
+        return replace(self, line=before + value + after, value=value,
+                       value_span=(len(before), len(before) + len(value)))  # fmt: skip
+
+    def around_value(self) -> tuple[str, str]:
+        """The line before and after its value, byte for byte: the server sends before + session id + after."""
+        start, end = self.value_span
+        return self.line[:start], self.line[end:]
+
+
+def _process_attribute(name: str, value: str) -> str | None:
+    """6265bis §5.6.1-§5.6.7 (and CHIPS): the attribute's processed value, or None when the cookie-av is ignored."""
+    if name == "expires":
+        return value if parse_cookie_date(value) is not None else None
+    if name == "max-age":
+        return value if re.fullmatch(r"-?[0-9]+", value) else None
+    if name == "domain":
+        return value[1:].lower() if value.startswith(".") else value.lower()
+    if name == "path":
+        return value if value.startswith("/") else ""  # "": use the default-path
+    if name == "samesite":
+        return {"none": "None", "strict": "Strict", "lax": "Lax"}.get(value.lower(), "Default")
+    return ""
+
+
+def parse_set_cookie(line: str, what: str = "set_cookie") -> SetCookie:
+    """Parse a Set-Cookie value the server could send, or raise OracleInputError saying what to change."""
+    example = "e.g. 'sid=X; Path=/; Secure; HttpOnly; SameSite=None'"
+    if not isinstance(line, str) or not line.strip():
+        raise OracleInputError(f"{what} is empty; give the Set-Cookie line the server sends, {example}")
+    if line.lower().startswith("set-cookie:"):
+        raise OracleInputError(f"{what} {line!r} starts with the header name; give only its value, {example}")
+    if _CTL.search(line):
+        raise OracleInputError(
+            f"{what} {line!r} holds a control character or line break, which no header can carry; remove it"
+        )
+    pair, _, rest = line.partition(";")
+    if "=" not in pair:
+        raise OracleInputError(
+            f"{what} {line!r} does not start with NAME=VALUE; the server always sends a name, {example}"
+        )
+    raw_name, _, raw_value = pair.partition("=")
+    name, value = raw_name.strip(" \t"), raw_value.strip(" \t")
+    if not _TOKEN.match(name):
+        raise OracleInputError(
+            f"{what} {line!r}: cookie name {name!r} is not an HTTP token, so the server "
+            f"(server.config.CookieConfig) cannot send it; use letters, digits and !#$%&'*+-.^_`|~"
+        )
+    start = len(raw_name) + 1 + (len(raw_value) - len(raw_value.lstrip(" \t")))
+    attributes, raw = [], []
+    for av in rest.split(";") if rest else []:
+        attr, _, attr_value = av.partition("=")
+        attr, attr_value = attr.strip(" \t"), attr_value.strip(" \t")
+        if len(attr_value.encode()) > MAX_ATTRIBUTE_VALUE or attr.lower() not in KNOWN_ATTRIBUTES:
+            continue  # §5.6 step 6, and unrecognised attribute names are ignored
+        processed = _process_attribute(attr.lower(), attr_value)
+        if processed is not None:
+            attributes.append((attr.lower(), processed))
+            raw.append((attr, attr_value))
+    return SetCookie(line, name, value, tuple(attributes), tuple(raw), (start, start + len(value)))
+
+
+def deletion_line(login: SetCookie) -> str:
+    """What server.config.CookieConfig.delete_cookie sends for the cookie `login` set."""
+    wanted = ("path", "domain", "secure", "httponly", "samesite", "partitioned")
+    written = {a.lower(): (a, v) for a, v in login.raw}  # the last of each, as the server has one of each
+    parts = [f"{login.name}=", "Max-Age=0", "Expires=Thu, 01 Jan 1970 00:00:00 GMT"]
+    for key in wanted:
+        if key in written:
+            a, v = written[key]
+            parts.append(f"{a}={v}" if key in ("path", "domain", "samesite") else a)
+    return "; ".join(parts)

@@ -1,0 +1,94 @@
+"""The one spec of a case: `FlowSpec` (where the page and the API are, the fetch options, the browser's third-party
+setting) holding a `ServerSpec` (the Set-Cookie lines, the CORS policy, the server's switches). The matrix, `explain`
+and `--verify` each make one; the oracle, the server's settings, the flow driver, the comparison and the results
+record each read it. Validation lives here; what follows from a spec lives in the modules that model it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from e2e.oracle.setcookie import SetCookie, deletion_line, parse_set_cookie
+from e2e.oracle.sites import Origin, parse_origin
+from e2e.oracle.vocabulary import (
+    CORS_POLICIES,
+    CREDENTIALS_MODES,
+    CSRF_DEFENCES,
+    REQUEST_MODES,
+    THIRD_PARTY_POLICIES,
+    OracleInputError,
+    choice,
+)
+
+NULL_ORIGIN = "null"  # the Origin a request carries after a cross-origin redirect, or from an opaque origin
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """What server/app.py is set to for one case, in the terms of the lines it sends and the switches it has."""
+
+    set_cookie: str  # the line login sends; its value stands for the session id the server issues
+    logout_set_cookie: str | None = None  # the line logout sends; None: the server's deletion of the login cookie
+    cors: str = "none"
+    allowlist: tuple[str, ...] | None = None  # origins the allowlist policy admits; None: the page's (FlowSpec)
+    secure_cookie_needs_tls: bool = False  # express-session: no Set-Cookie for a Secure cookie over "insecure" http
+    trust_proxy: bool = False  # express `trust proxy`: believe X-Forwarded-Proto
+    forwarded_https: bool = False  # the API is reached through a proxy that ends TLS and sends X-Forwarded-Proto
+    csrf: str = "off"
+    lenient_body: bool = False  # read JSON under any Content-Type, and urlencoded or text/plain form fields
+    login: SetCookie = field(init=False, repr=False, compare=False)
+    logout: SetCookie = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        choice(self.cors, CORS_POLICIES, "cors")
+        choice(self.csrf, CSRF_DEFENCES, "csrf")
+        if isinstance(self.allowlist, str):
+            raise OracleInputError(f"allowlist must be a tuple of origins, e.g. ({self.allowlist!r},), not a string")
+        if self.allowlist is not None:
+            if self.cors != "allowlist":
+                raise OracleInputError(f"only the allowlist CORS policy reads an allowlist, not cors {self.cors!r}")
+            if not self.allowlist:
+                raise OracleInputError("the allowlist CORS policy needs at least one origin, e.g. 'https://app.test'")
+            for origin in self.allowlist:
+                if origin != NULL_ORIGIN and parse_origin(origin, "an allowlisted origin").serialized() != origin:
+                    raise OracleInputError(
+                        f"allowlisted origin {origin!r} is not serialized as browsers send it in Origin: write "
+                        f"{parse_origin(origin, 'it').serialized()!r}"
+                    )
+        login = parse_set_cookie(self.set_cookie)
+        line = self.logout_set_cookie if self.logout_set_cookie is not None else deletion_line(login)
+        object.__setattr__(self, "login", login)
+        object.__setattr__(self, "logout", parse_set_cookie(line, "logout_set_cookie"))
+
+    @property
+    def cookie_name(self) -> str:
+        """The session cookie's name, from the login line."""
+        return self.login.name
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """One flow login → me → list → create → logout from a page on `page` against the API on `api`."""
+
+    page: str  # serialized origin
+    api: str
+    server: ServerSpec
+    credentials: str = "same-origin"
+    mode: str = "cors"
+    third_party: str | None = None  # the browser's own third-party cookie setting; None: its default here
+    page_origin: Origin = field(init=False, repr=False, compare=False)
+    api_origin: Origin = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        choice(self.credentials, CREDENTIALS_MODES, "credentials")
+        choice(self.mode, REQUEST_MODES, "mode")
+        choice(self.third_party, (None, *THIRD_PARTY_POLICIES), "third_party")
+        page, api = parse_origin(self.page, "page"), parse_origin(self.api, "api")
+        object.__setattr__(self, "page_origin", page)
+        object.__setattr__(self, "api_origin", api)
+        if self.server.cors == "allowlist" and self.server.allowlist is None:
+            object.__setattr__(self, "server", replace(self.server, allowlist=(page.serialized(),)))
+
+    @property
+    def cookie_name(self) -> str:
+        return self.server.cookie_name

@@ -1,0 +1,73 @@
+"""The vocabulary every part of cookie-matrix speaks, defined once: fetch options, CORS policies, SameSite values,
+the flow's steps and the requests they make, body types, the error for input the oracle cannot model.
+
+Names only: what each one does is decided by the oracle's modules, and the server (server/), the client driver and
+the matrix import these names rather than spelling them again. Nothing here imports anything of the project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Fetch #concept-request-credentials-mode
+CREDENTIALS_MODES = ("omit", "same-origin", "include")
+# Fetch #concept-request-mode: the modes fetch() from a page can ask for
+REQUEST_MODES = ("cors", "no-cors", "same-origin")
+# What the server's CORS middleware answers (server/config.py CorsPolicy): nothing; ACAO "*"; ACAO = Origin without
+# ACAC; ACAO = Origin with ACAC for allowlisted origins; ACAO = Origin with ACAC for any origin (a misconfiguration).
+CORS_POLICIES = ("none", "wildcard", "reflect", "allowlist", "reflect_any_credentials")
+# The SameSite attribute a server can write; None: the attribute is left out.
+SAMESITE_VALUES = (None, "Lax", "Strict", "None")
+# The server's own CSRF defence for unsafe methods: none, or refusing a foreign Origin.
+CSRF_DEFENCES = ("off", "origin")
+# The third-party cookie settings the suite can give a browser itself (playwright.config.py THIRD_PARTY); None in a
+# spec means the browser's own default in the contexts the suite makes.
+THIRD_PARTY_POLICIES = ("allowed", "blocked")
+# What script (or, for a navigation, the new document) sees of a request: a readable response, an opaque one, a
+# network error, a refusal before any request went out, or a navigation that replaced the page.
+FETCH_OUTCOMES = ("resolved", "opaque", "network_error", "rejected", "navigated")
+
+JSON = "application/json"
+URLENCODED = "application/x-www-form-urlencoded"
+TEXT_PLAIN = "text/plain"
+MULTIPART = "multipart/form-data"
+NO_CORS_TEXT = "text/plain;charset=UTF-8"  # a string body's type once no-cors has dropped application/json
+FORM_TYPES = (URLENCODED, TEXT_PLAIN)  # the form encodings the server reads with lenient_body (multipart: never)
+SAFELISTED_CONTENT_TYPES = (URLENCODED, MULTIPART, TEXT_PLAIN)  # Fetch #cors-safelisted-request-header
+SAFE_METHODS = ("GET", "HEAD")  # RFC 9110 §9.2.1; 6265bis §5.8.3 calls these "safe"
+
+
+@dataclass(frozen=True)
+class StepRequest:
+    """One step of the flow as client/api.js makes it: the client's function, its method and path, a JSON body."""
+
+    call: str
+    method: str
+    path: str
+    json_body: bool
+
+
+STEPS = ("login", "me", "list", "create", "logout")
+REQUESTS = {
+    "login": StepRequest("login", "POST", "/api/login", True),
+    "me": StepRequest("me", "GET", "/api/me", False),
+    "list": StepRequest("listResources", "GET", "/api/resources", False),
+    "create": StepRequest("createResource", "POST", "/api/resources", True),
+    "logout": StepRequest("logout", "POST", "/api/logout", False),
+}
+
+
+class OracleInputError(ValueError):
+    """An input the oracle cannot model; the message says what to change."""
+
+
+def choice(value: str | None, allowed: tuple, what: str):
+    """`value` if it is one of `allowed`, else an OracleInputError naming the choices."""
+    if value not in allowed:
+        raise OracleInputError(f"{what} must be one of {', '.join(map(repr, allowed))}, not {value!r}")
+    return value
+
+
+def media_type(content_type: str | None) -> str:
+    """The essence of a Content-Type ('text/plain;charset=UTF-8' -> 'text/plain'), lower-cased; '' for none."""
+    return (content_type or "").split(";")[0].strip().lower()
