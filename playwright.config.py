@@ -1,11 +1,11 @@
-"""Browser launch settings for cookie-matrix, per browser; conftest.py loads this file.
+"""Browser launch settings for cookie-matrix, per browser; the harness (e2e/harness/launch.py) loads this file.
 
 pytest-playwright does not read it by itself. Paths can be changed with CM_CHROMIUM and CM_FIREFOX.
 """
 
 import os
 
-from server.hosts import TEST_DOMAINS
+from server.origins import TEST_DOMAINS
 
 LAUNCH = {
     # Debian's Chromium. The .test names resolve to loopback through Chromium's own resolver rules;

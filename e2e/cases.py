@@ -1,4 +1,5 @@
-"""The case matrix as data: the core product of every dimension, and focused slices."""
+"""The case matrix as data: the core product of every dimension, and focused slices. Each Case names its origins
+and cookie; `Case.spec(hosts)` makes the one FlowSpec that the oracle, the server, the driver and the record read."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from server import ORIGINS, CookieConfig, CorsPolicy, Settings
-from server.hosts import PROXY_LISTENER
+from e2e.oracle.spec import FlowSpec, ServerSpec
+from e2e.oracle.vocabulary import CORS_POLICIES, CREDENTIALS_MODES, REQUEST_MODES, SAMESITE_VALUES, THIRD_PARTY_POLICIES
+from server.config import CookieConfig
+from server.origins import ORIGINS, PROXY_LISTENER
 
-CREDENTIALS = ("omit", "same-origin", "include")
-MODES = ("cors", "no-cors", "same-origin")
-CORS_KINDS = ("none", "wildcard", "reflect", "allowlist", "reflect_any_credentials")
+SESSION_VALUE = "opaque-session-id"  # the value the spec's login line is written with; the server puts its id there
 
 # Origin setups, page → API, by the named origins of server/hosts.py. The id's first part is the relation.
 SETUPS = {
@@ -31,7 +32,6 @@ SLICE_SETUPS = {
     "proxy-https": ("app_https_proxy", "app_https_proxy"),
 }
 ALL_SETUPS = SETUPS | SLICE_SETUPS
-SAMESITES = (None, "Lax", "Strict", "None")
 
 
 def _samesite_id(value: str | None) -> str:
@@ -70,7 +70,11 @@ class Case:
     def __post_init__(self) -> None:
         if self.setup not in ALL_SETUPS:
             raise ValueError(f"unknown setup {self.setup!r}; use one of {sorted(ALL_SETUPS)}")
-        if self.credentials not in CREDENTIALS or self.mode not in MODES or self.cors not in CORS_KINDS:
+        if (
+            self.credentials not in CREDENTIALS_MODES
+            or self.mode not in REQUEST_MODES
+            or self.cors not in CORS_POLICIES
+        ):
             raise ValueError(f"bad case dimensions: {self.credentials!r}, {self.mode!r}, {self.cors!r}")
 
     @property
@@ -111,22 +115,25 @@ class Case:
         names += [f"third_party_{self.third_party}"] if self.third_party else []
         return tuple(dict.fromkeys(names + cookie_ids(self.cookie) + list(self.marks)))
 
-    def settings(self, page_origin: str) -> Settings:
-        """The server's settings for this case; the allowlist admits the page's origin."""
-        allowlist = (page_origin,) if self.cors == "allowlist" else ()
-        return Settings(
-            cookie=self.cookie,
-            cors=CorsPolicy(self.cors, allowlist),
-            logout_cookie=self.logout_cookie,
+    def spec(self, hosts) -> FlowSpec:
+        """The case on this run's hosts (anything with `origin(name)`), as the one spec everything reads; the
+        allowlist admits the page's origin."""
+        server = ServerSpec(
+            set_cookie=self.cookie.set_cookie(SESSION_VALUE),
+            logout_set_cookie=(self.logout_cookie or self.cookie).delete_cookie(),
+            cors=self.cors,
             secure_cookie_needs_tls=self.secure_cookie_needs_tls,
             trust_proxy=self.trust_proxy,
+            forwarded_https=self.behind_proxy,
         )
+        return FlowSpec(hosts.origin(self.page), hosts.origin(self.api), server, self.credentials, self.mode,
+                        self.third_party)  # fmt: skip
 
 
 def core() -> Iterator[Case]:
     """credentials × origin setup × SameSite × Secure × HttpOnly × Partitioned, with the allowlist policy."""
     for credentials, setup, samesite, secure, httponly, partitioned in itertools.product(
-        CREDENTIALS, SETUPS, SAMESITES, (False, True), (False, True), (False, True)
+        CREDENTIALS_MODES, SETUPS, SAMESITE_VALUES, (False, True), (False, True), (False, True)
     ):
         cookie = CookieConfig(samesite=samesite, secure=secure, httponly=httponly, partitioned=partitioned)
         yield Case("core", credentials, setup, cookie)
@@ -140,7 +147,7 @@ CROSS_SITE_COOKIE = CookieConfig(samesite="None", secure=True, partitioned=True)
 def cors_slice() -> Iterator[Case]:
     """CORS policy × credentials × same-site and cross-site setups."""
     for cors, credentials, setup in itertools.product(
-        CORS_KINDS, CREDENTIALS, ("same_site_subdomain-https", "cross_site-https")
+        CORS_POLICIES, CREDENTIALS_MODES, ("same_site_subdomain-https", "cross_site-https")
     ):
         yield Case("slice_cors", credentials, setup, CROSS_SITE_COOKIE, cors=cors)
 
@@ -148,7 +155,7 @@ def cors_slice() -> Iterator[Case]:
 def mode_slice() -> Iterator[Case]:
     """Request mode × credentials × setups."""
     for mode, credentials, setup in itertools.product(
-        MODES, CREDENTIALS, ("same_origin-https", "same_site_subdomain-https", "cross_site-https")
+        REQUEST_MODES, CREDENTIALS_MODES, ("same_origin-https", "same_site_subdomain-https", "cross_site-https")
     ):
         yield Case("slice_mode", credentials, setup, CROSS_SITE_COOKIE, mode=mode)
 
@@ -243,9 +250,6 @@ def production_slice() -> Iterator[Case]:
     yield Case(
         "slice_production", "same-origin", "same_origin-http", extra_ids=("no_proxy",), **PRODUCTION["no_trust_proxy"]
     )
-
-
-THIRD_PARTY_POLICIES = ("allowed", "blocked")
 
 
 def third_party_slice() -> Iterator[Case]:

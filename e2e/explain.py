@@ -1,25 +1,28 @@
-"""Explain a flow without a browser: what each step should do and the rules behind it.
+"""The explain command: one user's setup as a FlowSpec, what each step should do in each browser and why, and with
+--verify the same spec run in the real browsers (verify.py).
 
     python -m e2e.explain --page https://app.site-a.test:8443 --api https://api.site-b.test:8443 \\
         --credentials include --cors allowlist \\
         --set-cookie 'sid=X; Path=/; Secure; HttpOnly; SameSite=None; Partitioned'
 
---json prints the expectation as data (one object per browser when several); --verify hands the arguments to
-e2e.verify.verify(args), which runs the flow in the browsers, where that module exists.
+--json prints the expectation as data (one object per browser when several). The arguments become a spec in one
+place (`spec_from_args`); the oracle, --verify and the output all read that spec.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import json
 import sys
 from collections.abc import Sequence
 
-from e2e.oracle import CREDENTIALS_MODES, REQUEST_MODES, RULES, FlowExpectation, OracleInputError, expect
-from e2e.profiles import PROFILES
-from server.config import CORS_POLICIES, CookieConfig
+from e2e.oracle.flow import FlowExpectation, expect
+from e2e.oracle.profiles import PROFILES, BrowserProfile
+from e2e.oracle.rules import chain_lines
+from e2e.oracle.spec import FlowSpec, ServerSpec
+from e2e.oracle.vocabulary import CORS_POLICIES, CREDENTIALS_MODES, REQUEST_MODES, OracleInputError
+from server.config import CookieConfig
 
 DEFAULT_SET_COOKIE = CookieConfig().set_cookie("X")  # express-session's and Flask's default cookie
 
@@ -30,10 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Expected outcome of login → me → list → create → logout, step by step, with the rules behind it.",
     )
     parser.add_argument(
-        "--browser",
-        choices=sorted(PROFILES),
-        action="append",
-        help="a browser profile (repeatable; default: every profile)",
+        "--browser", choices=sorted(PROFILES), action="append", help="a browser profile (repeatable; default: all)"
     )
     parser.add_argument(
         "--page", required=True, metavar="ORIGIN", help="origin of the page, e.g. https://app.site-a.test:8443"
@@ -72,29 +72,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--trust-proxy", action="store_true", help="the server believes X-Forwarded-Proto")
     parser.add_argument("--forwarded-https", action="store_true", help="a proxy sends X-Forwarded-Proto: https")
     parser.add_argument("--json", action="store_true", help="print the expectation as JSON")
-    parser.add_argument("--verify", action="store_true", help="also run the flow in the browsers (needs e2e.verify)")
+    parser.add_argument("--verify", action="store_true", help="also run the flow in the real browsers")
     return parser
 
 
-def expectations(args: argparse.Namespace) -> dict[str, FlowExpectation]:
+def spec_from_args(args: argparse.Namespace) -> FlowSpec:
+    """The one spec of the user's setup; every option of the parser lands in it (or says why it cannot)."""
+    server = ServerSpec(
+        set_cookie=args.set_cookie,
+        logout_set_cookie=args.logout_set_cookie,
+        cors=args.cors,
+        allowlist=tuple(args.allowlist) if args.allowlist else None,
+        secure_cookie_needs_tls=args.secure_cookie_needs_tls,
+        trust_proxy=args.trust_proxy,
+        forwarded_https=args.forwarded_https,
+    )
+    return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode)
+
+
+def expectations(spec: FlowSpec, browsers: Sequence[str]) -> dict[str, FlowExpectation]:
     """The oracle's expectation for each selected browser."""
-    return {
-        name: expect(
-            page=args.page,
-            api=args.api,
-            credentials=args.credentials,
-            mode=args.mode,
-            set_cookie=args.set_cookie,
-            cors=args.cors,
-            profile=PROFILES[name],
-            allowlist=tuple(args.allowlist) if args.allowlist else None,
-            logout_set_cookie=args.logout_set_cookie,
-            secure_cookie_needs_tls=args.secure_cookie_needs_tls,
-            trust_proxy=args.trust_proxy,
-            forwarded_https=args.forwarded_https,
-        )
-        for name in args.browsers
-    }
+    return {name: expect(spec, PROFILES[name]) for name in browsers}
 
 
 def _yes(flag: bool) -> str:
@@ -105,9 +103,9 @@ def _chain(ids: Sequence[str]) -> str:
     return "      why: " + " → ".join(ids)
 
 
-def render(name: str, flow: FlowExpectation) -> str:
+def render(profile: BrowserProfile, flow: FlowExpectation) -> str:
     """A readable account of one browser's expected flow: each step, its rule chain, then the rules cited."""
-    lines = [f"== {name}"]
+    lines = [f"== {profile.name}"]
     for step, s in flow.steps.items():
         status = "" if s.status is None else f" {s.status}"
         server = "no request reached the server" if s.server_status is None else f"server answered {s.server_status}"
@@ -122,38 +120,40 @@ def render(name: str, flow: FlowExpectation) -> str:
     lines.append(
         "  jar after login: " + (", ".join(f"{k}={v}" for k, v in jar.items()) if jar else "no session cookie")
     )
-    profile = PROFILES.get(name)
-    for deviation in (d for d in (profile.deviations if profile else ()) if d.id in flow.deviations):
+    lines.append(f"  browser settings: {profile.third_party_note.value} [{profile.third_party_note.source}]")
+    for deviation in (d for d in profile.deviations if d.id in flow.deviations):
         lines.append(
-            f"  deviation {deviation.id} (rule {deviation.rule}): {name}'s {deviation.fact} is "
+            f"  deviation {deviation.id} (rule {deviation.rule}): {profile.name}'s {deviation.fact} is "
             f"not {deviation.spec_value!r} as the specification has it, and that changed this outcome "
             f"[{deviation.source}]"
         )
     cited = dict.fromkeys(i for s in flow.steps.values() for i in s.reasons + flow.js_reasons)
     lines.append("  rules cited:")
-    lines += [f"    {RULES[i].id}: {RULES[i].text} [{RULES[i].source}]" for i in cited]
+    lines += chain_lines(cited, "    ")
     return "\n".join(lines)
 
 
 def _load_verify():
-    """The e2e.verify module, written separately to run the flow in real browsers, or None where it is absent."""
-    if importlib.util.find_spec("e2e.verify") is None:
+    """The verify command module, imported only for --verify (it starts the hosts and drives Playwright); None where
+    it cannot be imported."""
+    try:
+        return importlib.import_module("e2e.verify")
+    except ImportError:
         return None
-    return importlib.import_module("e2e.verify")
 
 
-def _verify(args: argparse.Namespace) -> int:
+def _verify(spec: FlowSpec, browsers: list[str], as_json: bool) -> int:
     module = _load_verify()
     if module is None:
         print(
-            "python -m e2e.explain: error: --verify is not available: e2e/verify.py does not exist in this "
-            "checkout; run without --verify for the oracle's expectation",
+            "python -m e2e.explain: error: --verify is not available: e2e.verify (Playwright, the test hosts) cannot "
+            "be imported here; run ./cm setup, or run without --verify for the oracle's expectation",
             file=sys.stderr,
         )
         return 2
     try:
-        result = module.verify(args)
-    except ValueError as e:  # e.g. an origin it cannot map onto the local test hosts
+        result = module.verify(spec, browsers, as_json=as_json)
+    except (ValueError, OracleInputError) as e:  # e.g. an origin it cannot map onto the local test hosts
         print(f"python -m e2e.explain: error: --verify: {e}", file=sys.stderr)
         return 2
     return result if isinstance(result, int) else 0
@@ -162,10 +162,10 @@ def _verify(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.api = args.api or args.page
-    args.browsers = list(dict.fromkeys(args.browser or sorted(PROFILES)))  # e2e.verify reads this list
+    browsers = list(dict.fromkeys(args.browser or sorted(PROFILES)))
     try:
-        flows = expectations(args)
+        spec = spec_from_args(args)
+        flows = expectations(spec, browsers)
     except OracleInputError as e:
         parser.error(str(e))  # exits 2 with the usage line
     if args.json:
@@ -173,11 +173,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(next(iter(data.values())) if len(data) == 1 else data, indent=2))
     else:
         print(
-            f"page {args.page} → api {args.api}; credentials {args.credentials}, mode {args.mode}, CORS {args.cors}\n"
-            f"login sets: {args.set_cookie}"
+            f"page {spec.page} → api {spec.api}; credentials {spec.credentials}, mode {spec.mode}, "
+            f"CORS {spec.server.cors}\nlogin sets: {spec.server.set_cookie}"
         )
-        print("\n".join(render(name, flow) for name, flow in flows.items()))
-    return _verify(args) if args.verify else 0
+        print("\n".join(render(PROFILES[name], flow) for name, flow in flows.items()))
+    return _verify(spec, browsers, args.json) if args.verify else 0
 
 
 if __name__ == "__main__":

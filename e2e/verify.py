@@ -1,16 +1,20 @@
-"""`explain --verify`: run one case in the real browsers on the local hosts and show expected next to observed."""
+"""`explain --verify`: the explained FlowSpec mapped onto the local test hosts (same same-origin, same-site and scheme
+relations), run in the real browsers, and shown expected next to observed. The mapping is `local_spec`; the rest is
+the harness's driver and verdict, as in the matrix.
+"""
 
 from __future__ import annotations
 
 import json
+import tempfile
+from dataclasses import replace
+from pathlib import Path
 
-from e2e.browsers import BrowserCase, launch, load_playwright_config
-from e2e.flow import STEPS, run_flow
-from e2e.oracle import parse_origin, registrable_domain
-from e2e.profiles import profile_for
-from e2e.verdict import OBSERVED_FIELDS, compare, observed_json
-from server import Settings, TestHosts
-from server.config import CorsPolicy
+from e2e.oracle.flow import STEP_FIELDS, FlowExpectation, expect
+from e2e.oracle.profiles import profile_for
+from e2e.oracle.sites import parse_origin, registrable_domain
+from e2e.oracle.spec import FlowSpec
+from e2e.oracle.vocabulary import STEPS
 
 
 def _is_loopback_name(host: str) -> bool:
@@ -45,51 +49,55 @@ def local_origins(page: str, api: str) -> tuple[str, str]:
     return page_name, f"api_site_b_{a.scheme}"
 
 
-def verify(args) -> int:
-    """Run the explained case in each browser asked for; print expected next to observed; 1 on a mismatch."""
+def local_spec(spec: FlowSpec, hosts) -> FlowSpec:
+    """`spec` on this run's hosts (anything with `origin(name)`): the page and the API mapped by `local_origins`, an
+    allowlisted origin that is the page's or the API's mapped with it, every other input kept as it is."""
+    page_name, api_name = local_origins(spec.page, spec.api)
+    page, api = hosts.origin(page_name), hosts.origin(api_name)
+    mapped = {spec.page_origin.serialized(): page, spec.api_origin.serialized(): api}
+    allowlist = spec.server.allowlist
+    server = replace(spec.server, allowlist=tuple(mapped.get(o, o) for o in allowlist) if allowlist else None)
+    return replace(spec, page=page, api=api, server=server)
+
+
+def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:
+    """Run the explained spec in each browser asked for; print expected next to observed; 1 on a mismatch."""
     from playwright.sync_api import sync_playwright
 
-    from e2e import oracle
-    from server.config import CookieConfig
+    from e2e.harness.case import BrowserCase
+    from e2e.harness.driver import run_flow
+    from e2e.harness.launch import launch, load_playwright_config
+    from e2e.harness.session import ThirdPartyBrowsers
+    from e2e.harness.verdict import compare, observed_json
+    from server.hosts import TestHosts
 
-    page_name, api_name = local_origins(args.page, args.api)
-    cookie = CookieConfig.from_set_cookie(args.set_cookie)
     config = load_playwright_config()
     failures = 0
-    with TestHosts.running() as hosts, sync_playwright() as playwright:
-        page, api = hosts.origin(page_name), hosts.origin(api_name)
-        print(f"local mapping: page {args.page} -> {page}, api {args.api} -> {api}")
-        for browser_name in args.browsers:
+    with TestHosts.running() as hosts, sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp:
+        local = local_spec(spec, hosts)
+        if not as_json:
+            print(f"local mapping: page {spec.page} -> {local.page}, api {spec.api} -> {local.api}")
+        for browser_name in browsers:
             profile = profile_for(browser_name)
-            settings = Settings(cookie=cookie, cors=CorsPolicy(args.cors, (page,) if args.cors == "allowlist" else ()))
-            expected = oracle.expect(
-                page=page,
-                api=api,
-                credentials=args.credentials,
-                mode=args.mode,
-                cors=args.cors,
-                set_cookie=cookie.set_cookie("opaque-session-id"),
-                profile=profile,
-            )
+            expected = expect(local, profile)
             browser = launch(playwright, browser_name, config)
+            own = ThirdPartyBrowsers(browser_name, getattr(playwright, browser_name), config.LAUNCH[browser_name],
+                                     config.CONTEXT, lambda name: Path(tempfile.mkdtemp(prefix=name, dir=tmp)),
+                                     remote=False)  # fmt: skip
             try:
                 context = browser.new_context(**config.CONTEXT)
-                hosts.configure(settings)
-                case = BrowserCase(context, hosts, {}, browser, results=None, third_party=None)
-                observed = run_flow(
-                    case, page_name, api_name, credentials=args.credentials, mode=args.mode, cookie_name=cookie.name
-                )
-                mismatches = compare(expected, observed, cookie.name, profile.jar_reports_partition_key.value)
+                case = BrowserCase(context, hosts, {}, browser, results=None, third_party=own)
+                observed = run_flow(case, local)
+                mismatches = compare(expected, observed, local, profile)
                 failures += bool(mismatches)
-                _print(
-                    browser_name, browser.version, expected, observed_json(observed, cookie.name), mismatches, args.json
-                )
+                _print(browser_name, browser.version, expected, observed_json(observed, local), mismatches, as_json)
             finally:
+                own.close()
                 browser.close()
     return 1 if failures else 0
 
 
-def _print(browser: str, version: str, expected, observed: dict, mismatches, as_json: bool) -> None:
+def _print(browser: str, version: str, expected: FlowExpectation, observed: dict, mismatches, as_json: bool) -> None:
     if as_json:
         print(
             json.dumps(
@@ -98,7 +106,7 @@ def _print(browser: str, version: str, expected, observed: dict, mismatches, as_
                     "version": version,
                     "expected": expected.to_json(),
                     "observed": observed,
-                    "mismatches": [vars(m) for m in mismatches],
+                    "mismatches": [m.to_json() for m in mismatches],
                 },
                 default=str,
             )
@@ -107,7 +115,7 @@ def _print(browser: str, version: str, expected, observed: dict, mismatches, as_
     print(f"\n{browser} {version}: {'matches the oracle' if not mismatches else 'DISAGREES with the oracle'}")
     print(f"  {'step':8} {'field':14} {'expected':>16} {'observed':>16}")
     for step in STEPS:
-        for field in OBSERVED_FIELDS:
+        for field in STEP_FIELDS:
             want, got = getattr(expected.steps[step], field), observed[step][field]
             flag = "" if want == got else "   <-- differs"
             print(f"  {step:8} {field:14} {str(want):>16} {str(got):>16}{flag}")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 from e2e.oracle.browser import BrowserModel, Exchange
 from e2e.oracle.profiles import BrowserProfile, changed_by_deviations
@@ -38,7 +37,7 @@ class FlowExpectation:
 
     steps: dict[str, Exchange]  # "login", "me", "list", "create", "logout", in that order
     js_visible: bool  # document.cookie on the page shows the session cookie after login
-    stored_cookie: Optional[dict]  # domain, path, secure, httpOnly, partition_key as Playwright reports them
+    stored_cookie: dict | None  # domain, path, secure, httpOnly, partition_key as Playwright reports them
     deviations: tuple[str, ...] = ()  # profile deviations (profiles.Deviation ids) that changed this expectation
     js_reasons: tuple[str, ...] = ()  # the rule chain behind js_visible
 
@@ -57,7 +56,7 @@ class FlowExpectation:
         return steps, self.js_visible, tuple(sorted((self.stored_cookie or {}).items()))
 
 
-def _jar_view(spec: FlowSpec, browser: BrowserModel) -> Optional[dict]:
+def _jar_view(spec: FlowSpec, browser: BrowserModel) -> dict | None:
     """The session cookie as Playwright's context.cookies() reports it (see the module docstring)."""
     cookies = browser.cookies(spec.cookie_name)
     if not cookies:
@@ -82,7 +81,7 @@ def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation
     return FlowExpectation(steps, visible, jar_view, (), js_reasons)
 
 
-def expect(spec: FlowSpec, profile: BrowserProfile, now: Optional[float] = None) -> FlowExpectation:
+def expect(spec: FlowSpec, profile: BrowserProfile, now: float | None = None) -> FlowExpectation:
     """The expected flow of `spec` in a browser of `profile` (`now`, epoch seconds, judges Expires dates)."""
     profile = profile.under_third_party_setting(spec.third_party)
     clock = time.time() if now is None else now

@@ -103,7 +103,9 @@ def credentialed_read(profile: BrowserProfile, *, app: str, evil: str, server: S
     return Scenario({"login": login, "create": create, "read": read}, jar=world.session_cookies())
 
 
-def csrf(profile: BrowserProfile, *, app: str, evil: str, server: ServerSpec, vector: str, age: float = 1.0) -> Scenario:
+def csrf(
+    profile: BrowserProfile, *, app: str, evil: str, server: ServerSpec, vector: str, age: float = 1.0
+) -> Scenario:
     """Scenario 2: the user logs in; `age` seconds later evil's page sends POST /api/resources by `vector` (an
     auto-submitted form or a no-cors fetch with a text/plain body)."""
     if vector not in CSRF_VECTORS:

@@ -6,7 +6,7 @@ record each read it. Validation lives here; what follows from a spec lives in th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from e2e.oracle.setcookie import SetCookie, deletion_line, parse_set_cookie
 from e2e.oracle.sites import Origin, parse_origin
@@ -65,6 +65,9 @@ class ServerSpec:
         """The session cookie's name, from the login line."""
         return self.login.name
 
+    def to_json(self) -> dict:
+        return _inputs(self)
+
 
 @dataclass(frozen=True)
 class FlowSpec:
@@ -92,3 +95,12 @@ class FlowSpec:
     @property
     def cookie_name(self) -> str:
         return self.server.cookie_name
+
+    def to_json(self) -> dict:
+        """The spec as data, for the results record: its inputs, the server's nested."""
+        return _inputs(self) | {"server": self.server.to_json()}
+
+
+def _inputs(spec) -> dict:
+    """A spec's fields that are inputs (not what __post_init__ derives from them)."""
+    return {f.name: getattr(spec, f.name) for f in fields(spec) if f.init}

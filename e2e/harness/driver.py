@@ -1,4 +1,6 @@
-"""Drive the client through the login and resource flow in a real page and record what happened."""
+"""The flow driver: runs a FlowSpec's steps through the client (client/api.js) in a real page and records what the
+page, the server and the browser's jar saw of each. Judging what it saw is verdict.py's.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +9,12 @@ from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 
-from server import RequestRecord
+from e2e.oracle.spec import FlowSpec
+from e2e.oracle.vocabulary import REQUESTS
+from server.app import USERS, RequestRecord
 
-STEPS = ("login", "me", "list", "create", "logout")
-# Each step's client call, its arguments, and the request it makes.
-_CALLS = {
-    "login": ("login", ("alice", "wonderland"), "POST", "/api/login"),
-    "me": ("me", (), "GET", "/api/me"),
-    "list": ("listResources", (), "GET", "/api/resources"),
-    "create": ("createResource", ("first resource",), "POST", "/api/resources"),
-    "logout": ("logout", (), "POST", "/api/logout"),
-}
+# The arguments of each step's client call (the rest of the step, its function, method and path, is REQUESTS').
+CALL_ARGS = {"login": ("alice", USERS["alice"]), "create": ("first resource",)}
 # The flow in two page calls: the jar is read after login and after logout. Between them the jar can only
 # change through a Set-Cookie (the client never writes cookies), and the server's record shows there is none,
 # so me, list and create see the jar that login left. run_group() checks that instead of assuming it.
@@ -78,7 +75,7 @@ class FlowResult:
 
 def _requests_of(step: str, records: list[RequestRecord]) -> tuple[list[RequestRecord], list[RequestRecord]]:
     """The step's requests and preflights among a group's records."""
-    _, _, method, path = _CALLS[step]
+    method, path = REQUESTS[step].method, REQUESTS[step].path
     mine = [r for r in records if r.path == path]
     return (
         [r for r in mine if not r.preflight and r.method == method],
@@ -88,7 +85,7 @@ def _requests_of(step: str, records: list[RequestRecord]) -> tuple[list[RequestR
 
 def page_calls(steps: tuple[str, ...]) -> list:
     """The client calls of these steps, as window.cookieMatrix.steps() takes them."""
-    return [[_CALLS[s][0], list(_CALLS[s][1])] for s in steps]
+    return [[REQUESTS[s].call, list(CALL_ARGS.get(s, ()))] for s in steps]
 
 
 def run_group(
@@ -170,12 +167,18 @@ def run_step(case, page_origin: str, api_origin: str, step: str, **options) -> S
     return run_group(case, page_origin, api_origin, (step,), **options)[0]
 
 
-def run_flow(case, page_origin: str, api_origin: str, **options) -> FlowResult:
-    """login → me → list → create → logout, each step recorded."""
+def run_flow(case, spec: FlowSpec, **options) -> FlowResult:
+    """login → me → list → create → logout as `spec` says, each step recorded: in a browser of the spec's own
+    third-party setting if it has one, against the hosts set to the spec's server."""
+    if spec.third_party:
+        case.use_third_party_setting(spec.third_party)
+    case.serve(spec.server)
+    page, api = case.hosts.name_of(spec.page), case.hosts.name_of(spec.api)
     flow = FlowResult()
     jar = None
     for group in GROUPS:
-        for result in run_group(case, page_origin, api_origin, group, jar_before=jar, **options):
+        for result in run_group(case, page, api, group, credentials=spec.credentials, mode=spec.mode,
+                                cookie_name=spec.cookie_name, jar_before=jar, **options):  # fmt: skip
             flow.steps[result.name] = result
         jar = result.jar
     return flow

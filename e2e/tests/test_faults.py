@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from e2e.browsers import BrowserCase
-from e2e.flow import InfrastructureError, run_flow, run_group
-from server import CookieConfig, Settings
+from e2e.cases import Case
+from e2e.harness.case import BrowserCase
+from e2e.harness.driver import InfrastructureError, run_flow, run_group
+from e2e.harness.session import BrowserSession
+from server.config import CookieConfig, Settings
 
 pytestmark = pytest.mark.browser_e2e
 SAME_ORIGIN = dict(credentials="same-origin")
+LOGIN_CASE = Case("core", "same-origin", "same_origin-https", CookieConfig(samesite="Lax", secure=True))
 
 
 @pytest.mark.parametrize(
@@ -37,8 +40,7 @@ def test_the_next_case_after_a_fault_runs_normally(browser_case):
     with pytest.raises(InfrastructureError):
         run_group(browser_case, "app_https", "app_https", ("me",), **SAME_ORIGIN, timeout_ms=500)
     browser_case.begin()
-    browser_case.hosts.configure(Settings(cookie=CookieConfig(samesite="Lax", secure=True)))
-    flow = run_flow(browser_case, "app_https", "app_https", **SAME_ORIGIN)
+    flow = run_flow(browser_case, LOGIN_CASE.spec(browser_case.hosts))
     assert flow["me"].status == 200 and flow["logout"].status == 200
 
 
@@ -56,8 +58,6 @@ def _browser_processes(parent: int) -> set[int]:
 
 def test_crashed_browser_is_an_infrastructure_error_and_relaunched(launch_browser, browser_context_args, test_hosts):
     """Kill a browser mid-run: its case is an infrastructure error, the next case gets a new browser."""
-    from conftest import BrowserSession
-
     before = _browser_processes(os.getpid())
     session = BrowserSession(launch_browser, launch_browser(), browser_context_args, reuse=True)
     context, pages, _ = session.context()
@@ -69,11 +69,10 @@ def test_crashed_browser_is_an_infrastructure_error_and_relaunched(launch_browse
     for pid in victims:
         os.kill(pid, signal.SIGKILL)
     with pytest.raises(InfrastructureError, match="the browser failed"):
-        run_flow(case, "app_https", "app_https", **SAME_ORIGIN)
+        run_flow(case, LOGIN_CASE.spec(test_hosts))
     context, pages, _ = session.context()
     assert session.relaunches == 1
     case = BrowserCase(context, test_hosts, pages, session.browser(), None, None)
     case.begin()
-    test_hosts.configure(Settings(cookie=CookieConfig(samesite="Lax", secure=True)))
-    assert run_flow(case, "app_https", "app_https", **SAME_ORIGIN)["me"].status == 200
+    assert run_flow(case, LOGIN_CASE.spec(test_hosts))["me"].status == 200
     session.browser().close()

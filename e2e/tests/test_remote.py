@@ -8,7 +8,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PLAYWRIGHT = Path(sys.executable).parent / "playwright"
 
 
@@ -39,7 +39,7 @@ def _pytest(tmp_path, *args):
             sys.executable,
             "-m",
             "pytest",
-            "e2e/test_flows.py",
+            "e2e/tests/test_flows.py",
             "-k",
             "same_origin_https",
             "-n",

@@ -1,8 +1,8 @@
 """Attacks on a logged-in user, in the real browsers, from an attacker's origin.
 
-Every expectation comes from e2e/security_oracle.py, which derives it from the rules (Fetch, HTML form
-submission, RFC 6265bis, CHIPS, the server's code) and the browser's profile (e2e/profiles.py); nothing here
-branches on the browser. A disagreement fails the test with the browser, the rule chain and each rule's source.
+Every expectation comes from e2e/oracle/scenarios.py, which derives it from the rules (Fetch, HTML form
+submission, RFC 6265bis, CHIPS, the server's code) and the browser's profile (e2e/oracle/profiles.py); nothing here
+branches on the browser. Each test gives the oracle's scenario and the real server the same ServerSpec. A disagreement fails the test with the browser, the rule chain and each rule's source.
 The attacker's pages are static files under client/evil/ served by the app on the attacker's origins:
 https://evil.test (another site) and https://evil.site-a.test (a sibling subdomain of the app's site).
 """
@@ -21,17 +21,22 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from e2e import security_oracle as so
-from e2e.flow import run_step
-from e2e.oracle import registrable_domain
-from e2e.profiles import Fact
-from server import CookieConfig, CorsPolicy, Settings
+from e2e.harness.driver import run_step
+from e2e.harness.verdict import ScenarioVerdict
+from e2e.oracle import scenarios as so
+from e2e.oracle.profiles import Fact
+from e2e.oracle.rules import RULES
+from e2e.oracle.setcookie import parse_set_cookie
+from e2e.oracle.sites import registrable_domain
+from e2e.oracle.spec import ServerSpec
 from server.app import USERS
-from server.hosts import ORIGINS
+from server.config import CookieConfig
+from server.origins import ORIGINS
 
-pytestmark = pytest.mark.browser_e2e
+pytestmark = [pytest.mark.browser_e2e, pytest.mark.evidence]
 
 APP, EVIL, SIBLING = "app_https", "evil_https", "evil_sibling_https"
+LAX_SESSION = ServerSpec(set_cookie=CookieConfig(samesite="Lax", secure=True).set_cookie("x"))  # the usual session
 SITE = registrable_domain(ORIGINS[APP].host)  # site-a.test: the Domain a sibling can write cookies for
 DONE = "document.documentElement.dataset.done === 'true'"
 
@@ -39,45 +44,27 @@ DONE = "document.documentElement.dataset.done === 'true'"
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-class Verdict:
-    """Every disagreement of one test, reported together: the browser, expected and observed, the rule chain."""
+def new_verdict(browser_case, browser_name: str, deviations: tuple[str, ...] = ()) -> ScenarioVerdict:
+    """Every disagreement of one test, reported together (harness/verdict.py)."""
+    return ScenarioVerdict(browser_name, browser_case.browser.version, deviations)
 
-    def __init__(self, browser_case, browser_name: str, deviations: tuple[str, ...] = ()):
-        self.browser, self.version, self.deviations = browser_name, browser_case.browser.version, deviations
-        self.problems: list[str] = []
 
-    def check(self, what: str, expected: Any, observed: Any, reasons) -> None:
-        if expected != observed:
-            self.problems.append(
-                so.mismatch_message(
-                    what,
-                    expected,
-                    observed,
-                    reasons,
-                    browser=self.browser,
-                    version=self.version,
-                    deviations=self.deviations,
-                )
-            )
+def server_spec(cookie: CookieConfig, **switches) -> ServerSpec:
+    """What the test gives both the oracle's scenario and the real server: the cookie's line and the switches."""
+    return ServerSpec(set_cookie=cookie.set_cookie("x"), **switches)
 
-    def attempt(self, name: str, expected: so.Attempt, observed: dict) -> None:
-        """Compare the fields of an attempt the test observed (a subset of sent, server_status, user, ...)."""
-        for field_name, value in observed.items():
-            self.check(f"{name}.{field_name}", getattr(expected, field_name), value, expected.reasons)
 
-    def done(self) -> None:
-        if self.problems:
-            pytest.fail("\n\n".join(self.problems), pytrace=False)
+def issued_ids(lines, cookie_name: str) -> list[str]:
+    """The values of the session cookie in Set-Cookie lines the server sent."""
+    return [c.value for c in map(parse_set_cookie, lines) if c.name == cookie_name]
 
 
 def session_labels(hosts, cookie_name: str) -> dict[str, str]:
     """The server's real session ids -> the oracle's labels: "session-N" for the N-th id issued in this test."""
     labels: dict[str, str] = {}
     for record in hosts.state.requests("/api/login"):
-        for line in record.set_cookie if record.status == 200 else ():
-            name, _, rest = line.partition("=")
-            if name == cookie_name:
-                labels[rest.split(";")[0]] = f"session-{len(labels) + 1}"
+        for value in issued_ids(record.set_cookie, cookie_name) if record.status == 200 else ():
+            labels[value] = f"session-{len(labels) + 1}"
     return labels
 
 
@@ -116,8 +103,8 @@ def attacker_login(hosts, cookie_name: str, user: str = "bob") -> str:
         hosts, APP, "POST", "/api/login", body={"username": user, "password": USERS[user]}
     )
     assert (status, body) == (200, {"user": user}), body
-    (line,) = [line for line in lines if line.startswith(cookie_name + "=")]
-    return line.split(";")[0].split("=", 1)[1]
+    (value,) = issued_ids(lines, cookie_name)
+    return value
 
 
 _ATTACKER_TABS: weakref.WeakKeyDictionary[BrowserContext, Page] = weakref.WeakKeyDictionary()
@@ -141,13 +128,10 @@ def attack_page(case, origin_name: str, name: str, **params: str) -> Page:
 
 
 def with_third_party(case, profile, policy: str | None):
-    """Switch the case to a browser with the third-party cookie setting `policy`; the profile says so too: the
-    setting allows or blocks third-party cookies outright, so it also ends any partitioning of them."""
-    if policy is None:
-        return profile
-    case.use_third_party_setting(policy)
-    source = "set by the suite: playwright.config.py THIRD_PARTY"
-    return replace(profile, third_party_cookies=Fact(policy, source), third_party_partitioned=Fact(False, source))
+    """Switch the case to a browser with the third-party cookie setting `policy`, and the profile with it."""
+    if policy is not None:
+        case.use_third_party_setting(policy)
+    return profile.under_third_party_setting(policy)
 
 
 def resources_of(hosts) -> dict[str, int]:
@@ -180,15 +164,11 @@ def test_credentialed_read_from_evil(browser_case, browser_name, browser_profile
     lets script read whatever the server answers, which is the user's data wherever the cookie goes cross-site."""
     hosts = browser_case.hosts
     profile = with_third_party(browser_case, browser_profile, third_party)
-    kwargs = dict(app=hosts.origin(APP), evil=hosts.origin(EVIL), cookie=cookie, cors=cors)
+    server = server_spec(cookie, cors=cors, allowlist=(hosts.origin(APP),) if cors == "allowlist" else None)
+    kwargs = dict(app=hosts.origin(APP), evil=hosts.origin(EVIL), server=server)
     expected = so.credentialed_read(profile, **kwargs)
-    verdict = Verdict(browser_case, browser_name, so.deviations_changing(so.credentialed_read, profile, **kwargs))
-    hosts.configure(
-        Settings(
-            cookie=cookie,
-            cors=CorsPolicy("allowlist", (hosts.origin(APP),)) if cors == "allowlist" else CorsPolicy(cors),
-        )
-    )
+    verdict = new_verdict(browser_case, browser_name, so.deviations_changing(so.credentialed_read, profile, **kwargs))
+    browser_case.serve(server)
 
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
     create = run_step(browser_case, APP, APP, "create", credentials="same-origin")
@@ -208,7 +188,7 @@ def test_credentialed_read_from_evil(browser_case, browser_name, browser_profile
             "sent": labelled(hosts, "sid", record.session_ids),
             "server_status": record.status,
             "user": record.user,
-            "script": stolen["outcome"],
+            "fetch": stolen["outcome"],
             "status": stolen.get("status"),
         },
     )
@@ -261,9 +241,10 @@ def run_no_cors_fetch(case) -> dict:
 def test_csrf_create_from_evil(browser_case, browser_name, browser_profile, vector, samesite, defence):
     """https://evil.test makes the logged-in user's browser POST /api/resources to an API that takes any body
     (lenient_body): by an auto-submitted form (a top-level navigation) or a no-cors fetch. Whether the cookie
-    goes is SameSite's (and the browser's) decision; Settings(csrf="origin") refuses with 403 whatever it was."""
+    goes is SameSite's (and the browser's) decision; the server's csrf="origin" refuses with 403 whatever it was."""
     hosts = browser_case.hosts
-    hosts.configure(Settings(cookie=CookieConfig(samesite=samesite, secure=True), lenient_body=True, csrf=defence))
+    server = server_spec(CookieConfig(samesite=samesite, secure=True), lenient_body=True, csrf=defence)
+    browser_case.serve(server)
     started = time.monotonic()
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
     since = hosts.state.mark()
@@ -274,11 +255,9 @@ def test_csrf_create_from_evil(browser_case, browser_name, browser_profile, vect
         script, status = "navigated", run_form_post(browser_case, so.ENCTYPES[vector])
     # The cookie's age when the attack went, at most: Lax-allowing-unsafe depends on it.
     age = time.monotonic() - started
-    kwargs = dict(
-        app=hosts.origin(APP), evil=hosts.origin(EVIL), samesite=samesite, vector=vector, defence=defence, age=age
-    )
+    kwargs = dict(app=hosts.origin(APP), evil=hosts.origin(EVIL), server=server, vector=vector, age=age)
     expected = so.csrf(browser_profile, **kwargs)
-    verdict = Verdict(browser_case, browser_name, so.deviations_changing(so.csrf, browser_profile, **kwargs))
+    verdict = new_verdict(browser_case, browser_name, so.deviations_changing(so.csrf, browser_profile, **kwargs))
     (record,) = [r for r in hosts.state.requests("/api/resources", since=since) if r.method == "POST"]
 
     verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status})
@@ -290,7 +269,7 @@ def test_csrf_create_from_evil(browser_case, browser_name, browser_profile, vect
             "sent": labelled(hosts, "sid", record.session_ids),
             "server_status": record.status,
             "user": record.user,
-            "script": script,
+            "fetch": script,
             "status": status,
             "created": bool(resources_of(hosts)),
         },
@@ -306,12 +285,12 @@ def test_session_fixation_planted_by_sibling(browser_case, browser_name, browser
     """evil.site-a.test plants the attacker's own valid id (bob's) with Domain=site-a.test before the victim logs
     in on the app: login must hand out a fresh id, and the planted one must authenticate nobody afterwards."""
     hosts = browser_case.hosts
-    kwargs = dict(app=hosts.origin(APP), sibling=hosts.origin(SIBLING), domain=SITE)
+    kwargs = dict(app=hosts.origin(APP), sibling=hosts.origin(SIBLING), domain=SITE, server=LAX_SESSION)
     expected = so.session_fixation(browser_profile, **kwargs)
-    verdict = Verdict(
+    verdict = new_verdict(
         browser_case, browser_name, so.deviations_changing(so.session_fixation, browser_profile, **kwargs)
     )
-    hosts.configure(Settings(cookie=CookieConfig(samesite="Lax", secure=True)))
+    browser_case.serve(LAX_SESSION)
 
     planted = attacker_login(hosts, "sid")
     attack_page(browser_case, SIBLING, "toss.html", cookie=so.toss_line("sid", planted, domain=SITE, path="/"))
@@ -319,7 +298,7 @@ def test_session_fixation_planted_by_sibling(browser_case, browser_name, browser
     me = run_step(browser_case, APP, APP, "me", credentials="same-origin")
     replay_status, _, _ = plain_request(hosts, APP, "GET", "/api/me", cookie=f"sid={planted}")
 
-    issued = [c.partition("=")[2].split(";")[0] for c in login.requests[0].set_cookie]
+    issued = issued_ids(login.requests[0].set_cookie, "sid")
     verdict.attempt(
         "login",
         expected["login"],
@@ -349,7 +328,7 @@ def test_session_fixation_planted_in_jar(browser_case, browser_name, browser_pro
     """The attacker's id put straight into the victim's jar (context.add_cookies, as script or a proxy could):
     it goes with the login request, and login still issues a new id; the planted one stays worthless."""
     hosts = browser_case.hosts
-    hosts.configure(Settings(cookie=CookieConfig(samesite="Lax", secure=True)))
+    browser_case.serve(LAX_SESSION)
     planted = attacker_login(hosts, "sid")
     browser_case.context.add_cookies(
         [{"name": "sid", "value": planted, "url": hosts.url(APP, "/"), "secure": True, "sameSite": "Lax"}]
@@ -358,9 +337,11 @@ def test_session_fixation_planted_in_jar(browser_case, browser_name, browser_pro
     replay_status, _, _ = plain_request(hosts, APP, "GET", "/api/me", cookie=f"sid={planted}")
     # The rules: a same-origin request carries a cookie for its host and path (6265bis §5.8.3); login destroys the
     # session it came with and issues a new id (server-login-regenerates); an unknown id is 401.
-    expected = so.session_fixation(browser_profile, app=hosts.origin(APP), sibling=hosts.origin(SIBLING), domain=SITE)
-    verdict = Verdict(browser_case, browser_name)
-    issued = [c.partition("=")[2].split(";")[0] for c in login.requests[0].set_cookie]
+    expected = so.session_fixation(
+        browser_profile, app=hosts.origin(APP), sibling=hosts.origin(SIBLING), domain=SITE, server=LAX_SESSION
+    )
+    verdict = new_verdict(browser_case, browser_name)
+    issued = issued_ids(login.requests[0].set_cookie, "sid")
     verdict.check("login.sent_planted", True, planted in login.requests[0].session_ids, ("cookie-sent",))
     verdict.check("login.server_status", 200, login.requests[0].status, ("server-login",))
     verdict.check(
@@ -380,10 +361,12 @@ def test_session_fixation_planted_in_jar(browser_case, browser_name, browser_pro
 def test_logout_ends_the_session(browser_case, browser_name, browser_profile):
     """After logout the old id is dead: replayed by a plain HTTP client, or put back into the jar, it is 401."""
     hosts = browser_case.hosts
-    kwargs = dict(app=hosts.origin(APP))
+    kwargs = dict(app=hosts.origin(APP), server=LAX_SESSION)
     expected = so.logout_replay(browser_profile, **kwargs)
-    verdict = Verdict(browser_case, browser_name, so.deviations_changing(so.logout_replay, browser_profile, **kwargs))
-    hosts.configure(Settings(cookie=CookieConfig(samesite="Lax", secure=True)))
+    verdict = new_verdict(
+        browser_case, browser_name, so.deviations_changing(so.logout_replay, browser_profile, **kwargs)
+    )
+    browser_case.serve(LAX_SESSION)
 
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
     (old,) = [c["value"] for c in login.jar]
@@ -427,10 +410,13 @@ def test_httponly_hides_the_session_from_script(browser_case, browser_name, brow
     """Script on the app's own page (an injected one, say) reads document.cookie and tries to overwrite the session
     cookie: HttpOnly hides it and refuses the write, and the session keeps working."""
     hosts = browser_case.hosts
-    kwargs = dict(app=hosts.origin(APP), httponly=httponly)
+    server = server_spec(CookieConfig(samesite="Lax", secure=True, httponly=httponly))
+    kwargs = dict(app=hosts.origin(APP), server=server)
     expected = so.httponly_script(browser_profile, **kwargs)
-    verdict = Verdict(browser_case, browser_name, so.deviations_changing(so.httponly_script, browser_profile, **kwargs))
-    hosts.configure(Settings(cookie=CookieConfig(samesite="Lax", secure=True, httponly=httponly)))
+    verdict = new_verdict(
+        browser_case, browser_name, so.deviations_changing(so.httponly_script, browser_profile, **kwargs)
+    )
+    browser_case.serve(server)
 
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
     page = browser_case.page(APP)
@@ -471,10 +457,13 @@ def test_cookie_tossing_from_sibling(browser_case, browser_name, browser_profile
     Path=/api. Under a plain name it comes first in the app's /api requests and the server takes the first value:
     the victim acts in the attacker's account. Under a __Host- name the toss is refused and the session holds."""
     hosts = browser_case.hosts
-    kwargs = dict(app=hosts.origin(APP), sibling=hosts.origin(SIBLING), domain=SITE, name=name)
+    server = server_spec(CookieConfig(name=name, samesite="Lax", secure=True))
+    kwargs = dict(app=hosts.origin(APP), sibling=hosts.origin(SIBLING), domain=SITE, server=server)
     expected = so.cookie_tossing(browser_profile, **kwargs)
-    verdict = Verdict(browser_case, browser_name, so.deviations_changing(so.cookie_tossing, browser_profile, **kwargs))
-    hosts.configure(Settings(cookie=CookieConfig(name=name, samesite="Lax", secure=True)))
+    verdict = new_verdict(
+        browser_case, browser_name, so.deviations_changing(so.cookie_tossing, browser_profile, **kwargs)
+    )
+    browser_case.serve(server)
 
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin", cookie_name=name)
     attacker = attacker_login(hosts, name)
@@ -512,21 +501,21 @@ def test_a_wrong_profile_is_reported(browser_case, browser_name, browser_profile
         third_party_cookies=Fact("allowed", "deliberately wrong"),
         third_party_partitioned=Fact(False, "deliberately wrong"),
     )
-    hosts.configure(Settings(cookie=CookieConfig(samesite="None", secure=True), lenient_body=True))
+    server = server_spec(CookieConfig(samesite="None", secure=True), lenient_body=True)
+    browser_case.serve(server)
     run_step(browser_case, APP, APP, "login", credentials="same-origin")
     since = hosts.state.mark()
     run_no_cors_fetch(browser_case)
     (record,) = [r for r in hosts.state.requests("/api/resources", since=since) if r.method == "POST"]
-    expected = so.csrf(wrong, app=hosts.origin(APP), evil=hosts.origin(EVIL), samesite="None", vector="fetch_no_cors")[
-        "attack"
-    ]
-    verdict = Verdict(browser_case, browser_name)
+    expected = so.csrf(wrong, app=hosts.origin(APP), evil=hosts.origin(EVIL), server=server, vector="fetch_no_cors")
+    expected = expected["attack"]
+    verdict = new_verdict(browser_case, browser_name)
     verdict.attempt(
         "attack", expected, {"sent": labelled(hosts, "sid", record.session_ids), "created": bool(resources_of(hosts))}
     )
     assert verdict.problems, "a browser held to the wrong third-party facts must disagree"
     message = "\n".join(verdict.problems)
-    rule = so.ALL_RULES["third-party-cookies"]
+    rule = RULES["third-party-cookies"]
     assert (
         message.startswith(f"{browser_name} ") and f"rule third-party-cookies: {rule.text} [{rule.source}]" in message
     )

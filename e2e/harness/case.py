@@ -1,34 +1,19 @@
-"""The browsers as the suite drives them: launch settings from playwright.config.py, one case's view of a context."""
+"""One case's view of a browser: pages on named origins, the context's cookie jar, the hosts, the switch to a
+browser of its own third-party setting, tracing the case, and recording its result. Launching and relaunching
+browsers is launch.py's and session.py's."""
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from e2e.nodelay import without_nagle
-from server import TestHosts
-
-ROOT = Path(__file__).resolve().parent.parent
-# Playwright records the network (every request, each Set-Cookie) only together with DOM snapshots.
-TRACE_OPTIONS = {"snapshots": True, "screenshots": False, "sources": False}
-
-
-def launch(playwright, name: str, config=None) -> Browser:
-    """Launch a browser with the project's settings, its protocol socket without Nagle (e2e/nodelay.py)."""
-    config = config or load_playwright_config()
-    return without_nagle(lambda: getattr(playwright, name).launch(**config.LAUNCH[name]))
-
-
-def load_playwright_config():
-    """The project's settings file; a dotted file name cannot be imported by plain `import`."""
-    spec = importlib.util.spec_from_file_location("playwright_config", ROOT / "playwright.config.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from e2e.harness.serving import settings_for
+from e2e.harness.tracing import TRACE_OPTIONS
+from e2e.oracle.spec import ServerSpec
+from server.hosts import TestHosts
 
 
 class BrowserCase:
@@ -82,10 +67,14 @@ class BrowserCase:
         if traced:
             traced[-1].tracing.stop(path=str(path))
 
-    def record(self, case, expected, observed, mismatches) -> None:
-        """Keep a case's expectation and observation for the run's report (a traced re-run keeps none)."""
+    def record(self, record) -> None:
+        """Keep a case's result (results.CaseRecord) for the run's report; a traced re-run keeps none."""
         if not self._replay:
-            self._results.add(case, expected, observed, mismatches, self.browser)
+            self._results.add(record)
+
+    def serve(self, server: ServerSpec) -> None:
+        """Set the test hosts to `server` for the rest of the case."""
+        self.hosts.configure(settings_for(server))
 
     @contextlib.contextmanager
     def replaying(self, context: BrowserContext, title: str) -> Iterator[None]:

@@ -1,6 +1,7 @@
-"""Serve the report with the trace viewer that ships inside the installed Playwright, so trace links open.
+"""Serving the report: its folder over loopback together with the trace viewer that ships inside the installed
+Playwright, so that trace links open. Building the report is build.py's.
 
-    python -m e2e.serve [REPORT_DIR] [--port 9323]     (./cm serve)
+    python -m e2e.report.serve [REPORT_DIR] [--port 9323]     (./cm serve)
 
 The report's trace links point at /trace-viewer/index.html?trace=<the trace's URL> when the page is served.
 Only loopback is bound; stop with Ctrl-C.
@@ -55,7 +56,7 @@ def serving(report_dir: Path, port: int = 0) -> Iterator[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m e2e.serve", description="serve the report and its traces")
+    parser = argparse.ArgumentParser(prog="python -m e2e.report.serve", description="serve the report and its traces")
     parser.add_argument("report_dir", nargs="?", default="report")
     parser.add_argument("--port", type=int, default=9323)
     args = parser.parse_args(argv)

@@ -5,9 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from e2e.sharding import own_browser_first, parse_shard, shard, shuffle_within_browsers
+from e2e.harness.ordering import own_browser_first, parse_shard, shard, shuffle_within_browsers
 
-IDS = [f"e2e/test_matrix.py::test_case[{b}-case{i}]" for b in ("chromium", "firefox") for i in range(50)]
+IDS = [f"e2e/tests/test_matrix.py::test_case[{b}-case{i}]" for b in ("chromium", "firefox") for i in range(50)]
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 7])

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from e2e.nodelay import accepted_connections, borrowed_socket, descendants, set_nodelay_on_control_connections
+from e2e.harness.nodelay import accepted_connections, borrowed_socket, descendants, set_nodelay_on_control_connections
 
 LISTENER = """
 import socket, sys

@@ -1,4 +1,5 @@
-"""Split a run into shards for parallel CI machines, balanced by recorded durations; shuffle test order."""
+"""The order of a run: shards for parallel CI machines balanced by recorded durations, a seeded shuffle within each
+browser, and the cases that launch a browser of their own settings first. Applied by plugin.py."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ def durations_from_junit(junit_xml: Path) -> dict[str, float]:
     return out
 
 
-if __name__ == "__main__":  # python -m e2e.sharding report/junit.xml > e2e/durations.json
+if __name__ == "__main__":  # python -m e2e.harness.ordering report/junit.xml > e2e/durations.json
     import sys
 
     print(json.dumps(durations_from_junit(Path(sys.argv[1])), indent=0, sort_keys=True))

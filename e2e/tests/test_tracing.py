@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-PROBES = "e2e/probes/failing_case.py"
+ROOT = Path(__file__).resolve().parents[2]
+PROBES = "e2e/tests/probes/failing_case.py"
 
 pytestmark = pytest.mark.browser_e2e
 
@@ -42,7 +42,7 @@ def run_probes(output: Path, *options: str) -> subprocess.CompletedProcess:
 
 
 def trace_of(output: Path, test: str, browser: str) -> Path:
-    return output / f"e2e-probes-failing-case-py-{test}-{browser}" / "trace.zip"
+    return output / f"e2e-tests-probes-failing-case-py-{test}-{browser}" / "trace.zip"
 
 
 def network_log(trace: Path) -> str:

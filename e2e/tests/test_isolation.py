@@ -3,8 +3,8 @@
 import pytest
 
 from e2e.cases import Case
-from e2e.flow import run_group
-from server import CookieConfig
+from e2e.harness.driver import run_group
+from server.config import CookieConfig
 
 pytestmark = pytest.mark.browser_e2e
 
@@ -37,7 +37,7 @@ def _dirty(browser_case) -> None:
     """Log in on every setup of DIRTY and leave without logging out."""
     hosts = browser_case.hosts
     for case in DIRTY:  # each configure() forgets the server state of the one before; the jar keeps all
-        hosts.configure(case.settings(hosts.origin(case.page)))
+        browser_case.serve(case.spec(hosts).server)
         for step in ("login", "me"):
             run_group(
                 browser_case, case.page, case.api, (step,), credentials=case.credentials, cookie_name=case.cookie.name
@@ -68,7 +68,7 @@ def test_next_case_does_not_notice(browser_case, browser_name, case):
     _dirty(browser_case)
     browser_case.begin()
     hosts = browser_case.hosts
-    hosts.configure(case.settings(hosts.origin(case.page)))
+    browser_case.serve(case.spec(hosts).server)
     me, login = (
         run_group(
             browser_case, case.page, case.api, (step,), credentials=case.credentials, cookie_name=case.cookie.name

@@ -1,0 +1,22 @@
+"""The test hosts as a case sets them: a ServerSpec (e2e/oracle/spec.py) becomes the server's Settings, so that the
+server sends exactly the lines the oracle was given. Starting and binding the hosts is server/hosts.py's."""
+
+from __future__ import annotations
+
+from e2e.oracle.spec import ServerSpec
+from server.config import CookieLines, CorsPolicy, Settings
+
+
+def settings_for(server: ServerSpec) -> Settings:
+    """The server's settings for `server`: its login line byte for byte around the session id, its logout line, its
+    CORS policy and switches."""
+    before, after = server.login.around_value()
+    cookie = CookieLines(server.cookie_name, before, after, server.logout.line, secure=server.login.has("secure"))
+    return Settings(
+        cookie=cookie,
+        cors=CorsPolicy(server.cors, server.allowlist or ()),
+        secure_cookie_needs_tls=server.secure_cookie_needs_tls,
+        trust_proxy=server.trust_proxy,
+        csrf=server.csrf,
+        lenient_body=server.lenient_body,
+    )
