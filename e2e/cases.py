@@ -293,3 +293,25 @@ def all_cases() -> list[Case]:
 def all_markers() -> set[str]:
     """Every marker the matrix uses, for pytest's --strict-markers."""
     return {m for case in all_cases() for m in case.markers}
+
+
+# The servers of the attack scenarios (e2e/oracle/scenarios.py, e2e/tests/test_security.py), as data like the
+# matrix's cases: each is what both the oracle's scenario and the real server are given.
+
+
+def scenario_server(cookie: CookieConfig, **switches) -> ServerSpec:
+    """A server issuing `cookie` as its session cookie, with the given ServerSpec switches."""
+    return ServerSpec(set_cookie=cookie.set_cookie(SESSION_VALUE), **switches)
+
+
+LAX_SESSION = scenario_server(CookieConfig(samesite="Lax", secure=True))  # the app's usual session cookie
+
+
+def read_server(cookie: CookieConfig, cors: str, app: str) -> ServerSpec:
+    """Scenario 1: the API's CORS policy, an allowlist of the app's own origin or the reflect-any mistake."""
+    return scenario_server(cookie, cors=cors, allowlist=(app,) if cors == "allowlist" else None)
+
+
+def csrf_server(samesite: str | None, defence: str = "off") -> ServerSpec:
+    """Scenario 2: an API that takes any body (lenient_body), with the CSRF defence `defence`; a Secure cookie."""
+    return scenario_server(CookieConfig(samesite=samesite, secure=True), lenient_body=True, csrf=defence)

@@ -5,6 +5,7 @@ page, the server and the browser's jar saw of each. Judging what it saw is verdi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
@@ -13,6 +14,7 @@ from e2e.oracle.spec import FlowSpec
 from e2e.oracle.vocabulary import REQUESTS
 from server.app import USERS, RequestRecord
 
+CLIENT_JS = Path(__file__).resolve().parents[2] / "client" / "api.js"  # the client whose calls page_calls() names
 # The arguments of each step's client call (the rest of the step, its function, method and path, is REQUESTS').
 CALL_ARGS = {"login": ("alice", USERS["alice"]), "create": ("first resource",)}
 # The flow in two page calls: the jar is read after login and after logout. Between them the jar can only

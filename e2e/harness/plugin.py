@@ -271,7 +271,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
     """Infrastructure errors are counted apart from disagreements with the oracle (they still fail the run)."""
-    if report.failed and any(name == "infrastructure_error" for name, _ in report.user_properties):
+    if report.failed and any(name == "infrastructure_error" for name, _ in getattr(report, "user_properties", ())):
         return "infrastructure error", "I", ("INFRASTRUCTURE ERROR", {"yellow": True})
     return None
 

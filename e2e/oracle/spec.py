@@ -102,5 +102,6 @@ class FlowSpec:
 
 
 def _inputs(spec) -> dict:
-    """A spec's fields that are inputs (not what __post_init__ derives from them)."""
-    return {f.name: getattr(spec, f.name) for f in fields(spec) if f.init}
+    """A spec's fields that are inputs (not what __post_init__ derives from them), as JSON values."""
+    values = {f.name: getattr(spec, f.name) for f in fields(spec) if f.init}
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}

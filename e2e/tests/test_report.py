@@ -1,4 +1,5 @@
-"""The report is a web page: it renders, filters work, trace links resolve, and it makes no network request."""
+"""The report is a web page: it renders, filters work, trace links resolve, the detail shows every compared field and
+each browser's settings, and it makes no network request."""
 
 import copy
 import re
@@ -6,66 +7,53 @@ from pathlib import Path
 
 import pytest
 
-from e2e import oracle
 from e2e.cases import Case, core
-from e2e.profiles import CHROMIUM, FIREFOX
-from e2e.report import build, meta_for, write
-from e2e.serve import serving
-from server import CookieConfig
+from e2e.harness.results import CaseRecord
+from e2e.oracle.flow import STEP_FIELDS, expect
+from e2e.oracle.profiles import CHROMIUM, FIREFOX
+from e2e.oracle.vocabulary import STEPS
+from e2e.report.build import build, meta_for, write
+from e2e.report.serve import serving
+from server.config import CookieConfig
 
 pytestmark = pytest.mark.browser_e2e
-PAGE, API = "https://app.site-a.test:8443", "https://api.site-b.test:8443"
 
 
-def _record(case: Case, profile, nodeid: str, flip: bool = False) -> dict:
-    """A case result as a worker writes it, observed equal to expected unless `flip` breaks one field."""
-    settings = case.settings(PAGE)
-    expected = oracle.expect(
-        page=PAGE,
-        api=API,
-        credentials=case.credentials,
-        mode=case.mode,
-        cors=case.cors,
-        set_cookie=settings.cookie.set_cookie("x"),
-        profile=profile,
-    )
-    observed = copy.deepcopy(expected.to_json()) | {"jar": []}
-    for step in oracle.STEPS:
-        observed[step].pop("reasons")
-        observed[step]["error"] = None
-    mismatches = []
-    if flip:
-        observed["me"]["cookie_sent"] = not observed["me"]["cookie_sent"]
-        mismatches = [
-            {
-                "step": "me",
-                "field": "cookie_sent",
-                "expected": not observed["me"]["cookie_sent"],
-                "observed": observed["me"]["cookie_sent"],
-                "reasons": list(expected.steps["me"].reasons),
-            }
-        ]
-    return {
-        "nodeid": nodeid,
-        "case": case.id,
-        "slice": case.slice,
-        "markers": case.markers,
-        "credentials": case.credentials,
-        "setup": case.setup,
-        "mode": case.mode,
-        "cors": case.cors,
-        "browser": profile.name,
-        "version": "1.0",
-        "expected": expected.to_json(),
-        "deviations": list(expected.deviations),
-        "observed": observed,
-        "mismatches": mismatches,
+class Hosts:
+    """The origins of the records, on fixed ports."""
+
+    @staticmethod
+    def origin(name: str) -> str:
+        return {"app_https": "https://app.site-a.test:8443", "api_site_b_https": "https://api.site-b.test:8443"}[name]
+
+
+def _record(case: Case, profile, nodeid: str, flip: tuple[str, str] | None = None) -> CaseRecord:
+    """A case record as a worker writes it, observed equal to expected unless `flip` (step, field) breaks a field."""
+    spec = case.spec(Hosts())
+    expected = expect(spec, profile).to_json()
+    observed = {step: {f: expected[step][f] for f in STEP_FIELDS} | {"error": None} for step in STEPS}
+    observed |= {
+        "js_visible": expected["js_visible"],
+        "jar": [],
+        "stored_cookie": copy.deepcopy(expected["stored_cookie"]),
     }
+    mismatches = ()
+    if flip:
+        step, field = flip
+        target = observed["stored_cookie"] if field.startswith("jar.") else observed[step]
+        key = field.removeprefix("jar.")
+        want = target[key]
+        target[key] = (not want) if isinstance(want, bool) else "something else"
+        mismatches = ({"step": step, "field": field, "expected": want, "observed": target[key],
+                       "reasons": list(expected[step]["reasons"])},)  # fmt: skip
+    return CaseRecord(case.id, case.slice, case.markers, case.setup, spec.to_json(), profile.name, "1.0", expected,
+                      observed, mismatches, nodeid)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory, browser) -> Path:
-    """A report of six cases in two browsers, one failing with a real trace, one a known deviation."""
+    """A report of cases in two browsers: one failing with a real trace, one failing only on its preflight, one only on
+    the jar's view of the cookie, and Firefox's known deviations."""
     folder = tmp_path_factory.mktemp("report")
     context = browser.new_context()
     context.tracing.start()
@@ -75,24 +63,26 @@ def report_dir(tmp_path_factory, browser) -> Path:
     context.close()
     cases = [c for c in core() if c.setup == "cross_site-https" and c.credentials == "include"][:3]
     lax = Case("core", "include", "cross_site-https", CookieConfig(samesite=None, secure=True))
+    partitioned = Case("core", "include", "cross_site-https", CookieConfig(samesite="None", secure=True,
+                                                                           partitioned=True))  # fmt: skip
+    flips = {(CHROMIUM.name, cases[0].id): ("me", "cookie_sent"), (FIREFOX.name, cases[1].id): ("create", "preflight")}
     records = [
-        _record(c, p, f"t[{p.name}-{c.id}]", flip=(p is CHROMIUM and c is cases[0]))
-        for p in (CHROMIUM, FIREFOX)
-        for c in cases
+        _record(c, p, f"t[{p.name}-{c.id}]", flips.get((p.name, c.id))) for p in (CHROMIUM, FIREFOX) for c in cases
     ]
     records.append(_record(lax, FIREFOX, f"t[firefox-{lax.id}]"))
-    traces = {records[0]["nodeid"]: "traces/failing/trace.zip"}
-    rules = {k: {"text": r.text, "source": r.source} for k, r in oracle.RULES.items()}
-    reruns = {records[0]["nodeid"]: "failed again (Failed)"}
-    write(
-        folder, build(records, {}, traces, meta_for(["pytest", "e2e"], {"chromium": "1.0"}, "1.64.1", rules, 0), reruns)
-    )
-    failed = sum(bool(r["mismatches"]) for r in records)
-    deviations = sum(bool(r["deviations"]) and not r["mismatches"] for r in records)
+    records.append(_record(partitioned, CHROMIUM, f"t[chromium-{partitioned.id}-jar]", ("login", "jar.partition_key")))
+    traces = {records[0].nodeid: "traces/failing/trace.zip"}
+    reruns = {records[0].nodeid: "failed again (Failed)"}
+    write(folder, build(records, {}, traces, meta_for(["pytest", "e2e"], {"chromium": "1.0"}, "1.64.1", 0), reruns))
+    failed = sum(bool(r.mismatches) for r in records)
+    deviations = sum(bool(r.deviations) and not r.mismatches for r in records)
     (folder / "expected-counts.txt").write_text(
         f"{len(records) - failed - deviations} passed {failed} failed {deviations} known deviations"
     )
     return folder
+
+
+CHROMIUM_FAILING = next(c for c in core() if c.setup == "cross_site-https" and c.credentials == "include").id
 
 
 def test_report_renders_offline_with_working_filters(report_dir, page):
@@ -103,12 +93,12 @@ def test_report_renders_offline_with_working_filters(report_dir, page):
     assert page.locator("section.browser").count() == 2
     passed, _, failed, _, deviations, *_ = (report_dir / "expected-counts.txt").read_text().split()
     counts = page.locator("#counts").inner_text()
-    assert (failed, deviations) == ("1", "3"), "the fixture should hold one failure and Firefox's three deviations"
+    assert (failed, deviations) == ("3", "3"), "the fixture should hold three failures and three known deviations"
     assert counts.startswith(f"{passed} passed{failed} failed{deviations} known deviations"), counts
     cells = page.locator("td.cell")
-    assert cells.count() == 7
+    assert cells.count() == 8
     page.select_option("#f-outcome", "failed")
-    assert page.locator("td.cell:not(.dim)").count() == 1
+    assert page.locator("td.cell:not(.dim)").count() == 3
     page.select_option("#f-outcome", "")
     page.select_option("#f-browser", "firefox")
     assert page.locator("section.browser:not(.hidden)").count() == 1
@@ -127,7 +117,7 @@ def test_report_renders_offline_with_working_filters(report_dir, page):
 def test_detail_shows_rules_expected_observed_and_trace(report_dir, page):
     """Clicking the failing cell shows the mismatch, the rule chain with sources and a trace link that exists."""
     page.goto((report_dir / "index.html").as_uri())
-    page.locator("td.cell.o-failed").click()
+    page.locator(f"td.cell.o-failed[data-case='{CHROMIUM_FAILING}']").click()
     detail = page.locator("#detail")
     assert detail.locator("td.bad").count() == 1
     assert "site-cross" in detail.inner_text() and "6265bis" in detail.inner_text()
@@ -140,7 +130,7 @@ def test_served_report_opens_traces_in_the_bundled_viewer(report_dir, page):
     """Served by e2e.serve: a trace link opens Playwright's own trace viewer on that trace."""
     with serving(report_dir) as url:
         page.goto(url + "index.html")
-        page.locator("td.cell.o-failed").click()
+        page.locator(f"td.cell.o-failed[data-case='{CHROMIUM_FAILING}']").click()
         with page.context.expect_page() as opened:
             page.locator("#detail a.trace").click()
         viewer = opened.value
@@ -149,3 +139,31 @@ def test_served_report_opens_traces_in_the_bundled_viewer(report_dir, page):
         assert viewer.title() == "Playwright Trace Viewer"
         # The viewer has loaded the trace: it lists the trace's one action.
         viewer.get_by_text("about:blank").first.wait_for()
+
+
+@pytest.mark.parametrize("section_of, field", [("firefox", "preflight"), ("chromium", "jar.partition_key")])
+def test_detail_shows_every_field_the_comparison_compared(report_dir, page, section_of, field):
+    """A case that failed on a field outside the glyphs (a preflight, the jar's view of the cookie) shows that very
+    row as differing in its detail, next to every other field the comparison compared."""
+    page.goto((report_dir / "index.html").as_uri())
+    section = page.locator(f"section.browser[data-browser='{section_of}']")
+    section.locator("td.cell.o-failed").last.click()
+    detail = page.locator("#detail")
+    bad = detail.locator("tr:has(td.bad)")
+    assert bad.count() == 1, detail.inner_text()
+    assert bad.locator("td").nth(1).inner_text() == field
+    fields = detail.locator("tr td:nth-child(2)").all_inner_texts()
+    for name in STEP_FIELDS:
+        assert fields.count(name) == len(STEPS), (name, fields)
+    assert "js_visible" in fields
+    assert ("jar.partition_key" in fields) is (section_of == "chromium")  # where the jar holds the cookie
+
+
+@pytest.mark.parametrize("section_of", ["chromium", "firefox"])
+def test_each_browser_section_says_what_decides_third_party_cookies(report_dir, page, section_of):
+    """Playwright's Chromium contexts block third-party cookies (off the record, as Incognito); Firefox runs Total
+    Cookie Protection: each section says so with its source and points to slice_third_party."""
+    page.goto((report_dir / "index.html").as_uri())
+    setting = page.locator(f"section.browser[data-browser='{section_of}'] p.setting").inner_text()
+    note = (CHROMIUM if section_of == "chromium" else FIREFOX).third_party_note
+    assert note.value in setting and note.source in setting and "slice_third_party" in setting

@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
+from e2e.cases import LAX_SESSION, csrf_server, read_server, scenario_server
 from e2e.harness.driver import run_step
 from e2e.harness.verdict import ScenarioVerdict
 from e2e.oracle import scenarios as so
@@ -28,7 +29,6 @@ from e2e.oracle.profiles import Fact
 from e2e.oracle.rules import RULES
 from e2e.oracle.setcookie import parse_set_cookie
 from e2e.oracle.sites import registrable_domain
-from e2e.oracle.spec import ServerSpec
 from server.app import USERS
 from server.config import CookieConfig
 from server.origins import ORIGINS
@@ -36,7 +36,6 @@ from server.origins import ORIGINS
 pytestmark = [pytest.mark.browser_e2e, pytest.mark.evidence]
 
 APP, EVIL, SIBLING = "app_https", "evil_https", "evil_sibling_https"
-LAX_SESSION = ServerSpec(set_cookie=CookieConfig(samesite="Lax", secure=True).set_cookie("x"))  # the usual session
 SITE = registrable_domain(ORIGINS[APP].host)  # site-a.test: the Domain a sibling can write cookies for
 DONE = "document.documentElement.dataset.done === 'true'"
 
@@ -47,11 +46,6 @@ DONE = "document.documentElement.dataset.done === 'true'"
 def new_verdict(browser_case, browser_name: str, deviations: tuple[str, ...] = ()) -> ScenarioVerdict:
     """Every disagreement of one test, reported together (harness/verdict.py)."""
     return ScenarioVerdict(browser_name, browser_case.browser.version, deviations)
-
-
-def server_spec(cookie: CookieConfig, **switches) -> ServerSpec:
-    """What the test gives both the oracle's scenario and the real server: the cookie's line and the switches."""
-    return ServerSpec(set_cookie=cookie.set_cookie("x"), **switches)
 
 
 def issued_ids(lines, cookie_name: str) -> list[str]:
@@ -164,7 +158,7 @@ def test_credentialed_read_from_evil(browser_case, browser_name, browser_profile
     lets script read whatever the server answers, which is the user's data wherever the cookie goes cross-site."""
     hosts = browser_case.hosts
     profile = with_third_party(browser_case, browser_profile, third_party)
-    server = server_spec(cookie, cors=cors, allowlist=(hosts.origin(APP),) if cors == "allowlist" else None)
+    server = read_server(cookie, cors, hosts.origin(APP))
     kwargs = dict(app=hosts.origin(APP), evil=hosts.origin(EVIL), server=server)
     expected = so.credentialed_read(profile, **kwargs)
     verdict = new_verdict(browser_case, browser_name, so.deviations_changing(so.credentialed_read, profile, **kwargs))
@@ -243,7 +237,7 @@ def test_csrf_create_from_evil(browser_case, browser_name, browser_profile, vect
     (lenient_body): by an auto-submitted form (a top-level navigation) or a no-cors fetch. Whether the cookie
     goes is SameSite's (and the browser's) decision; the server's csrf="origin" refuses with 403 whatever it was."""
     hosts = browser_case.hosts
-    server = server_spec(CookieConfig(samesite=samesite, secure=True), lenient_body=True, csrf=defence)
+    server = csrf_server(samesite, defence)
     browser_case.serve(server)
     started = time.monotonic()
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
@@ -410,7 +404,7 @@ def test_httponly_hides_the_session_from_script(browser_case, browser_name, brow
     """Script on the app's own page (an injected one, say) reads document.cookie and tries to overwrite the session
     cookie: HttpOnly hides it and refuses the write, and the session keeps working."""
     hosts = browser_case.hosts
-    server = server_spec(CookieConfig(samesite="Lax", secure=True, httponly=httponly))
+    server = scenario_server(CookieConfig(samesite="Lax", secure=True, httponly=httponly))
     kwargs = dict(app=hosts.origin(APP), server=server)
     expected = so.httponly_script(browser_profile, **kwargs)
     verdict = new_verdict(
@@ -457,7 +451,7 @@ def test_cookie_tossing_from_sibling(browser_case, browser_name, browser_profile
     Path=/api. Under a plain name it comes first in the app's /api requests and the server takes the first value:
     the victim acts in the attacker's account. Under a __Host- name the toss is refused and the session holds."""
     hosts = browser_case.hosts
-    server = server_spec(CookieConfig(name=name, samesite="Lax", secure=True))
+    server = scenario_server(CookieConfig(name=name, samesite="Lax", secure=True))
     kwargs = dict(app=hosts.origin(APP), sibling=hosts.origin(SIBLING), domain=SITE, server=server)
     expected = so.cookie_tossing(browser_profile, **kwargs)
     verdict = new_verdict(
@@ -501,7 +495,7 @@ def test_a_wrong_profile_is_reported(browser_case, browser_name, browser_profile
         third_party_cookies=Fact("allowed", "deliberately wrong"),
         third_party_partitioned=Fact(False, "deliberately wrong"),
     )
-    server = server_spec(CookieConfig(samesite="None", secure=True), lenient_body=True)
+    server = csrf_server("None")
     browser_case.serve(server)
     run_step(browser_case, APP, APP, "login", credentials="same-origin")
     since = hosts.state.mark()

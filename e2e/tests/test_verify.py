@@ -1,5 +1,7 @@
 """explain --verify maps any origins onto local names with the same relations (pure, no browser)."""
 
+from dataclasses import replace
+
 import pytest
 
 from e2e.verify import local_origins
@@ -61,3 +63,78 @@ def test_relations_without_a_local_twin_are_refused(page_url, api_url):
     """A relation the local hosts cannot reproduce is an error that says so, not a wrong mapping."""
     with pytest.raises(ValueError, match="--verify"):
         local_origins(page_url, api_url)
+
+
+class FakeHosts:
+    """A run's hosts as local_spec sees them: each named origin on a port of its own."""
+
+    @staticmethod
+    def origin(name: str) -> str:
+        from server.origins import ORIGINS
+
+        o = ORIGINS[name]
+        return f"{o.scheme}://{o.host}:{40000 + sorted(ORIGINS).index(name)}"
+
+
+DEFAULT_ARGS = ["--page", "https://shop.example.com", "--api", "https://api.example.net"]
+# A value other than the default for every option of explain that describes the setup (the rest choose what to
+# print and where to run: --browser, --json, --verify).
+CHANGED = {
+    "--page": ["--page", "https://app.example.net"],  # now same-site with the API
+    "--api": ["--api", "https://shop.example.com"],  # now the page's own origin
+    "--credentials": ["--credentials", "include"],
+    "--mode": ["--mode", "no-cors"],
+    "--set-cookie": ["--set-cookie", "sid=x; Path=/; Secure; SameSite=None"],
+    "--logout-set-cookie": ["--logout-set-cookie", "sid=; Max-Age=0; Path=/api"],
+    "--cors": ["--cors", "wildcard"],
+    "--allowlist": ["--cors", "allowlist", "--allowlist", "https://other.example.com"],
+    "--secure-cookie-needs-tls": ["--secure-cookie-needs-tls"],
+    "--trust-proxy": ["--trust-proxy"],
+    "--forwarded-https": ["--forwarded-https"],
+}
+NOT_THE_SETUP = {"--browser", "--json", "--verify", "--help"}
+
+
+def _local(argv: list[str]):
+    from e2e import explain
+    from e2e.verify import local_spec
+
+    spec = explain.spec_from_args(explain.build_parser().parse_args(argv))
+    return spec, local_spec(spec, FakeHosts())
+
+
+def test_every_explain_option_reaches_the_verified_spec():
+    """Each option explain reads about the user's setup changes the spec that --verify runs, and nothing but the
+    origins changes on the way (the verified case is the explained one, on local hosts)."""
+    from e2e import explain
+
+    options = {s for action in explain.build_parser()._actions for s in action.option_strings if s.startswith("--")}
+    assert options - NOT_THE_SETUP == set(CHANGED), "a new explain option needs a value here"
+    _, default = _local(DEFAULT_ARGS)
+    for option, argv in CHANGED.items():
+        spec, local = _local(DEFAULT_ARGS + argv)
+        assert local != default, f"{option} does not reach the verified spec"
+        assert replace(local, page=spec.page, api=spec.api, server=spec.server) == spec
+        kept = {k: v for k, v in vars(spec.server).items() if k != "allowlist"}
+        assert {k: v for k, v in vars(local.server).items() if k != "allowlist"} == kept, option
+
+
+def test_verify_checks_the_case_explain_explained():
+    """The example of the defect: an allowlist that does not admit the page explains a CORS failure, and --verify
+    must expect the same failure on the local hosts, not a success."""
+    from e2e.oracle.flow import expect
+    from e2e.oracle.profiles import CHROMIUM
+
+    argv = ["--page", "https://shop.example.com", "--api", "https://api.example.com", "--credentials", "include",
+            "--cors", "allowlist", "--allowlist", "https://other.example.com"]  # fmt: skip
+    spec, local = _local(argv)
+    explained, verified = expect(spec, CHROMIUM), expect(local, CHROMIUM)
+    assert explained.steps["login"].fetch == verified.steps["login"].fetch == "network_error"
+    assert explained.outcome() == verified.outcome()
+    assert local.server.allowlist == ("https://other.example.com",)
+
+
+def test_the_default_allowlist_follows_the_page_to_the_local_hosts():
+    """--cors allowlist without --allowlist admits the page's origin, which --verify maps with the page."""
+    spec, local = _local(DEFAULT_ARGS + ["--cors", "allowlist"])
+    assert spec.server.allowlist == (spec.page,) and local.server.allowlist == (local.page,)

@@ -1,0 +1,170 @@
+"""The explain command without a browser: its JSON and text, its input errors, and what it hands --verify."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from e2e import explain
+from e2e.oracle.profiles import PROFILES
+from e2e.oracle.rules import RULES
+from e2e.oracle.tests.examples import API_B, APP, APP_HTTP, LOCALHOST, LOCALHOST_ALT, NONE_SECURE, PARTITIONED
+from e2e.oracle.vocabulary import STEPS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_explain_json_for_one_browser(capsys):
+    code = explain.main(
+        [
+            "--browser",
+            "chromium",
+            "--page",
+            APP,
+            "--api",
+            API_B,
+            "--credentials",
+            "include",
+            "--cors",
+            "allowlist",
+            "--set-cookie",
+            PARTITIONED,
+            "--json",
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert set(data) == {*STEPS, "js_visible", "js_reasons", "stored_cookie", "deviations"}
+    assert data["me"]["authenticated"] is True and data["login"]["reasons"][0] == "site-cross"
+
+
+def test_explain_json_for_both_browsers(capsys):
+    assert (
+        explain.main(
+            [
+                "--page",
+                APP,
+                "--api",
+                API_B,
+                "--credentials",
+                "include",
+                "--cors",
+                "allowlist",
+                "--set-cookie",
+                NONE_SECURE,
+                "--json",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"chromium", "firefox"}
+    assert (data["chromium"]["login"]["cookie_stored"], data["firefox"]["login"]["cookie_stored"]) == (False, True)
+
+
+def test_explain_text_names_each_step_and_its_rules(capsys):
+    assert (
+        explain.main(
+            [
+                "--browser",
+                "firefox",
+                "--page",
+                APP_HTTP,
+                "--api",
+                APP,
+                "--credentials",
+                "include",
+                "--cors",
+                "reflect_any_credentials",
+                "--set-cookie",
+                "sid=X; Path=/; Secure; SameSite=Lax",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    for step in STEPS:
+        assert f"\n  {step} " in out
+    assert "why: site-same → site-schemeful" in out
+    assert "deviation samesite-schemeless" in out
+    assert f"site-schemeful: {RULES['site-schemeful'].text} [{RULES['site-schemeful'].source}]" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        pytest.param(["--page", "https://app.site-a.test/x"], "no path", id="origin_with_path"),
+        pytest.param(["--page", APP, "--set-cookie", "nonsense"], "NAME=VALUE", id="bad_set_cookie"),
+        pytest.param(["--page", APP, "--cors", "star"], "invalid choice", id="bad_policy"),
+        pytest.param([], "--page", id="missing_page"),
+    ],
+)
+def test_explain_input_errors_exit_2(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        explain.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_explain_verify_unavailable(monkeypatch, capsys):
+    monkeypatch.setattr(explain, "_load_verify", lambda: None)
+    assert explain.main(["--page", APP, "--verify"]) == 2
+    assert "--verify is not available" in capsys.readouterr().err
+
+
+def test_explain_verify_gets_the_arguments(monkeypatch, capsys):
+    seen = []
+
+    class Verify:
+        @staticmethod
+        def verify(spec, browsers, as_json):
+            seen.append((spec.page, spec.api, browsers))
+            return 1
+
+    monkeypatch.setattr(explain, "_load_verify", lambda: Verify)
+    assert explain.main(["--page", APP, "--browser", "firefox", "--verify"]) == 1
+    assert seen == [(APP, APP, ["firefox"])]
+
+
+def test_explain_as_a_module_without_traceback():
+    run = [sys.executable, "-m", "e2e.explain"]
+    ok = subprocess.run(
+        run
+        + [
+            "--browser",
+            "chromium",
+            "--page",
+            LOCALHOST,
+            "--api",
+            LOCALHOST_ALT,
+            "--credentials",
+            "include",
+            "--cors",
+            "reflect_any_credentials",
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["js_visible"] is False  # the default cookie is HttpOnly
+    bad = subprocess.run(run + ["--page", "localhost:8080"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "scheme://host[:port]" in bad.stderr
+
+
+@pytest.mark.parametrize("browser", ["chromium", "firefox"])
+def test_explain_says_which_browser_settings_decide_third_party_cookies(capsys, browser):
+    """Playwright's Chromium contexts block third-party cookies as Incognito does, and Firefox runs Total Cookie
+    Protection: explain says so, with the source, and names the slice that runs the other settings."""
+    assert explain.main(["--browser", browser, "--page", APP, "--api", API_B, "--credentials", "include"]) == 0
+    out = capsys.readouterr().out
+    note = PROFILES[browser].third_party_note
+    assert f"browser settings: {note.value} [{note.source}]" in out
+    assert "slice_third_party" in out
+    assert ("off the record" in out) if browser == "chromium" else ("Total Cookie Protection" in out)
