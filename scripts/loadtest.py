@@ -1,26 +1,22 @@
 """Load the session API on the real test hosts and print the figures for the issue note (never a timed test).
 
-    .venv/bin/python scripts/loadtest.py --clients 32 --requests 200 [--time-limit 120] [--logins 40]
+    .venv/bin/python -m scripts.loadtest --clients 32 --requests 200 [--time-limit 120] [--logins 40]
 
 Starts the hosts (`TestHosts.running()`, listeners on port 0 of 127.0.0.1; nothing leaves loopback), runs
 --clients threads with one keep-alive connection each (every fourth over https, trusting the run's CA), each
 sending --requests requests of login / create / list / me / logout, and prints: requests, concurrency,
 errors, wall time, requests/s, peak sessions, RSS delta. Then a bounded store (max_sessions 64, ttl 60 on a
 fake clock) takes --clients x --logins concurrent logins; its peak, expiry and sweep and tracemalloc figures
-follow. The checks are those of server/tests/test_load.py; the exit status is 1 if any failed.
+follow. The checks are server/load.py's, which server/tests/test_load.py asserts; the exit status is 1 if any failed.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from server.hosts import TestHosts  # noqa: E402
-from server.tests.test_load import load_users, run_bounded_store, run_load  # noqa: E402
+from server.hosts import TestHosts
+from server.load import load_users, run_bounded_store, run_load
 
 MAX_CLIENTS, MAX_REQUESTS, MAX_SECONDS = 256, 5000, 600
 

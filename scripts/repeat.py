@@ -1,6 +1,6 @@
 """Run the matrix repeatedly and report every case whose outcome changed between runs (the goal is zero).
 
-    .venv/bin/python scripts/repeat.py [--runs 10] [--isolation reuse] [--also-fresh] [-k EXPR]
+    .venv/bin/python -m scripts.repeat [--runs 10] [--isolation reuse] [--also-fresh] [-k EXPR]
 
 Each run uses a new random order (--cm-shuffle) in both browsers; the first run uses one worker, the others
 two. --also-fresh adds a run with a fresh browser context per case: the fast path must give the same outcome
@@ -18,10 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from e2e.report import load_results  # noqa: E402
+from e2e.harness.launch import ROOT
+from e2e.harness.results import load_results
 
 
 def run_once(label: str, folder: Path, workers: int, seed: int, isolation: str, select: list[str]) -> dict:
@@ -31,7 +29,7 @@ def run_once(label: str, folder: Path, workers: int, seed: int, isolation: str, 
         sys.executable,
         "-m",
         "pytest",
-        "e2e/test_matrix.py",
+        "e2e/tests/test_matrix.py",
         "-q",
         "-p",
         "no:cacheprovider",
@@ -50,7 +48,7 @@ def run_once(label: str, folder: Path, workers: int, seed: int, isolation: str, 
     started = time.perf_counter()
     code = subprocess.call(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results = {
-        (r["browser"], r["case"]): {"observed": r["observed"], "matched": not r["mismatches"]}
+        (r.browser, r.case): {"observed": r.observed, "matched": not r.mismatches}
         for r in load_results(out / "results")
     }
     print(

@@ -118,7 +118,8 @@ class Connection:
 
 
 def plan(requests: int) -> list[str]:
-    """The client's requests: cycles of login, me_old (from the second), (create, list, me) x 6, logout (every other)."""
+    """The client's requests: cycles of login, me_old (from the second), (create, list, me) x 6, logout (every
+    other)."""
     # me_old sends the session id the login replaced, which must be refused: after a logout it was destroyed,
     # after a login over a live session login rotated it.
     ops: list[str] = []
@@ -201,7 +202,8 @@ def run_client(
 def check_answer(
     result: ClientResult, op: str, sent: Any, status: int, set_cookie: str | None, body: Any
 ) -> str | None:
-    """What is wrong with the answer to `op` (which sent the JSON `sent`), seen from the client's own session, or None."""
+    """What is wrong with the answer to `op` (which sent the JSON `sent`), seen from the client's own session, or
+    None."""
     if status != EXPECTED_STATUS[op]:
         return f"expected {EXPECTED_STATUS[op]}"
     if not isinstance(body, dict):
@@ -287,10 +289,12 @@ class LoadReport:
         https = sum(r.sent for r in self.results if r.scheme == "https")
         return "\n".join(
             [
-                f"requests sent        {self.sent} ({self.clients} clients x {self.planned} planned; {https} over https)",
+                f"requests sent        {self.sent} ({self.clients} clients x {self.planned} planned; "
+                f"{https} over https)",
                 f"answered             {self.answered}; server log {len(self.records)} records",
                 f"concurrency          {self.clients} client threads, one keep-alive connection each",
-                f"errors               {len(self.problems)} (5xx: {sum(n for s, n in self.statuses.items() if s >= 500)})",
+                f"errors               {len(self.problems)} "
+                f"(5xx: {sum(n for s, n in self.statuses.items() if s >= 500)})",
                 f"statuses             {dict(sorted(self.statuses.items()))}",
                 f"wall time            {self.wall:.2f} s",
                 f"requests/s           {self.sent / self.wall:.0f} (process CPU {self.cpu:.2f} s: "
@@ -375,14 +379,17 @@ class StoreReport:
         return "\n".join(
             [
                 f"logins               {self.logins} (max_sessions {self.max_sessions})",
-                f"peak sessions        {self.peak_sessions}; after the logins {self.after_logins}, live of those issued "
+                f"peak sessions        {self.peak_sessions}; after the logins {self.after_logins}, live of those "
+                "issued "
                 f"{self.live_of_issued} (the newest: {self.live_are_the_newest}); evicted before their next request "
                 f"{self.evicted_before_use}",
                 f"expired, refused     {self.expired_refused} live ids answered 401 once the clock passed the ttl "
                 f"(store then {self.after_expired_lookups})",
                 f"after sweep          {self.after_expiry_and_sweep} (all expired, one new login); "
-                f"{self.after_half_expiry_and_sweep} (a quarter of max_sessions expired, a quarter not, one new login)",
-                f"tracemalloc          peak {self.traced_peak_kib} KiB, retained {self.traced_delta_kib} KiB over the logins",
+                f"{self.after_half_expiry_and_sweep} (a quarter of max_sessions expired, a quarter not, one new "
+                "login)",
+                f"tracemalloc          peak {self.traced_peak_kib} KiB, retained {self.traced_delta_kib} KiB over "
+                "the logins",
                 f"errors               {len(self.problems)}",
             ]
         )

@@ -27,9 +27,11 @@ def test_same_origin_https_session(browser_case, browser_name, httponly):
     assert (login.fetch, login.status) == ("resolved", 200), login
     # rule fetch-set-cookie-hidden (Fetch, forbidden response-header names): script never reads Set-Cookie.
     assert login.set_cookie_visible is None
-    # rules fetch-credentials-same-origin, cookie-secure-origin, cookie-host-only, cookie-path-match: a same-origin response over https stores the cookie, host-only, on the Path given.
+    # rules fetch-credentials-same-origin, cookie-secure-origin, cookie-host-only, cookie-path-match: a same-origin
+    # response over https stores the cookie, host-only, on the Path given.
     assert len(login.jar) == 1, (
-        f"[{browser_name}] rule fetch-credentials-same-origin: one session cookie expected in the jar, found {_jar_summary(login.jar)}"
+        f"[{browser_name}] rule fetch-credentials-same-origin: one session cookie expected in the jar, "
+        f"found {_jar_summary(login.jar)}"
     )
     cookie = login.jar[0]
     sid = cookie["value"]
@@ -79,10 +81,12 @@ def test_cross_site_include_partitioned(browser_case, browser_name, browser_prof
     assert len(login.preflights) == 1 and login.preflights[0].origin == page_origin
     # rule cors-allowed: ACAO equal to the page's origin plus ACAC: true lets script read the credentialed response.
     assert (login.fetch, login.status, login.body) == ("resolved", 200, {"user": "alice"}), login
-    # rules samesite-cross-site-store, samesite-none-requires-secure, chips-partition-key, third-party-cookies: SameSite=None; Secure may be stored from a cross-site response; Partitioned
+    # rules samesite-cross-site-store, samesite-none-requires-secure, chips-partition-key, third-party-cookies:
+    # SameSite=None; Secure may be stored from a cross-site response; Partitioned
     # keeps it even where unpartitioned third-party cookies are blocked.
     assert len(login.jar) == 1, (
-        f"[{browser_name}] rules samesite-cross-site-store, chips-partition-key: expected the partitioned cookie, jar {_jar_summary(login.jar)}"
+        f"[{browser_name}] rules samesite-cross-site-store, chips-partition-key: expected the partitioned cookie, "
+        f"jar {_jar_summary(login.jar)}"
     )
     cookie = login.jar[0]
     assert (cookie["domain"], cookie["secure"], cookie["sameSite"]) == ("api.site-b.test", True, "None")
@@ -97,7 +101,8 @@ def test_cross_site_include_partitioned(browser_case, browser_name, browser_prof
             f"[{browser_name}] rule samesite-cross-site-send: {step.name} not authenticated: {step}"
         )
     assert (create.status, create.body["title"]) == (201, "first resource")
-    # rule fetch-preflight-no-credentials: the create POST was preflighted, and the preflight carried no cookie although one was stored.
+    # rule fetch-preflight-no-credentials: the create POST was preflighted, and the preflight carried no cookie although
+    # one was stored.
     assert len(create.preflights) == 1
     assert create.preflights[0].cookie_header is None, (
         f"[{browser_name}] rule fetch-preflight-no-credentials: preflight sent {create.preflights[0].cookie_header!r}"
@@ -126,9 +131,11 @@ def test_cross_site_same_origin_credentials(browser_case, browser_name):
     assert (login.fetch, login.status) == ("resolved", 200), login
     # The server did issue a cookie...
     assert login.requests[0].set_cookie, "the server should have sent Set-Cookie"
-    # ...but rule fetch-credentials-same-origin: a cross-origin response under 'same-origin' credentials has its Set-Cookie ignored.
+    # ...but rule fetch-credentials-same-origin: a cross-origin response under 'same-origin' credentials has its Set-
+    # Cookie ignored.
     assert login.jar == [], (
-        f"[{browser_name}] rule fetch-credentials-same-origin: cookie stored from a cross-origin response: {_jar_summary(login.jar)}"
+        f"[{browser_name}] rule fetch-credentials-same-origin: cookie stored from a cross-origin response: "
+        f"{_jar_summary(login.jar)}"
     )
     # rule fetch-credentials-same-origin: no cookie goes with the cross-origin request, so the session is unknown.
     assert (me.fetch, me.status, me.cookie_sent) == ("resolved", 401, False), me

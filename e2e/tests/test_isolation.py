@@ -100,7 +100,8 @@ def _plant(context, hosts) -> None:
     ],
 )
 def test_clear_is_skipped_only_after_an_empty_read(browser_case, browser_name, touch, monkeypatch):
-    """begin() skips clearing only when the jar was last read empty; a page or the context handed out since undoes that."""
+    """begin() skips clearing only when the jar was last read empty; a page or the context handed out since undoes
+    that."""
     browser_case.page("app_https")
     assert browser_case.cookies() == []
     cleared = []

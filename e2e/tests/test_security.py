@@ -2,7 +2,8 @@
 
 Every expectation comes from e2e/oracle/scenarios.py, which derives it from the rules (Fetch, HTML form
 submission, RFC 6265bis, CHIPS, the server's code) and the browser's profile (e2e/oracle/profiles.py); nothing here
-branches on the browser. Each test gives the oracle's scenario and the real server the same ServerSpec. A disagreement fails the test with the browser, the rule chain and each rule's source.
+branches on the browser. Each test gives the oracle's scenario and the real server the same ServerSpec (from
+e2e/cases.py). A disagreement fails the test with the browser, the rule chain and each rule's source.
 The attacker's pages are static files under client/evil/ served by the app on the attacker's origins:
 https://evil.test (another site) and https://evil.site-a.test (a sibling subdomain of the app's site).
 """
@@ -70,7 +71,8 @@ def labelled(hosts, cookie_name: str, values) -> tuple[str, ...]:
 def plain_request(
     hosts, origin_name: str, method: str, path: str, *, cookie: str | None = None, body: dict | None = None
 ) -> tuple[int, Any, list[str]]:
-    """A request from a plain HTTP client (the attacker's own, outside the victim's browser): status, body, Set-Cookie."""
+    """A request from a plain HTTP client (the attacker's own, outside the victim's browser): status, body,
+    Set-Cookie."""
     url = urlsplit(hosts.origin(origin_name))
     context = ssl.create_default_context()
     hosts.ca.configure_trust(context)  # the run's CA; its certificate also names 127.0.0.1

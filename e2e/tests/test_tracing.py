@@ -76,7 +76,8 @@ def test_a_passing_case_leaves_no_trace_by_default(default_run, engine):
 
 
 def test_tracing_on_keeps_a_trace_of_every_case(tmp_path):
-    """With --tracing on each case is traced as it runs, passing or failing, in the context it ran in, with no re-run."""
+    """With --tracing on each case is traced as it runs, passing or failing, in the context it ran in, with no
+    re-run."""
     run = run_probes(tmp_path, "--tracing", "on")
     assert run.returncode == 1, run.stdout[-3000:]
     for browser in ("chromium", "firefox"):

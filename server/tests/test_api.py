@@ -347,7 +347,8 @@ def test_logout_ends_only_its_own_session_and_keeps_resources(client, state, log
     ],
 )
 def test_logout_deletion_matches_the_issued_cookie(client, state, login, cookie, config):
-    """The deletion has the issued name, Domain, Path, Partitioned (and other flags), empty value and an expiry in the past."""
+    """The deletion has the issued name, Domain, Path, Partitioned (and other flags), empty value and an expiry in the
+    past."""
     state.configure(Settings(cookie=config))
     sid = login()
     (issued_line,) = state.requests("/api/login")[-1].set_cookie

@@ -508,7 +508,8 @@ def test_cors_headers_only_under_api(client, state):
 
 @pytest.mark.parametrize("settings, request_kwargs, issued", TLS_CASES)
 def test_secure_cookie_needs_tls(client, state, settings, request_kwargs, issued):
-    """With secure_cookie_needs_tls a Secure cookie is sent only on a request believed https; the session exists either way."""
+    """With secure_cookie_needs_tls a Secure cookie is sent only on a request believed https; the session exists either
+    way."""
     response = client.post("/api/login", json=LOGIN, **request_kwargs)
     assert (response.status_code, response.get_json()) == (200, {"user": "alice"})
     (sid,) = list(state.sessions._sessions)

@@ -54,7 +54,10 @@ def closed(sock: socket.socket) -> bool:
 
 def post(path: str, body: bytes, *extra: str) -> str:
     headers = "".join(f"{line}\n" for line in extra)
-    return f"POST {path} HTTP/1.1\nHost: api.site-a.test\n{headers}Content-Type: application/json\nContent-Length: {len(body)}\n"
+    return (
+        f"POST {path} HTTP/1.1\nHost: api.site-a.test\n{headers}Content-Type: application/json\n"
+        f"Content-Length: {len(body)}\n"
+    )
 
 
 def test_requests_share_one_connection(connect):

@@ -57,7 +57,8 @@ def test_shuffle_keeps_each_browser_together_and_is_repeatable():
 
 
 def test_cases_with_a_browser_of_their_own_lead_their_browser():
-    """Cases that launch a browser of their own settings run first in their browser's tests, the rest keep their order."""
+    """Cases that launch a browser of their own settings run first in their browser's tests, the rest keep their
+    order."""
 
     def item(nodeid, browser, third_party=None):
         params = {"case": SimpleNamespace(third_party=third_party)} if browser else {}

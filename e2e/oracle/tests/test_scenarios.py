@@ -210,7 +210,8 @@ def test_total_cookie_protection_keeps_a_third_party_cookie_in_the_top_level_par
     assert world.browser.fetch(O_APP, world.server, "GET", "/api/me", credentials="same-origin").sent == ()
 
 
-# ------------------------------------------------------------------------------------------ scenario 1: credentialed read
+# ------------------------------------------------------------------------------------------ scenario 1: credentialed
+# read
 
 
 @pytest.mark.parametrize(
