@@ -49,6 +49,14 @@ def new_verdict(browser_case, browser_name: str, deviations: tuple[str, ...] = (
     return ScenarioVerdict(browser_name, browser_case.browser.version, deviations)
 
 
+def expect_scenario(
+    browser_case, browser_name: str, profile, scenario, **kwargs
+) -> tuple[so.Scenario, ScenarioVerdict]:
+    """The oracle's `scenario` for these parameters, and a verdict that knows the deviations it relies on."""
+    deviations = so.deviations_changing(scenario, profile, **kwargs)
+    return scenario(profile, **kwargs), new_verdict(browser_case, browser_name, deviations)
+
+
 def issued_ids(lines, cookie_name: str) -> list[str]:
     """The values of the session cookie in Set-Cookie lines the server sent."""
     return [c.value for c in map(parse_set_cookie, lines) if c.name == cookie_name]
@@ -162,8 +170,7 @@ def test_credentialed_read_from_evil(browser_case, browser_name, browser_profile
     profile = with_third_party(browser_case, browser_profile, third_party)
     server = read_server(cookie, cors, hosts.origin(APP))
     kwargs = dict(app=hosts.origin(APP), evil=hosts.origin(EVIL), server=server)
-    expected = so.credentialed_read(profile, **kwargs)
-    verdict = new_verdict(browser_case, browser_name, so.deviations_changing(so.credentialed_read, profile, **kwargs))
+    expected, verdict = expect_scenario(browser_case, browser_name, profile, so.credentialed_read, **kwargs)
     browser_case.serve(server)
 
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
@@ -211,7 +218,11 @@ DEFENCE_CASES = [
 
 
 def run_form_post(case, enctype: str) -> int:
-    """Open evil's auto-submitting form in a new top-level page; the status of the POST navigation's response."""
+    """Open evil's auto-submitting form in a new top-level page; the status of the POST navigation's response.
+
+    Not in the attacker's tab: there the form's navigation to the app and the next attack's navigation back to evil
+    make Firefox grant the app storage access under evil (its storage-access heuristics), a permission that outlives
+    the case's cleared jar, and the next case's no-cors fetch from evil then carries the app's cookie."""
     action = case.hosts.url(APP, "/api/resources")
     form_page = case.hosts.url(EVIL, "/client/evil/csrf-form.html?" + urlencode({"action": action, "enctype": enctype}))
     page = case.context.new_page()
@@ -252,8 +263,7 @@ def test_csrf_create_from_evil(browser_case, browser_name, browser_profile, vect
     # The cookie's age when the attack went, at most: Lax-allowing-unsafe depends on it.
     age = time.monotonic() - started
     kwargs = dict(app=hosts.origin(APP), evil=hosts.origin(EVIL), server=server, vector=vector, age=age)
-    expected = so.csrf(browser_profile, **kwargs)
-    verdict = new_verdict(browser_case, browser_name, so.deviations_changing(so.csrf, browser_profile, **kwargs))
+    expected, verdict = expect_scenario(browser_case, browser_name, browser_profile, so.csrf, **kwargs)
     (record,) = [r for r in hosts.state.requests("/api/resources", since=since) if r.method == "POST"]
 
     verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status})
@@ -282,10 +292,7 @@ def test_session_fixation_planted_by_sibling(browser_case, browser_name, browser
     in on the app: login must hand out a fresh id, and the planted one must authenticate nobody afterwards."""
     hosts = browser_case.hosts
     kwargs = dict(app=hosts.origin(APP), sibling=hosts.origin(SIBLING), domain=SITE, server=LAX_SESSION)
-    expected = so.session_fixation(browser_profile, **kwargs)
-    verdict = new_verdict(
-        browser_case, browser_name, so.deviations_changing(so.session_fixation, browser_profile, **kwargs)
-    )
+    expected, verdict = expect_scenario(browser_case, browser_name, browser_profile, so.session_fixation, **kwargs)
     browser_case.serve(LAX_SESSION)
 
     planted = attacker_login(hosts, "sid")
@@ -358,10 +365,7 @@ def test_logout_ends_the_session(browser_case, browser_name, browser_profile):
     """After logout the old id is dead: replayed by a plain HTTP client, or put back into the jar, it is 401."""
     hosts = browser_case.hosts
     kwargs = dict(app=hosts.origin(APP), server=LAX_SESSION)
-    expected = so.logout_replay(browser_profile, **kwargs)
-    verdict = new_verdict(
-        browser_case, browser_name, so.deviations_changing(so.logout_replay, browser_profile, **kwargs)
-    )
+    expected, verdict = expect_scenario(browser_case, browser_name, browser_profile, so.logout_replay, **kwargs)
     browser_case.serve(LAX_SESSION)
 
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
@@ -408,10 +412,7 @@ def test_httponly_hides_the_session_from_script(browser_case, browser_name, brow
     hosts = browser_case.hosts
     server = scenario_server(CookieConfig(samesite="Lax", secure=True, httponly=httponly))
     kwargs = dict(app=hosts.origin(APP), server=server)
-    expected = so.httponly_script(browser_profile, **kwargs)
-    verdict = new_verdict(
-        browser_case, browser_name, so.deviations_changing(so.httponly_script, browser_profile, **kwargs)
-    )
+    expected, verdict = expect_scenario(browser_case, browser_name, browser_profile, so.httponly_script, **kwargs)
     browser_case.serve(server)
 
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
@@ -455,10 +456,7 @@ def test_cookie_tossing_from_sibling(browser_case, browser_name, browser_profile
     hosts = browser_case.hosts
     server = scenario_server(CookieConfig(name=name, samesite="Lax", secure=True))
     kwargs = dict(app=hosts.origin(APP), sibling=hosts.origin(SIBLING), domain=SITE, server=server)
-    expected = so.cookie_tossing(browser_profile, **kwargs)
-    verdict = new_verdict(
-        browser_case, browser_name, so.deviations_changing(so.cookie_tossing, browser_profile, **kwargs)
-    )
+    expected, verdict = expect_scenario(browser_case, browser_name, browser_profile, so.cookie_tossing, **kwargs)
     browser_case.serve(server)
 
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin", cookie_name=name)

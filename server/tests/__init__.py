@@ -1,0 +1,1 @@
+"""The server's unit, property, host and load tests."""

@@ -1,0 +1,1 @@
+"""The oracle's unit tests, one file per module (examples.py: what they share)."""

@@ -445,7 +445,7 @@ CASES = st.fixed_dictionaries(
 @settings(max_examples=200, deadline=None)
 @given(CASES)
 def test_property_omit_never_sends_nor_stores(case):
-    """Rule 1 for every origin pair, cookie, policy, mode and profile."""
+    """Rule fetch-credentials-omit for every origin pair, cookie, policy, mode and profile."""
     f = flow(credentials="omit", **case)
     assert not any(s.cookie_sent or s.cookie_stored for s in f.steps.values())
     assert f.js_visible is False and f.stored_cookie is None
