@@ -71,8 +71,8 @@ def own_browser_first(items: list) -> list:
     another's queue, so cases at the end could make both workers launch the same browser of their own.
     """
 
-    def own(item) -> bool:
-        return bool(getattr(_param(item, "case"), "third_party", None))
+    def own(item) -> bool:  # a matrix case with a third-party setting, or a scenario parametrized by one
+        return bool(getattr(_param(item, "case"), "third_party", None) or _param(item, "third_party"))
 
     movers = [item for item in items if own(item)]
     out, placed = [], set()

@@ -77,3 +77,14 @@ def test_cases_with_a_browser_of_their_own_lead_their_browser():
         item("f-tp2", "firefox", "blocked"),
     ]
     assert [i.nodeid for i in own_browser_first(items)] == ["unit", "c-tp", "c1", "c2", "f-tp1", "f-tp2", "f1", "f2"]
+
+
+def test_a_scenario_with_a_third_party_setting_also_leads_its_browser():
+    """A security scenario parametrized by third_party launches the same browser of its own: it goes first too."""
+
+    def item(nodeid, browser, **params):
+        return SimpleNamespace(nodeid=nodeid, callspec=SimpleNamespace(params={"browser_name": browser, **params}))
+
+    items = [item("f1", "firefox"), item("read-default", "firefox", third_party=None),
+             item("read-allowed", "firefox", third_party="allowed"), item("f2", "firefox")]  # fmt: skip
+    assert [i.nodeid for i in own_browser_first(items)] == ["read-allowed", "f1", "read-default", "f2"]
