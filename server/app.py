@@ -150,6 +150,22 @@ class ApiError(Exception):
         self.status, self.error, self.message = status, error, message
 
 
+def cookie_pairs(header: str | None) -> list[tuple[str, str]]:
+    """The (name, value) pairs of a Cookie header, in order, as the `cookie` package behind express-session reads
+    them: split at ';', a pair without '=' skipped, name and value trimmed of spaces and tabs, one pair of double
+    quotes around a value removed. (No percent-decoding: the session ids this server issues never need it.)"""
+    pairs = []
+    for part in (header or "").split(";"):
+        name, sep, value = part.partition("=")
+        if not sep:
+            continue
+        value = value.strip(" \t")
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        pairs.append((name.strip(" \t"), value))
+    return pairs
+
+
 def _json_body(lenient: bool = False) -> dict[str, Any]:
     """The JSON object in the body. With `lenient` (Settings.lenient_body) also a JSON body under any Content-Type,
     and the fields of an HTML form sent urlencoded or text/plain, as express.json({type: "*/*"}) with
@@ -224,7 +240,8 @@ def create_app(state: ApiState | None = None) -> Flask:
         return f"{'https' if is_secure() else 'http'}://{request.host}"
 
     def session_ids() -> tuple[str, ...]:
-        return tuple(request.cookies.getlist(settings().cookie.name))
+        name = settings().cookie.name
+        return tuple(value for key, value in cookie_pairs(request.headers.get("Cookie")) if key == name)
 
     def current_sid() -> str | None:
         # Like the `cookie` parser behind express-session: the first value of a repeated name wins.
@@ -300,7 +317,8 @@ def create_app(state: ApiState | None = None) -> Flask:
         # express-session: a Secure cookie on a request it believes insecure is not sent at all.
         if settings().cookie.secure and settings().secure_cookie_needs_tls and not is_secure():
             return
-        response.headers.add("Set-Cookie", settings().cookie.set_cookie(sid))
+        for line in settings().cookie.set_cookies(sid):
+            response.headers.add("Set-Cookie", line)
 
     @app.errorhandler(ApiError)
     def api_error(error: ApiError):

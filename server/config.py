@@ -81,6 +81,10 @@ class CookieConfig:
             parts.append(f"Expires={self.expires}")
         return "; ".join(parts + self._attributes())
 
+    def set_cookies(self, value: str) -> list[str]:
+        """Every line login sends: the one that issues the session id."""
+        return [self.set_cookie(value)]
+
     def delete_cookie(self) -> str:
         """A Set-Cookie line that deletes the cookie: same name, Domain, Path, Partitioned (6265bis storage model)."""
         parts = [f"{self.name}=", "Max-Age=0", "Expires=Thu, 01 Jan 1970 00:00:00 GMT"]
@@ -92,27 +96,37 @@ _LINE_BREAKS = re.compile(r"[\r\n\x00]")
 
 @dataclass(frozen=True)
 class CookieLines:
-    """The session cookie as exact Set-Cookie lines, sent byte for byte: login sends `before` + the session id +
-    `after`, logout sends `deletion` (how `explain --verify` sends whatever line a user gives)."""
+    """The session cookie as exact Set-Cookie lines, sent byte for byte (how `explain --verify` and the parsing slice
+    send whatever lines a user or WPT gives): login sends `lines` in order, the first with the session id put in
+    place of the characters at `session_at` (None: every line exactly as written, no id in any); logout sends
+    `deletion`."""
 
     name: str  # the name the server reads the session id under
-    before: str
-    after: str
+    lines: tuple[str, ...]
+    session_at: tuple[int, int] | None
     deletion: str
-    secure: bool  # express-session's cookie.secure: secure_cookie_needs_tls withholds the line over "insecure" http
+    secure: bool  # express-session's cookie.secure: secure_cookie_needs_tls withholds the lines over "insecure" http
 
     def __post_init__(self) -> None:
-        for what in ("before", "after", "deletion"):
-            if _LINE_BREAKS.search(getattr(self, what)):
-                raise ConfigError(
-                    f"the {what} part of a Set-Cookie line holds CR, LF or NUL, which no header can carry"
-                )
-        if not self.name:
-            raise ConfigError("the session cookie needs a name to be read back under")
+        if isinstance(self.lines, str) or not self.lines:
+            raise ConfigError("lines must be a tuple of at least one Set-Cookie line")
+        for line in (*self.lines, self.deletion):
+            if _LINE_BREAKS.search(line):
+                raise ConfigError(f"Set-Cookie line {line!r} holds CR, LF or NUL, which no header can carry")
+        if self.session_at is not None and not 0 <= self.session_at[0] <= self.session_at[1] <= len(self.lines[0]):
+            raise ConfigError(f"session_at {self.session_at} is not a span of {self.lines[0]!r}")
+
+    def set_cookies(self, value: str) -> list[str]:
+        """Every line login sends, the session id in the first unless the lines are exact."""
+        if self.session_at is None:
+            return list(self.lines)
+        start, end = self.session_at
+        first = self.lines[0]
+        return [first[:start] + value + first[end:], *self.lines[1:]]
 
     def set_cookie(self, value: str) -> str:
-        """The Set-Cookie line that issues the session id."""
-        return self.before + value + self.after
+        """The session's line."""
+        return self.set_cookies(value)[0]
 
     def delete_cookie(self) -> str:
         """The Set-Cookie line logout sends."""

@@ -8,10 +8,11 @@ from server.config import CookieLines, CorsPolicy, Settings
 
 
 def settings_for(server: ServerSpec) -> Settings:
-    """The server's settings for `server`: its login line byte for byte around the session id, its logout line, its
-    CORS policy and switches."""
-    before, after = server.login.around_value()
-    cookie = CookieLines(server.cookie_name, before, after, server.logout.line, secure=server.login.has("secure"))
+    """The server's settings for `server`: its login lines byte for byte (the session id in place of the first line's
+    value, unless the lines are exact), its logout line, its CORS policy and switches."""
+    session_at = None if server.exact else server.login.value_span
+    lines = tuple(line.line for line in server.lines)
+    cookie = CookieLines(server.cookie_name, lines, session_at, server.logout.line, secure=server.login.has("secure"))
     return Settings(
         cookie=cookie,
         cors=CorsPolicy(server.cors, server.allowlist or ()),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from e2e.oracle.cors import cors_check, preflight_check
-from e2e.oracle.jar import Cookie, CookieRequest, retrieve, store
+from e2e.oracle.jar import Cookie, CookieRequest, cookie_string, retrieve, store
 from e2e.oracle.profiles import BrowserProfile
 from e2e.oracle.server import ServerModel, ServerRequest
 from e2e.oracle.setcookie import SetCookie, parse_set_cookie
@@ -27,11 +27,12 @@ class Exchange:
     status: int | None  # what script (or the navigated document) sees: the status, 0 if opaque, None on an error
     server_status: int | None  # the status of the actual request; None if it never reached the server
     preflight: bool  # a CORS preflight went out (it never carries cookies)
-    sent: tuple[str, ...]  # the session cookie's values in the Cookie header, in order
+    sent: tuple[str, ...]  # the session cookie's values in the Cookie header as the server reads them, in order
     user: str | None  # whom the server authenticated the request as
     created: bool  # the request created a resource
     cookie_stored: bool  # the session cookie is in the jar after the request
     reasons: tuple[str, ...]  # rule ids, the chain behind the outcome, in order
+    cookie_header: str | None = None  # the Cookie header the browser sent, every cookie; None: none or no request
 
     @property
     def cookie_sent(self) -> bool:
@@ -78,6 +79,11 @@ class BrowserModel:
         self._order += 1
         self.jar, why = store(self.jar, sc, request, self.profile, self.now, self._order)
         return why
+
+    def _cookie_header(self, request: CookieRequest) -> tuple[str | None, list[str]]:
+        """The Cookie header for a request (every cookie that goes, 6265bis §5.8.1), or None, and why."""
+        cookies, why = retrieve(self.jar, None, request, self.profile, self.now)
+        return (cookie_string(cookies) if cookies else None), why
 
     def _site_reasons(self, page: Origin, target: Origin) -> list[str]:
         """How the page and the URL relate: same origin, or same-site or cross-site (and whether schemes decided)."""
@@ -144,11 +150,11 @@ class BrowserModel:
         elif cors_mode:
             reasons.append("fetch-simple-request")
         request = CookieRequest(target, path, same, third_party=not same, top_level_site=site_of(page), method=method)
-        sent: tuple[Cookie, ...] = ()
+        header = None
         if include:
-            sent, why = retrieve(self.jar, name, request, self.profile, self.now)
+            header, why = self._cookie_header(request)
             reasons += why
-        answer = server.answer(ServerRequest(method, path, origin_header, content_type, tuple(c.value for c in sent)))
+        answer = server.answer(ServerRequest(method, path, origin_header, content_type, header))
         reasons += answer.reasons
         if same_origin:
             fetch, status = "resolved", answer.status
@@ -160,14 +166,15 @@ class BrowserModel:
             ok, why = cors_check(answer.headers, origin_header, credentials)
             reasons.append(why)
             fetch, status = ("resolved", answer.status) if ok else ("network_error", None)
-        if answer.set_cookie is not None and include:  # processed by the network layer, before the CORS check
+        if answer.set_cookies and include:  # processed by the network layer, before the CORS check
             if fetch == "network_error":
                 reasons.append("fetch-set-cookie-despite-cors-failure")
-            reasons += self._store(answer.set_cookie, request)
+            for line in answer.set_cookies:
+                reasons += self._store(line, request)
             if fetch == "resolved":
                 reasons.append("fetch-set-cookie-hidden")
-        return Exchange(fetch, status, answer.status, preflight, tuple(c.value for c in sent), answer.user,
-                        answer.created, stored(), _dedupe(reasons))  # fmt: skip
+        return Exchange(fetch, status, answer.status, preflight, server.session_ids(header), answer.user,
+                        answer.created, stored(), _dedupe(reasons), header)  # fmt: skip
 
     def navigate(
         self, page: Origin, server: ServerModel, method: str, path: str, content_type: str | None = None,
@@ -181,15 +188,15 @@ class BrowserModel:
         chain += ["site-same"] if same else ["site-cross", "nav-cross-site"]
         request = CookieRequest(target, path, same, third_party=False, top_level_site=site_of(target),
                                 navigation=True, method=method)  # fmt: skip
-        sent, why = retrieve(self.jar, name, request, self.profile, self.now)
+        header, why = self._cookie_header(request)
         chain += why
         origin_header = self._origin_header(page, target, method, cors=False)
-        answer = server.answer(ServerRequest(method, path, origin_header, content_type, tuple(c.value for c in sent)))
+        answer = server.answer(ServerRequest(method, path, origin_header, content_type, header))
         chain += answer.reasons
-        if answer.set_cookie is not None:
-            chain += self._store(answer.set_cookie, request)
-        return Exchange("navigated", answer.status, answer.status, False, tuple(c.value for c in sent), answer.user,
-                        answer.created, bool(self.cookies(name)), _dedupe(chain))  # fmt: skip
+        for line in answer.set_cookies:
+            chain += self._store(line, request)
+        return Exchange("navigated", answer.status, answer.status, False, server.session_ids(header), answer.user,
+                        answer.created, bool(self.cookies(name)), _dedupe(chain), header)  # fmt: skip
 
     def _document(self, page: Origin, path: str) -> CookieRequest:
         """document.cookie of a top-level document at `page` + `path`: a non-HTTP API in a first-party context."""
@@ -197,7 +204,7 @@ class BrowserModel:
 
     def write_cookie(self, page: Origin, path: str, line: str) -> tuple[bool, tuple[str, ...]]:
         """document.cookie = line on a top-level page at `page` + `path`: whether the jar changed, and why."""
-        sc = parse_set_cookie(line, "document.cookie")
+        sc = parse_set_cookie(line, "document.cookie", header=False)
         before = self.jar
         reasons = ["cookie-script-write"] + self._store(sc, self._document(page, path))
         added = [c for c in self.jar if c.order == self._order]
@@ -209,3 +216,8 @@ class BrowserModel:
         """The values of the cookies called `name` that document.cookie shows at `page` + `path`, and why."""
         shown, why = retrieve(self.jar, name, self._document(page, path), self.profile, self.now)
         return tuple(c.value for c in shown), _dedupe(["document-cookie"] + [r for r in why if r != "cookie-sent"])
+
+    def document_cookie(self, page: Origin, path: str = "/") -> str:
+        """document.cookie at `page` + `path`: every cookie script may read there, serialized (6265bis §5.8.2)."""
+        shown, _ = retrieve(self.jar, None, self._document(page, path), self.profile, self.now)
+        return cookie_string(shown)

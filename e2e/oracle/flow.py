@@ -19,7 +19,7 @@ document.cookie shows after login and how the jar reports the cookie. Choices wh
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from e2e.oracle.browser import BrowserModel, Exchange
 from e2e.oracle.profiles import BrowserProfile, changed_by_deviations
@@ -40,20 +40,24 @@ class FlowExpectation:
     stored_cookie: dict | None  # domain, path, secure, httpOnly, partition_key as Playwright reports them
     deviations: tuple[str, ...] = ()  # profile deviations (profiles.Deviation ids) that changed this expectation
     js_reasons: tuple[str, ...] = ()  # the rule chain behind js_visible
+    document_cookie: str = ""  # what document.cookie on the page (its "/") shows after login, every cookie
 
     def to_json(self) -> dict:
-        """Every field the comparison reads, per step with its rule chain, then the page's and the jar's."""
+        """Every field the comparison reads, per step with its rule chain and Cookie header, then the page's and the
+        jar's."""
         steps = {
-            name: {f: getattr(step, f) for f in STEP_FIELDS} | {"reasons": list(step.reasons)}
+            name: {f: getattr(step, f) for f in STEP_FIELDS}
+            | {"cookie_header": step.cookie_header, "reasons": list(step.reasons)}
             for name, step in self.steps.items()
         }
         return steps | {"js_visible": self.js_visible, "js_reasons": list(self.js_reasons),
-                        "stored_cookie": self.stored_cookie, "deviations": list(self.deviations)}  # fmt: skip
+                        "document_cookie": self.document_cookie, "stored_cookie": self.stored_cookie,
+                        "deviations": list(self.deviations)}  # fmt: skip
 
     def outcome(self) -> tuple:
         """Everything observable, without the reasons: two flows with equal outcomes look the same."""
         steps = tuple((n, s.outcome()) for n, s in self.steps.items())
-        return steps, self.js_visible, tuple(sorted((self.stored_cookie or {}).items()))
+        return steps, self.js_visible, self.document_cookie, tuple(sorted((self.stored_cookie or {}).items()))
 
 
 def _jar_view(spec: FlowSpec, browser: BrowserModel) -> dict | None:
@@ -69,7 +73,7 @@ def _jar_view(spec: FlowSpec, browser: BrowserModel) -> dict | None:
 
 def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation:
     browser, server = BrowserModel(profile, now), ServerModel(spec.server, spec.api_origin)
-    steps, visible, js_reasons, jar_view = {}, False, (), None
+    steps, visible, js_reasons, jar_view, shown = {}, False, (), None, ""
     for name in STEPS:
         request = REQUESTS[name]
         steps[name] = browser.fetch(spec.page_origin, server, request.method, request.path,
@@ -78,7 +82,8 @@ def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation
         if name == "login":
             values, js_reasons = browser.read_cookie(spec.page_origin, spec.cookie_name)
             visible, jar_view = bool(values), _jar_view(spec, browser)
-    return FlowExpectation(steps, visible, jar_view, (), js_reasons)
+            shown = browser.document_cookie(spec.page_origin)
+    return FlowExpectation(steps, visible, jar_view, (), js_reasons, shown)
 
 
 def expect(spec: FlowSpec, profile: BrowserProfile, now: float | None = None) -> FlowExpectation:
@@ -87,4 +92,4 @@ def expect(spec: FlowSpec, profile: BrowserProfile, now: float | None = None) ->
     clock = time.time() if now is None else now
     flow = _run(spec, profile, clock)
     deviations = changed_by_deviations(lambda p: _run(spec, p, clock).outcome(), profile)
-    return FlowExpectation(flow.steps, flow.js_visible, flow.stored_cookie, deviations, flow.js_reasons)
+    return replace(flow, deviations=deviations)

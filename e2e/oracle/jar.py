@@ -7,7 +7,7 @@ that sets or reads a cookie. Who builds that request (a fetch, a navigation, doc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from e2e.oracle.profiles import BrowserProfile
 from e2e.oracle.setcookie import MAX_NAME_VALUE, SetCookie, parse_cookie_date
@@ -128,8 +128,14 @@ def store(
 ) -> tuple[tuple[Cookie, ...], list[str]]:
     """6265bis §5.7 (with CHIPS and the profile's policies): the new jar, and every rule that decided, in spec order."""
     host, reasons, broken = request.url.host, [], []
-    if len((sc.name + sc.value).encode()) > MAX_NAME_VALUE:
+    if sc.ignored:  # §5.6: the browser never received a cookie from this line
+        return jar, [sc.ignored]
+    if not sc.name and not sc.value:  # step 2
+        return jar, ["cookie-name-value-empty"]
+    if len((sc.name + sc.value).encode()) > MAX_NAME_VALUE:  # step 4
         return jar, ["cookie-size-limit"]
+    if not sc.name:
+        reasons.append("cookie-nameless")
     expiry = _expiry(sc, now, reasons)
     # steps 7-10: domain
     domain_attr = sc.last("domain") or ""
@@ -182,8 +188,10 @@ def store(
         (broken if samesite_effective(flag, profile) != "None" else reasons).append("samesite-cross-site-store")
     if flag == "None" and not secure and profile.none_requires_secure.value:
         broken.append("samesite-none-requires-secure")
-    # steps 20-22: prefixes
+    # steps 20-22: prefixes, also in the value of a nameless cookie
     broken += _prefix_checks(sc, secure=secure, host_only=host_only, path=cookie_path, profile=profile)
+    if not sc.name and sc.value.lower().startswith(("__secure-", "__host-")):
+        broken.append("cookie-prefix-nameless")
     # CHIPS, then the third-party policy: blocked, or a jar keyed by the top-level site (Total Cookie Protection)
     partitioned = sc.has("partitioned") and bool(profile.partitioned_cookies.value)
     partition_key = None
@@ -211,6 +219,9 @@ def store(
     if expiry is not None and expiry <= now:
         same_name_left = any(c.name == sc.name for c in kept)
         return kept, reasons + ["cookie-expired"] + (["cookie-deletion-mismatch"] if same_name_left else [])
+    if old:  # step 23: the replacement keeps the old cookie's creation time, and so its place in the order
+        cookie = replace(cookie, created=old[0].created, order=old[0].order)
+        reasons.append("cookie-replaced-keeps-creation")
     return kept + (cookie,), reasons + ["cookie-stored"]
 
 
@@ -242,10 +253,11 @@ def _samesite_withholds(c: Cookie, request: CookieRequest, profile: BrowserProfi
 
 
 def retrieve(
-    jar: tuple[Cookie, ...], name: str, request: CookieRequest, profile: BrowserProfile, now: float
+    jar: tuple[Cookie, ...], name: str | None, request: CookieRequest, profile: BrowserProfile, now: float
 ) -> tuple[tuple[Cookie, ...], list[str]]:
-    """6265bis §5.8.3 for cookies called `name`: those that go (or document.cookie shows), in order, and why."""
-    candidates = [c for c in jar if c.name == name]
+    """6265bis §5.8.3 for cookies called `name` (every cookie for None): those that go (or document.cookie shows), in
+    order, and why."""
+    candidates = [c for c in jar if name is None or c.name == name]
     if not candidates:
         return (), ["cookie-jar-empty"]
     cross_site = request.http and not request.same_site
@@ -283,6 +295,12 @@ def retrieve(
     if len(sent) > 1:
         reasons.append("cookie-retrieval-order")
     return tuple(sent), _dedupe(reasons)
+
+
+def cookie_string(cookies: tuple[Cookie, ...]) -> str:
+    """6265bis §5.8.3 step 4: the cookies serialized as the Cookie header and document.cookie show them; a cookie
+    with an empty name shows as its value alone."""
+    return "; ".join((f"{c.name}=" if c.name else "") + c.value for c in cookies)
 
 
 def _dedupe(ids: list[str]) -> list[str]:

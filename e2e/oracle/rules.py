@@ -202,6 +202,35 @@ _TABLE = (
     ),
     # The storage model and the retrieval algorithm (6265bis)
     Rule(
+        "cookie-line-ctl",
+        "A set-cookie-string holding a control character other than HTAB (%x00-08, %x0A-1F, %x7F) is ignored "
+        "entirely: no cookie is received from it.",
+        "6265bis §5.6 step 1; §5.7 step 3",
+    ),
+    Rule(
+        "cookie-name-value-empty",
+        "A cookie whose name and value are both empty (an empty line, '=', only whitespace) is ignored.",
+        "6265bis §5.7 step 2",
+    ),
+    Rule(
+        "cookie-nameless",
+        "A name-value pair without '=' (or with nothing before it) is a cookie with an empty name; the Cookie header "
+        "and document.cookie show it as its value alone, and it is replaced only by another nameless cookie.",
+        "6265bis §5.6 step 3; §5.7 steps 5 and 23; §5.8.3 step 4",
+    ),
+    Rule(
+        "cookie-prefix-nameless",
+        "A cookie with an empty name whose value begins with __Secure- or __Host- (in any case) is ignored, so that "
+        "it cannot pass for a prefixed cookie in the Cookie header.",
+        "6265bis §5.7 step 22",
+    ),
+    Rule(
+        "cookie-replaced-keeps-creation",
+        "A cookie that replaces one of the same name, domain, host-only flag and path keeps the old cookie's creation "
+        "time, and with it its place in the Cookie header and document.cookie.",
+        "6265bis §5.7 step 23; §5.8.3 step 2",
+    ),
+    Rule(
         "cookie-jar-empty",
         "The jar holds no session cookie, so none can be sent or read.",
         "6265bis §5.8.3 Retrieval Algorithm",
@@ -506,6 +535,12 @@ _TABLE = (
         "A preflight is answered 204, with Allow-Methods 'GET, POST' and Allow-Headers 'Content-Type' only when "
         "the policy gives that Origin an Access-Control-Allow-Origin.",
         "server/app.py preflight",
+    ),
+    Rule(
+        "server-exact-lines",
+        "The server sends the login's Set-Cookie lines exactly as written, its session id in none of them, so the "
+        "session login creates never reaches the browser and the later steps are answered 401.",
+        "server/config.py CookieLines (exact); e2e/oracle/spec.py ServerSpec.exact",
     ),
     Rule(
         "server-csrf-origin",

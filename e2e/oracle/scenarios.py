@@ -83,9 +83,10 @@ class World:
 
     def plain_request(self, method: str, path: str, ids: tuple[str, ...]) -> Exchange:
         """A request from a plain HTTP client (no browser, no jar): it sends exactly `ids`."""
-        a = self.server.answer(ServerRequest(method, path, None, JSON, ids))
+        header = "; ".join(f"{self.name}={sid}" for sid in ids) or None
+        a = self.server.answer(ServerRequest(method, path, None, JSON, header))
         stored = bool(self.session_cookies())
-        return Exchange("resolved", a.status, a.status, False, ids, a.user, a.created, stored, a.reasons)
+        return Exchange("resolved", a.status, a.status, False, ids, a.user, a.created, stored, a.reasons, header)
 
 
 def _origins(**named: str) -> dict[str, Origin]:

@@ -7,6 +7,7 @@ ids are labels, "session-1", "session-2", ... in the order the server issues the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from e2e.oracle.setcookie import SetCookie
@@ -19,14 +20,25 @@ ROUTES = {(r.method, r.path): step for step, r in REQUESTS.items()}  # ("POST", 
 
 @dataclass(frozen=True)
 class ServerRequest:
-    """A request as the server reads it: method, path, Origin, Content-Type, the session cookie's values in order."""
+    """A request as the server reads it: method, path, Origin, Content-Type, and the Cookie header as sent."""
 
     method: str
     path: str
     origin: str | None
     content_type: str | None
-    ids: tuple[str, ...]
+    cookie_header: str | None
     user: str = "alice"  # who logs in, for a login
+
+
+_PAIR = re.compile(r"[ \t]*([^=;]*?)[ \t]*=[ \t]*([^;]*?)[ \t]*(?:;|$)")
+
+
+def cookie_pairs(header: str | None) -> list[tuple[str, str]]:
+    """A Cookie header as server/app.py reads it, like the `cookie` package behind express-session: name=value pairs
+    between semicolons (a pair without '=' is skipped), trimmed of spaces and tabs, one pair of double quotes around
+    a value removed; no percent-decoding (the ids the server issues never need it)."""
+    return [(name, value[1:-1] if len(value) > 1 and value[0] == value[-1] == '"' else value)
+            for name, value in _PAIR.findall(header or "")]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,7 @@ class ServerAnswer:
 
     status: int
     user: str | None
-    set_cookie: SetCookie | None
+    set_cookies: tuple[SetCookie, ...]  # in the order sent
     created: bool
     headers: dict[str, str]
     reasons: tuple[str, ...]
@@ -78,6 +90,10 @@ class ServerModel:
     def cookie_name(self) -> str:
         return self.spec.cookie_name
 
+    def session_ids(self, cookie_header: str | None) -> tuple[str, ...]:
+        """Every value of the session cookie's name in a Cookie header, in order (server/app.py session_ids)."""
+        return tuple(value for name, value in cookie_pairs(cookie_header) if name == self.cookie_name)
+
     def login_outside(self, user: str) -> str:
         """A login by a plain HTTP client outside the browser (the attacker's): the new session id."""
         self._issued += 1
@@ -108,10 +124,17 @@ class ServerModel:
 
     def answer(self, request: ServerRequest) -> ServerAnswer:
         """The answer of server/app.py to one request, route by route."""
-        status, user, line, created, reasons = self._route(request)
-        return ServerAnswer(status, user, line, created, policy_headers(self.spec, request.origin), tuple(reasons))
+        status, user, lines, created, reasons = self._route(request, self.session_ids(request.cookie_header))
+        return ServerAnswer(status, user, lines, created, policy_headers(self.spec, request.origin), tuple(reasons))
 
-    def _route(self, r: ServerRequest) -> tuple[int, str | None, SetCookie | None, bool, list[str]]:
+    def _login_lines(self, sid: str) -> tuple[SetCookie, ...]:
+        """The lines login sends: the session's line with the id in place of its value, then the others; exact
+        lines as written."""
+        if self.spec.exact:
+            return self.spec.lines
+        return (self.spec.login.with_value(sid), *self.spec.lines[1:])
+
+    def _route(self, r: ServerRequest, ids: tuple[str, ...]) -> tuple[int, str | None, tuple, bool, list[str]]:
         spec = self.spec
         if (
             r.method == "POST"
@@ -121,39 +144,39 @@ class ServerModel:
             and r.origin != self.origin.serialized()
             and not admits(spec, r.origin)
         ):
-            return 403, None, None, False, ["server-csrf-origin"]
-        sid = r.ids[0] if r.ids and r.ids[0] in self.sessions else None  # the first value of a repeated name wins
+            return 403, None, (), False, ["server-csrf-origin"]
+        sid = ids[0] if ids and ids[0] in self.sessions else None  # the first value of a repeated name wins
         session = ["server-session-valid"] if sid else ["server-no-session"]
         step = ROUTES.get((r.method, r.path))
         if step == "login":
             refused = self._body_refused(r.content_type)
             if refused:
-                return 415, None, None, False, [refused]
+                return 415, None, (), False, [refused]
             if sid:
                 del self.sessions[sid]
             new = self.login_outside(r.user)
-            reasons = ["server-login", "server-login-regenerates"]
+            reasons = ["server-login", "server-login-regenerates"] + (["server-exact-lines"] if spec.exact else [])
             if spec.login.has("secure") and spec.secure_cookie_needs_tls and not self.believes_secure:
-                return 200, r.user, None, False, reasons + ["server-secure-needs-tls"]
+                return 200, r.user, (), False, reasons + ["server-secure-needs-tls"]
             if spec.secure_cookie_needs_tls and spec.trust_proxy and self.believes_secure:
                 reasons.append("server-trust-proxy")
-            return 200, r.user, spec.login.with_value(new), False, reasons
+            return 200, r.user, self._login_lines(new), False, reasons
         if step in ("me", "list"):
             if not sid:
-                return 401, None, None, False, session + ["server-session-required"]
-            return 200, self.sessions[sid], None, False, session
+                return 401, None, (), False, session + ["server-session-required"]
+            return 200, self.sessions[sid], (), False, session
         if step == "create":
             if not sid:
-                return 401, None, None, False, session + ["server-session-required"]
+                return 401, None, (), False, session + ["server-session-required"]
             refused = self._body_refused(r.content_type)
             if refused:
-                return 415, self.sessions[sid], None, False, session + [refused]
+                return 415, self.sessions[sid], (), False, session + [refused]
             owner = self.sessions[sid]
             self.resources[owner] = self.resources.get(owner, 0) + 1
             lenient = [] if media_type(r.content_type) == JSON else ["server-lenient-body"]
-            return 201, owner, None, True, session + lenient + ["server-create"]
+            return 201, owner, (), True, session + lenient + ["server-create"]
         if step == "logout":
-            deletion = spec.logout if r.ids else None
+            deletion = (spec.logout,) if ids else ()
             owner = self.sessions.pop(sid) if sid else None
             return (
                 (200 if sid else 401),

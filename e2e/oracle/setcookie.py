@@ -1,5 +1,6 @@
-"""Set-Cookie lines: 6265bis §5.6 parsing of a set-cookie-string (name, value, attributes) and §5.1.1 cookie dates,
-and the deletion line the server sends for a login line. What the browser then does with a parsed line (storage,
+"""Set-Cookie lines: 6265bis §5.6 parsing of any set-cookie-string (name, value, attributes; nameless and empty-name
+cookies, names that are not tokens, lines ignored for a control character or their size) and §5.1.1 cookie dates, and
+the deletion line the server sends for a login line. What the browser then does with a parsed line (storage,
 retrieval) is jar.py's.
 
 The one parser of Set-Cookie lines in the project: the server's tests and the harness read lines through it too.
@@ -13,8 +14,8 @@ from dataclasses import dataclass, replace
 
 from e2e.oracle.vocabulary import OracleInputError
 
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-_CTL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CTL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # CTL characters excluding HTAB (§5.6 step 1)
+_UNSENDABLE = re.compile(r"[\r\n\x00]")
 MAX_ATTRIBUTE_VALUE = 1024  # 6265bis §5.6 step 6 (bytes)
 MAX_NAME_VALUE = 4096  # 6265bis §5.6 step 5 (bytes of name plus value)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -55,6 +56,7 @@ class SetCookie:
     attributes: tuple[tuple[str, str], ...]  # (lower-case attribute name, processed value), in line order
     raw: tuple[tuple[str, str], ...]  # (attribute name as written, value as written), recognised ones only
     value_span: tuple[int, int] = (0, 0)  # where the value stands in `line`
+    ignored: str | None = None  # the rule under which the browser ignores the whole line (§5.6), if it does
 
     def last(self, attribute: str) -> str | None:
         """The value of the last attribute with this name (6265bis §5.7: 'the last attribute ... with that name')."""
@@ -92,36 +94,36 @@ def _process_attribute(name: str, value: str) -> str | None:
     return ""
 
 
-def parse_set_cookie(line: str, what: str = "set_cookie") -> SetCookie:
-    """Parse a Set-Cookie value the server could send, or raise OracleInputError saying what to change."""
-    example = "e.g. 'sid=X; Path=/; Secure; HttpOnly; SameSite=None'"
-    if not isinstance(line, str) or not line.strip():
-        raise OracleInputError(f"{what} is empty; give the Set-Cookie line the server sends, {example}")
-    if line.lower().startswith("set-cookie:"):
-        raise OracleInputError(f"{what} {line!r} starts with the header name; give only its value, {example}")
-    if _CTL.search(line):
+def parse_set_cookie(line: str, what: str = "set_cookie", *, header: bool = True) -> SetCookie:
+    """6265bis §5.6 for any set-cookie-string: the cookie the browser receives, or one it ignores (`ignored` names
+    the rule). `header`: the line comes as a Set-Cookie header field value, which cannot hold CR, LF or NUL (RFC 9110
+    §5.5): such input is an OracleInputError, the only one, since a server cannot send it; from document.cookie
+    (`header=False`) those are control characters like the others, and the string is ignored."""
+    if not isinstance(line, str):
+        raise OracleInputError(f"{what} must be a string (the Set-Cookie value), not {type(line).__name__}")
+    if header and _UNSENDABLE.search(line):
         raise OracleInputError(
-            f"{what} {line!r} holds a control character or line break, which no header can carry; remove it"
+            f"{what} {line!r} holds CR, LF or NUL, which no Set-Cookie header field value can carry (RFC 9110 "
+            "§5.5): a server cannot send it; give the value as one line"
         )
-    pair, _, rest = line.partition(";")
-    if "=" not in pair:
-        raise OracleInputError(
-            f"{what} {line!r} does not start with NAME=VALUE; the server always sends a name, {example}"
-        )
-    raw_name, _, raw_value = pair.partition("=")
-    name, value = raw_name.strip(" \t"), raw_value.strip(" \t")
-    if not _TOKEN.match(name):
-        raise OracleInputError(
-            f"{what} {line!r}: cookie name {name!r} is not an HTTP token, so the server "
-            f"(server.config.CookieConfig) cannot send it; use letters, digits and !#$%&'*+-.^_`|~"
-        )
-    start = len(raw_name) + 1 + (len(raw_value) - len(raw_value.lstrip(" \t")))
+    if _CTL.search(line):  # §5.6 step 1
+        return SetCookie(line, "", "", (), (), (0, 0), ignored="cookie-line-ctl")
+    pair, _, rest = line.partition(";")  # step 2
+    if "=" in pair:  # step 3
+        raw_name, _, raw_value = pair.partition("=")
+        start = len(raw_name) + 1
+    else:
+        raw_name, raw_value, start = "", pair, 0
+    name, value = raw_name.strip(" \t"), raw_value.strip(" \t")  # step 4
+    start += len(raw_value) - len(raw_value.lstrip(" \t"))
+    if len((name + value).encode()) > MAX_NAME_VALUE:  # step 5
+        return SetCookie(line, name, value, (), (), (start, start + len(value)), ignored="cookie-size-limit")
     attributes, raw = [], []
     for av in rest.split(";") if rest else []:
         attr, _, attr_value = av.partition("=")
         attr, attr_value = attr.strip(" \t"), attr_value.strip(" \t")
         if len(attr_value.encode()) > MAX_ATTRIBUTE_VALUE or attr.lower() not in KNOWN_ATTRIBUTES:
-            continue  # §5.6 step 6, and unrecognised attribute names are ignored
+            continue  # attribute step 6, and unrecognised attribute names are ignored (step 7)
         processed = _process_attribute(attr.lower(), attr_value)
         if processed is not None:
             attributes.append((attr.lower(), processed))

@@ -27,7 +27,7 @@ NULL_ORIGIN = "null"  # the Origin a request carries after a cross-origin redire
 class ServerSpec:
     """What server/app.py is set to for one case, in the terms of the lines it sends and the switches it has."""
 
-    set_cookie: str  # the line login sends; its value stands for the session id the server issues
+    set_cookie: str | tuple[str, ...]  # the line(s) login sends, in order; see `exact`
     logout_set_cookie: str | None = None  # the line logout sends; None: the server's deletion of the login cookie
     cors: str = "none"
     allowlist: tuple[str, ...] | None = None  # origins the allowlist policy admits; None: the page's (FlowSpec)
@@ -36,7 +36,11 @@ class ServerSpec:
     forwarded_https: bool = False  # the API is reached through a proxy that ends TLS and sends X-Forwarded-Proto
     csrf: str = "off"
     lenient_body: bool = False  # read JSON under any Content-Type, and urlencoded or text/plain form fields
-    login: SetCookie = field(init=False, repr=False, compare=False)
+    # False: the first line's value stands for the session id the server puts there. True: every line goes byte for
+    # byte, and the session login creates is never handed to the browser (how odd lines are tried as they are).
+    exact: bool = False
+    login: SetCookie = field(init=False, repr=False, compare=False)  # the first line, the session's
+    lines: tuple[SetCookie, ...] = field(init=False, repr=False, compare=False)  # every line login sends, parsed
     logout: SetCookie = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -55,8 +59,17 @@ class ServerSpec:
                         f"allowlisted origin {origin!r} is not serialized as browsers send it in Origin: write "
                         f"{parse_origin(origin, 'it').serialized()!r}"
                     )
-        login = parse_set_cookie(self.set_cookie)
+        if isinstance(self.set_cookie, (list, tuple)):
+            written = tuple(self.set_cookie)
+        else:
+            written = (self.set_cookie,)
+        if not written:
+            raise OracleInputError("set_cookie needs at least one line, e.g. 'sid=X; Path=/; HttpOnly'")
+        lines = tuple(parse_set_cookie(line, "set_cookie") for line in written)
+        login = lines[0]
         line = self.logout_set_cookie if self.logout_set_cookie is not None else deletion_line(login)
+        object.__setattr__(self, "set_cookie", written if len(written) > 1 else written[0])
+        object.__setattr__(self, "lines", lines)
         object.__setattr__(self, "login", login)
         object.__setattr__(self, "logout", parse_set_cookie(line, "logout_set_cookie"))
 

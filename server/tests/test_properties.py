@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import Headers
-from werkzeug.sansio.http import parse_cookie  # what Request.cookies uses on the WSGI (latin-1) header
 from werkzeug.urls import uri_to_iri
 
+from e2e.oracle.server import cookie_pairs
 from server.app import CLIENT_DIR, MAX_BODY, MAX_FIELD, USERS, ApiState, SessionStore, create_app
 from server.config import CookieConfig, CorsPolicy, Settings
 from server.load import FakeClock
@@ -199,6 +199,13 @@ def refused(status: int, error: str) -> Expect:
     return Expect(None, any_4xx=True) if error == "deep" else Expect(status, error)
 
 
+def session_ids(headers, name: str) -> list[str]:
+    """The values under `name` in the request's Cookie header(s), by the oracle's model of how server/app.py reads a
+    Cookie header (e2e/oracle/server.py cookie_pairs: the `cookie` package behind express-session), written apart
+    from the server's own reader so that the two can disagree."""
+    return [value for key, value in cookie_pairs(";".join(headers.getlist("Cookie"))) if key == name]
+
+
 def model(call: Call, request, settings: Settings, valid_sids: dict[str, str]) -> Expect:
     """The answer the API must give to `request` (what the test client sent for `call`), from the spec alone."""
     method, path, headers = request.method, request.path, request.headers
@@ -206,7 +213,7 @@ def model(call: Call, request, settings: Settings, valid_sids: dict[str, str]) -
     forwarded = headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
     secure = request.scheme == "https" or (settings.trust_proxy and forwarded == "https")
     own_origin = f"{'https' if secure else 'http'}://{request.host}"
-    ids = parse_cookie(";".join(headers.getlist("Cookie"))).getlist(settings.cookie.name)
+    ids = session_ids(headers, settings.cookie.name)
     sid = ids[0] if ids and ids[0] in valid_sids else None
     user = valid_sids.get(sid) if sid else None
 
@@ -749,7 +756,7 @@ def check(app, state: ApiState, profile: Settings, call: Call) -> None:
     assert after == expected_after, context
     if request.path == "/api/logout" and request.method == "POST" and status in (200, 401):
         # express's res.clearCookie, whenever a value came under the cookie's name, valid or not
-        sent = parse_cookie(";".join(request.headers.getlist("Cookie"))).getlist(profile.cookie.name)
+        sent = session_ids(request.headers, profile.cookie.name)
         assert set_cookie == ([(profile.logout_cookie or profile.cookie).delete_cookie()] if sent else []), context
     elif kind != "login":
         assert set_cookie == [], context

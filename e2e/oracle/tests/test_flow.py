@@ -376,8 +376,8 @@ def test_to_json_shape():
     """Every field the comparison reads is in the JSON, per step with its rule chain, and the jar's view of the cookie
     (the report's detail shows each of them next to what the browser did)."""
     data = flow(api=API_B, set_cookie=PARTITIONED, cors="allowlist").to_json()
-    assert list(data) == ["login", "me", "list", "create", "logout", "js_visible", "js_reasons", "stored_cookie",
-                          "deviations"]  # fmt: skip
+    assert list(data) == ["login", "me", "list", "create", "logout", "js_visible", "js_reasons", "document_cookie",
+                          "stored_cookie", "deviations"]  # fmt: skip
     assert data["login"] == {
         "fetch": "resolved",
         "status": 200,
@@ -386,9 +386,11 @@ def test_to_json_shape():
         "cookie_sent": False,
         "authenticated": True,
         "cookie_stored": True,
+        "cookie_header": None,
         "reasons": list(data["login"]["reasons"]),
     }
-    assert tuple(k for k in data["login"] if k != "reasons") == STEP_FIELDS
+    assert tuple(k for k in data["login"] if k not in ("reasons", "cookie_header")) == STEP_FIELDS
+    assert data["me"]["cookie_header"] == "sid=session-1" and data["document_cookie"] == ""
     assert data["js_visible"] is False
     assert data["stored_cookie"] == {"domain": "api.site-b.test", "path": "/", "secure": True, "httpOnly": True,
                                      "partition_key": "https://site-a.test"}  # fmt: skip
