@@ -18,6 +18,7 @@ One algorithm per module, named in the specifications' terms:
 | profiles | what differs between engines, with sources; deviations |
 | flow | the matrix's flow, `expect(spec, profile)` |
 | scenarios | the attack scenarios on the same browser and server models |
+| wpt | WPT's cookie tests as data with provenance, their extractor, the conformance run on the browser model |
 """
 
 from e2e.oracle.browser import Exchange

@@ -118,7 +118,7 @@ class BrowserModel:
     ) -> Exchange:
         """fetch() from a top-level page on `page` to `path` on the server's origin (`content_type`: the body's)."""
         target, name = server.origin, server.cookie_name
-        same_origin, same = page == target, self._same_site(page, target)
+        same_origin = page == target
         reasons = self._site_reasons(page, target)
         if mode == "same-origin" and not same_origin:
             return Exchange("rejected", None, None, False, (), None, False, bool(self.cookies(name)),
@@ -149,7 +149,7 @@ class BrowserModel:
                                 _dedupe(reasons + ["fetch-preflight-check"]))  # fmt: skip
         elif cors_mode:
             reasons.append("fetch-simple-request")
-        request = CookieRequest(target, path, same, third_party=not same, top_level_site=site_of(page), method=method)
+        request = self._subresource(page, target, path, method)
         header = None
         if include:
             header, why = self._cookie_header(request)
@@ -197,6 +197,25 @@ class BrowserModel:
             chain += self._store(line, request)
         return Exchange("navigated", answer.status, answer.status, False, server.session_ids(header), answer.user,
                         answer.created, bool(self.cookies(name)), _dedupe(chain), header)  # fmt: skip
+
+    def _subresource(self, page: Origin, target: Origin, path: str, method: str = "GET") -> CookieRequest:
+        """A request from a top-level page on `page` (fetch(), an image) to `path` on `target`."""
+        same = self._same_site(page, target)
+        return CookieRequest(target, path, same, third_party=not same, top_level_site=site_of(page), method=method)
+
+    def receive(self, page: Origin, target: Origin, path: str, lines: tuple[str, ...]) -> tuple[str, ...]:
+        """A credentialed fetch() from a top-level page on `page` to `path` on `target` answered with these
+        Set-Cookie lines, in order (whatever the server is): why the jar changed or did not."""
+        request, reasons = self._subresource(page, target, path), []
+        for line in lines:
+            reasons += self._store(parse_set_cookie(line, "Set-Cookie"), request)
+        return _dedupe(reasons)
+
+    def cookie_header(self, page: Origin, target: Origin, path: str) -> tuple[str | None, tuple[str, ...]]:
+        """The Cookie header of a credentialed fetch() from a top-level page on `page` to `path` on `target` (None:
+        no cookie goes), and why."""
+        header, why = self._cookie_header(self._subresource(page, target, path))
+        return header, _dedupe(why)
 
     def _document(self, page: Origin, path: str) -> CookieRequest:
         """document.cookie of a top-level document at `page` + `path`: a non-HTTP API in a first-party context."""

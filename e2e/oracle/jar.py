@@ -153,6 +153,8 @@ def store(
             broken.append("cookie-domain-mismatch")
         else:
             domain_attr = ""  # an IP address naming itself: host-only, as Chromium stores it
+    if sc.has("domain") and not sc.last("domain") and [v for a, v in sc.raw if a.lower() == "domain"][-1] == ".":
+        (broken if profile.domain_dot_rejected.value else reasons).append("cookie-domain-dot")
     host_only = not domain_attr
     # step 11: path
     cookie_path = sc.last("path") or default_path(request.path)

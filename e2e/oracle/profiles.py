@@ -57,6 +57,8 @@ class BrowserProfile:
     # whether unpartitioned cookies in a cross-site context live in a jar keyed by the top-level site (Firefox's
     # Total Cookie Protection): set there, sent only there, and a first-party cookie is not sent cross-site
     third_party_partitioned: Fact = Fact(False, "not checked for this profile")
+    # whether Domain=. (a dot alone) rejects the cookie, where 6265bis makes it host-only
+    domain_dot_rejected: Fact = Fact(False, "not checked for this profile")
     # In plain words, for a reader of the report and of `explain`: what decides third-party cookies in the contexts
     # the suite makes, with its source.
     third_party_note: Fact = Fact("not checked for this profile", "")
@@ -98,6 +100,16 @@ class BrowserProfile:
             "its facts are reported, not guessed, for this version; re-check them against their sources"
         )
 
+
+DOT_WPT = "WPT cookies/attributes/resources/domain-child.sub.html ('test=46; domain=.' expects no cookie)"
+DOMAIN_DOT = Deviation(
+    "domain-dot-rejected",
+    rule="cookie-domain-dot",
+    fact="domain_dot_rejected",
+    spec_value=False,
+    source="6265bis §5.6.3 appends Domain with the value left after the leading '.', empty for 'Domain=.', and "
+    "§5.7 step 10 makes a cookie with an empty domain-attribute host-only; " + DOT_WPT,
+)
 
 CHROMIUM = BrowserProfile(
     name="chromium",
@@ -146,6 +158,12 @@ CHROMIUM = BrowserProfile(
         "Chromium blocks or allows unpartitioned third-party cookies (cookie controls, third_party_cookies); "
         "only cookies that opt in with Partitioned are partitioned (CHIPS; net/cookies/cookie_partition_key.cc)",
     ),
+    domain_dot_rejected=Fact(
+        True,
+        "net/cookies/cookie_util.cc GetCookieDomainWithString (chromium/chromium at 00ab134a): '.' canonicalizes "
+        "to '.', whose domain and registry are empty and so differ from the host's: the cookie is rejected; " + DOT_WPT,
+    ),
+    deviations=(DOMAIN_DOT,),
     third_party_note=Fact(
         "Third-party cookies are blocked here: Playwright's Chromium contexts are off the record, and Chromium blocks "
         "third-party cookies off the record, as Incognito does; a regular Chrome profile allows them. Partitioned "
@@ -218,6 +236,11 @@ FIREFOX = BrowserProfile(
         "changes nothing; netwerk/cookie/CookieService.cpp gives a foreign request only the top-level site's "
         "partition (the unpartitioned jar needs a first-party context or storage access)",
     ),
+    domain_dot_rejected=Fact(
+        True,
+        "netwerk/cookie/CookieService.cpp CheckDomain (mozilla/gecko-dev): a leading '.' is cut 'but not if it's "
+        "otherwise an empty host', and '.' is then no subdomain of the base domain: the cookie is rejected; " + DOT_WPT,
+    ),
     third_party_note=Fact(
         "Total Cookie Protection is on here, as in a default Firefox profile: a third-party cookie is stored and sent, "
         "but in a jar keyed by the top-level site, so a cookie set first-party is not sent cross-site and one set "
@@ -227,6 +250,7 @@ FIREFOX = BrowserProfile(
         "(BEHAVIOR_PARTITION_FOREIGN); netwerk/cookie/nsICookieService.idl",
     ),
     deviations=(
+        DOMAIN_DOT,
         Deviation(
             "samesite-default-not-lax",
             rule="samesite-lax-by-default",

@@ -257,6 +257,13 @@ _TABLE = (
         "6265bis §5.7 step 9; Public Suffix List",
     ),
     Rule(
+        "cookie-domain-dot",
+        "Domain=. leaves an empty domain-attribute, which 6265bis makes a host-only cookie; Chromium and Firefox "
+        "reject the cookie instead (a '.' alone is no domain to them).",
+        "6265bis §5.6.3 and §5.7 step 10; net/cookies/cookie_util.cc GetCookieDomainWithString; "
+        "netwerk/cookie/CookieService.cpp CheckDomain",
+    ),
+    Rule(
         "cookie-path-default",
         "Without a Path attribute (or with one not starting with '/') the path is the request path's directory: "
         "'/api' for /api/login.",
