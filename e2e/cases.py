@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from e2e.oracle.spec import FlowSpec, ServerSpec
 from e2e.oracle.vocabulary import CORS_POLICIES, CREDENTIALS_MODES, REQUEST_MODES, SAMESITE_VALUES, THIRD_PARTY_POLICIES
+from e2e.oracle.wpt.conformance import load as load_wpt
 from server.config import CookieConfig
 from server.origins import ORIGINS, PROXY_LISTENER
 
@@ -57,7 +58,7 @@ class Case:
     slice: str
     credentials: str
     setup: str
-    cookie: CookieConfig
+    cookie: CookieConfig | None  # the session cookie, for a well-formed case; None: `lines` are sent exactly
     cors: str = "allowlist"
     mode: str = "cors"
     logout_cookie: CookieConfig | None = None  # a deletion whose attributes differ from the cookie's
@@ -66,8 +67,13 @@ class Case:
     trust_proxy: bool = False
     extra_ids: tuple[str, ...] = ()  # id parts that name what this slice varies beyond the cookie flags
     marks: tuple[str, ...] = field(default=(), compare=False)
+    lines: tuple[str, ...] = ()  # Set-Cookie lines login sends byte for byte, in order (no session id in them)
+    script_writes: tuple[str, ...] = ()  # document.cookie writes the page makes after login
+    source: str = ""  # where the lines come from (a WPT case id), for a reader of the report
 
     def __post_init__(self) -> None:
+        if (self.cookie is None) == (not self.lines):
+            raise ValueError("a case has either a cookie (CookieConfig) or exact lines, not both or neither")
         if self.setup not in ALL_SETUPS:
             raise ValueError(f"unknown setup {self.setup!r}; use one of {sorted(ALL_SETUPS)}")
         if (
@@ -98,7 +104,10 @@ class Case:
             parts.append(f"mode_{self.mode.replace('-', '_')}")
         if self.slice != "core":
             parts.append(f"cors_{self.cors}")
-        return "-".join(parts + list(self.extra_ids) + cookie_ids(self.cookie))
+        return "-".join(parts + list(self.extra_ids) + self._cookie_ids())
+
+    def _cookie_ids(self) -> list[str]:
+        return cookie_ids(self.cookie) if self.cookie else []
 
     @property
     def markers(self) -> tuple[str, ...]:
@@ -113,21 +122,25 @@ class Case:
         ]
         names += [scheme] if scheme in ("http", "https") else []
         names += [f"third_party_{self.third_party}"] if self.third_party else []
-        return tuple(dict.fromkeys(names + cookie_ids(self.cookie) + list(self.marks)))
+        return tuple(dict.fromkeys(names + self._cookie_ids() + list(self.marks)))
 
     def spec(self, hosts) -> FlowSpec:
         """The case on this run's hosts (anything with `origin(name)`), as the one spec everything reads; the
         allowlist admits the page's origin."""
+        if self.lines:
+            lines = {"set_cookie": self.lines, "exact": True}
+        else:
+            lines = {"set_cookie": self.cookie.set_cookie(SESSION_VALUE),
+                     "logout_set_cookie": (self.logout_cookie or self.cookie).delete_cookie()}  # fmt: skip
         server = ServerSpec(
-            set_cookie=self.cookie.set_cookie(SESSION_VALUE),
-            logout_set_cookie=(self.logout_cookie or self.cookie).delete_cookie(),
+            **lines,
             cors=self.cors,
             secure_cookie_needs_tls=self.secure_cookie_needs_tls,
             trust_proxy=self.trust_proxy,
             forwarded_https=self.behind_proxy,
         )
         return FlowSpec(hosts.origin(self.page), hosts.origin(self.api), server, self.credentials, self.mode,
-                        self.third_party)  # fmt: skip
+                        self.third_party, self.script_writes)  # fmt: skip
 
 
 def core() -> Iterator[Case]:
@@ -268,6 +281,48 @@ def third_party_slice() -> Iterator[Case]:
         )
 
 
+# Lines from WPT's cookie tests (e2e/oracle/wpt/cases.json), one behaviour each, sent by the server exactly as WPT
+# writes them: behaviour -> the WPT cases whose lines login sends, in order.
+PARSING_WPT = {
+    "nameless": ("value/value.html:54",),
+    "empty_name": ("value/value.html:69",),
+    "non_token_name": ("name/name.html:67",),
+    "utf8_name": ("encoding/charset.html:26",),
+    "quoted_value": ("value/value.html:106",),
+    "control_character": ("value/value-ctl.html:55#1",),
+    "oversize": ("size/name-and-value.html:43", "size/name-and-value.html:48"),
+    "domain_dot": ("attributes/resources/domain-child.sub.html:340",),
+    "superseded_prefix": ("prefix/__HostHttp.https.html:28",),
+}
+READABLE = "ok=1; Path=/"  # a cookie the page can read, so document.cookie after the script's writes is never empty
+# document.cookie writes after login (the non-HTTP API): behaviour -> (setup, lines login sends, the writes).
+PARSING_SCRIPT = {
+    "script_httponly": ("same_origin-https", (READABLE,), ("h=1; HttpOnly",)),
+    "script_over_httponly": ("same_origin-https", ("sid=1; Path=/; HttpOnly",), ("sid=2; Path=/",)),
+    "script_prefixes": ("same_origin-https", (READABLE,), ("__Host-a=1; Secure; Path=/", "__Secure-b=1; Path=/")),
+    # WPT attributes-ctl.sub.html expects this write on its http page to store the cookie (conformance.WPT_BUGS)
+    "script_htab_secure": ("same_origin-http", (READABLE,), None),
+}
+SCRIPT_WPT = {"script_htab_secure": "attributes/attributes-ctl.sub.html:91#10"}
+
+
+def parsing_slice() -> Iterator[Case]:
+    """Set-Cookie lines as WPT writes them, sent byte for byte; a replacement's place in the order; document.cookie
+    writes by the page. Each judged on the Cookie header the server received and on document.cookie too."""
+    wpt = {c.id: c for c in load_wpt()}
+    for behaviour, ids in PARSING_WPT.items():
+        lines = tuple(line for i in ids for line in wpt[i].lines)
+        yield Case("slice_parsing", "same-origin", "same_origin-https", None, lines=lines, extra_ids=(behaviour,),
+                   source=", ".join(f"WPT {i}" for i in ids))  # fmt: skip
+    yield Case("slice_parsing", "same-origin", "same_origin-https", None, lines=("a=1", "b=1", "a=2"),
+               extra_ids=("replaced_keeps_order",), source="6265bis §5.7 step 23")  # fmt: skip
+    for behaviour, (setup, lines, writes) in PARSING_SCRIPT.items():
+        wpt_id = SCRIPT_WPT.get(behaviour)
+        source = f"WPT {wpt_id}" if wpt_id else "6265bis §5.7 steps 15, 20-21"
+        yield Case("slice_parsing", "same-origin", setup, None, lines=lines, script_writes=writes or wpt[wpt_id].lines,
+                   extra_ids=(behaviour,), source=source)  # fmt: skip
+
+
 SLICES = {
     "core": core,
     "slice_cors": cors_slice,
@@ -277,6 +332,7 @@ SLICES = {
     "slice_lifetime": lifetime_slice,
     "slice_production": production_slice,
     "slice_third_party": third_party_slice,
+    "slice_parsing": parsing_slice,
 }
 
 

@@ -14,17 +14,21 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import sys
 from collections.abc import Sequence
 
 from e2e.oracle.flow import FlowExpectation, expect
 from e2e.oracle.profiles import PROFILES, BrowserProfile
 from e2e.oracle.rules import chain_lines
+from e2e.oracle.setcookie import SetCookie, parse_set_cookie
 from e2e.oracle.spec import FlowSpec, ServerSpec
 from e2e.oracle.vocabulary import CORS_POLICIES, CREDENTIALS_MODES, REQUEST_MODES, OracleInputError
 from server.config import CookieConfig
 
 DEFAULT_SET_COOKIE = CookieConfig().set_cookie("X")  # express-session's and Flask's default cookie
+DEFAULT_PAGE = "https://app.example.com"
+_HEADER_NAME = re.compile(r"^\s*set-cookie\s*:\s*", re.IGNORECASE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--browser", choices=sorted(PROFILES), action="append", help="a browser profile (repeatable; default: all)"
     )
     parser.add_argument(
-        "--page", required=True, metavar="ORIGIN", help="origin of the page, e.g. https://app.site-a.test:8443"
-    )
+        "--page", default=DEFAULT_PAGE, metavar="ORIGIN",
+        help=f"origin of the page, e.g. https://app.site-a.test:8443 (default: {DEFAULT_PAGE})",
+    )  # fmt: skip
     parser.add_argument("--api", metavar="ORIGIN", help="origin of the API (default: the page's origin)")
     parser.add_argument(
         "--credentials",
@@ -48,9 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mode", choices=REQUEST_MODES, default="cors", help="fetch request mode (default: cors)")
     parser.add_argument(
         "--set-cookie",
-        default=DEFAULT_SET_COOKIE,
+        action="append",
         metavar="LINE",
-        help=f"the Set-Cookie line login sends (default: {DEFAULT_SET_COOKIE!r})",
+        help="a Set-Cookie line login sends, any a server could send (repeatable, in order: the first is the "
+        f"session's; a leading 'Set-Cookie:' is dropped; default: {DEFAULT_SET_COOKIE!r})",
+    )
+    parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="send the lines byte for byte, with no session id in the first (then --verify also compares the Cookie "
+        "headers and document.cookie as text); implied when the first line names no cookie the id could go in",
     )
     parser.add_argument(
         "--logout-set-cookie",
@@ -76,10 +88,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def set_cookie_lines(written: Sequence[str] | None) -> tuple[tuple[str, ...], list[str]]:
+    """The Set-Cookie values the user gave (a pasted 'Set-Cookie:' header name dropped), and notes saying so."""
+    lines, notes = [], []
+    for line in written or [DEFAULT_SET_COOKIE]:
+        if head := _HEADER_NAME.match(line):
+            notes.append(f"note: {line[: head.end()].strip()!r} is the header's name, not part of its value: "
+                         f"explaining {line[head.end():]!r}")  # fmt: skip
+            line = line[head.end() :]
+        lines.append(line)
+    return tuple(lines), notes
+
+
+def sent_exactly(first: SetCookie, asked: bool) -> str | None:
+    """Why the lines go byte for byte (None: the session id takes the first line's value)."""
+    if asked:
+        return "--exact"
+    if first.ignored or not first.name:
+        return "the first line names no cookie for the server's session id to go in"
+    return None
+
+
 def spec_from_args(args: argparse.Namespace) -> FlowSpec:
     """The one spec of the user's setup; every option of the parser lands in it (or says why it cannot)."""
+    lines, _ = set_cookie_lines(args.set_cookie)
+    first = parse_set_cookie(lines[0], "--set-cookie")
     server = ServerSpec(
-        set_cookie=args.set_cookie,
+        set_cookie=lines,
+        exact=sent_exactly(first, args.exact) is not None,
         logout_set_cookie=args.logout_set_cookie,
         cors=args.cors,
         allowlist=tuple(args.allowlist) if args.allowlist else None,
@@ -103,6 +139,33 @@ def _chain(ids: Sequence[str]) -> str:
     return "      why: " + " → ".join(ids)
 
 
+def describe_line(number: int, sc: SetCookie) -> str:
+    """How a browser reads one Set-Cookie line (6265bis §5.6): ignored and why, or its name, value and the
+    attributes it recognises."""
+    head = f"  line {number} {sc.line!r}: "
+    if sc.ignored:
+        return head + f"ignored entirely (rule {sc.ignored})"
+    if not sc.name and not sc.value:
+        return head + "ignored: no name and no value (rule cookie-name-value-empty)"
+    what = f"a nameless cookie, value {sc.value!r} (rule cookie-nameless)" if not sc.name else f"cookie {sc.name!r}"
+    if sc.name:
+        what += f" = {sc.value!r}"
+    attributes = "; ".join(f"{a}={v}" if v else a for a, v in sc.raw)
+    return head + what + (f"; attributes {attributes}" if attributes else "; no attributes it recognises")
+
+
+def describe_lines(spec: FlowSpec) -> list[str]:
+    """Each line login sends, as a browser parses it, and whether the server's session id goes in the first."""
+    out = ["login sends:"]
+    out += [describe_line(i, sc) for i, sc in enumerate(spec.server.lines, 1)]
+    if spec.server.exact:
+        out.append("  sent byte for byte: no session id in any line, so the session login creates never reaches the "
+                   "browser and the later steps are answered 401")  # fmt: skip
+    else:
+        out.append("  the server puts its session id in place of the first line's value")
+    return out
+
+
 def render(profile: BrowserProfile, flow: FlowExpectation) -> str:
     """A readable account of one browser's expected flow: each step, its rule chain, then the rules cited."""
     lines = [f"== {profile.name}"]
@@ -113,9 +176,14 @@ def render(profile: BrowserProfile, flow: FlowExpectation) -> str:
             f"  {step:<7} {s.fetch}{status}; {server}; preflight {_yes(s.preflight)}; cookie sent "
             f"{_yes(s.cookie_sent)}; authenticated {_yes(s.authenticated)}; cookie in jar after {_yes(s.cookie_stored)}"
         )
+        if s.cookie_header is not None:
+            lines.append(f"      Cookie: {s.cookie_header}")
         lines.append(_chain(s.reasons))
     lines.append(f"  document.cookie shows the session cookie after login: {_yes(flow.js_visible)}")
     lines.append(_chain(flow.js_reasons))
+    lines.append(f"  document.cookie on the page after login: {flow.document_cookie!r}")
+    if flow.document_reasons:
+        lines.append(_chain(flow.document_reasons))
     jar = flow.stored_cookie
     lines.append(
         "  jar after login: " + (", ".join(f"{k}={v}" for k, v in jar.items()) if jar else "no session cookie")
@@ -127,7 +195,7 @@ def render(profile: BrowserProfile, flow: FlowExpectation) -> str:
             f"not {deviation.spec_value!r} as the specification has it, and that changed this outcome "
             f"[{deviation.source}]"
         )
-    cited = dict.fromkeys(i for s in flow.steps.values() for i in s.reasons + flow.js_reasons)
+    cited = dict.fromkeys(i for s in flow.steps.values() for i in s.reasons + flow.js_reasons + flow.document_reasons)
     lines.append("  rules cited:")
     lines += chain_lines(cited, "    ")
     return "\n".join(lines)
@@ -168,14 +236,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         flows = expectations(spec, browsers)
     except OracleInputError as e:
         parser.error(str(e))  # exits 2 with the usage line
+    notes = set_cookie_lines(args.set_cookie)[1]
+    why_exact = sent_exactly(spec.server.login, args.exact)
+    if why_exact and not args.exact:
+        notes.append(f"note: the lines are sent byte for byte ({why_exact})")
+    for note in notes:
+        print(note, file=sys.stderr)
     if args.json:
         data = {name: flow.to_json() for name, flow in flows.items()}
         print(json.dumps(next(iter(data.values())) if len(data) == 1 else data, indent=2))
     else:
-        print(
-            f"page {spec.page} → api {spec.api}; credentials {spec.credentials}, mode {spec.mode}, "
-            f"CORS {spec.server.cors}\nlogin sets: {spec.server.set_cookie}"
-        )
+        print(f"page {spec.page} → api {spec.api}; credentials {spec.credentials}, mode {spec.mode}, "
+              f"CORS {spec.server.cors}")  # fmt: skip
+        print("\n".join(describe_lines(spec)))
         print("\n".join(render(PROFILES[name], flow) for name, flow in flows.items()))
     return _verify(spec, browsers, args.json) if args.verify else 0
 

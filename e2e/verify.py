@@ -90,14 +90,16 @@ def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:
                 observed = run_flow(case, local)
                 mismatches = compare(expected, observed, local, profile)
                 failures += bool(mismatches)
-                _print(browser_name, browser.version, expected, observed_json(observed, local), mismatches, as_json)
+                _print(browser_name, browser.version, local, expected, observed_json(observed, local), mismatches,
+                       as_json)  # fmt: skip
             finally:
                 own.close()
                 browser.close()
     return 1 if failures else 0
 
 
-def _print(browser: str, version: str, expected: FlowExpectation, observed: dict, mismatches, as_json: bool) -> None:
+def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation, observed: dict, mismatches,
+           as_json: bool) -> None:  # fmt: skip
     if as_json:
         print(
             json.dumps(
@@ -120,3 +122,12 @@ def _print(browser: str, version: str, expected: FlowExpectation, observed: dict
             flag = "" if want == got else "   <-- differs"
             print(f"  {step:8} {field:14} {str(want):>16} {str(got):>16}{flag}")
     print(f"  {'page':8} {'js_visible':14} {str(expected.js_visible):>16} {str(observed['js_visible']):>16}")
+    from e2e.harness.verdict import compares_cookie_text
+
+    if not compares_cookie_text(spec):
+        return
+    rows = [(step, "Cookie", expected.steps[step].cookie_header, observed[step]["cookie_header"]) for step in STEPS]
+    rows.append(("page", "document.cookie", expected.document_cookie, observed["document_cookie"]))
+    for where, what, want, got in rows:
+        flag = "" if want == got else "   <-- differs"
+        print(f"  {where:8} {what:15} expected {want!r}, observed {got!r}{flag}")

@@ -150,6 +150,17 @@ class ApiError(Exception):
         self.status, self.error, self.message = status, error, message
 
 
+def to_wire(text: str) -> str:
+    """A header value as WSGI carries it: its UTF-8 bytes, one latin-1 character each (PEP 3333), so that a line
+    with UTF-8 in it goes out byte for byte."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+def from_wire(value: str | None) -> str | None:
+    """A header value as WSGI gives it (latin-1 characters, one per byte) as the UTF-8 text it carries."""
+    return None if value is None else value.encode("latin-1").decode("utf-8", "replace")
+
+
 def cookie_pairs(header: str | None) -> list[tuple[str, str]]:
     """The (name, value) pairs of a Cookie header, in order, as the `cookie` package behind express-session reads
     them: split at ';', a pair without '=' skipped, name and value trimmed of spaces and tabs, one pair of double
@@ -241,7 +252,7 @@ def create_app(state: ApiState | None = None) -> Flask:
 
     def session_ids() -> tuple[str, ...]:
         name = settings().cookie.name
-        return tuple(value for key, value in cookie_pairs(request.headers.get("Cookie")) if key == name)
+        return tuple(value for key, value in cookie_pairs(from_wire(request.headers.get("Cookie"))) if key == name)
 
     def current_sid() -> str | None:
         # Like the `cookie` parser behind express-session: the first value of a repeated name wins.
@@ -294,11 +305,11 @@ def create_app(state: ApiState | None = None) -> Flask:
                 host=request.host,
                 path=request.path,
                 origin=request.headers.get("Origin"),
-                cookie_header=request.headers.get("Cookie"),
+                cookie_header=from_wire(request.headers.get("Cookie")),
                 session_ids=session_ids(),
                 preflight=g.get("preflight", False),
                 status=response.status_code,
-                set_cookie=tuple(response.headers.getlist("Set-Cookie")),
+                set_cookie=tuple(from_wire(line) for line in response.headers.getlist("Set-Cookie")),
                 user=g.get("user"),
                 content_type=request.headers.get("Content-Type"),
                 sec_fetch_site=request.headers.get("Sec-Fetch-Site"),
@@ -318,7 +329,7 @@ def create_app(state: ApiState | None = None) -> Flask:
         if settings().cookie.secure and settings().secure_cookie_needs_tls and not is_secure():
             return
         for line in settings().cookie.set_cookies(sid):
-            response.headers.add("Set-Cookie", line)
+            response.headers.add("Set-Cookie", to_wire(line))
 
     @app.errorhandler(ApiError)
     def api_error(error: ApiError):
@@ -402,7 +413,7 @@ def create_app(state: ApiState | None = None) -> Flask:
         )
         response = app.make_response((body, 200 if sid else 401))
         if session_ids():  # express: res.clearCookie with the options the cookie was set with
-            response.headers.add("Set-Cookie", (settings().logout_cookie or settings().cookie).delete_cookie())
+            response.headers.add("Set-Cookie", to_wire((settings().logout_cookie or settings().cookie).delete_cookie()))
         return response
 
     @app.get("/")

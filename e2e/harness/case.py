@@ -12,8 +12,17 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from e2e.harness.serving import settings_for
 from e2e.harness.tracing import TRACE_OPTIONS
+from e2e.oracle.profiles import profile_for
 from e2e.oracle.spec import ServerSpec
 from server.hosts import TestHosts
+
+
+def _utf8(name: str) -> str:
+    """A cookie name the jar gave as its bytes (one latin-1 character each) as the UTF-8 text they are."""
+    try:
+        return name.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return name
 
 
 class BrowserCase:
@@ -119,4 +128,6 @@ class BrowserCase:
         """The context's cookie jar, optionally only the cookies called `name`."""
         jar = self._context.cookies()
         self.empty_jar = None if jar else self._context
+        if profile_for(self.browser.browser_type.name).jar_names_as_bytes.value:
+            jar = [c | {"name": _utf8(c["name"])} for c in jar]
         return [c for c in jar if name is None or c["name"] == name]

@@ -18,10 +18,13 @@ CLIENT_JS = Path(__file__).resolve().parents[2] / "client" / "api.js"  # the cli
 # The arguments of each step's client call (the rest of the step, its function, method and path, is REQUESTS').
 CALL_ARGS = {"login": ("alice", USERS["alice"]), "create": ("first resource",)}
 # The flow in two page calls: the jar is read after login and after logout. Between them the jar can only
-# change through a Set-Cookie (the client never writes cookies), and the server's record shows there is none,
-# so me, list and create see the jar that login left. run_group() checks that instead of assuming it.
+# change through a Set-Cookie (the client never writes cookies; the spec's script writes come between the two
+# calls, and the jar is read again after them), and the server's record shows there is none, so me, list and
+# create see the jar that login (and the writes) left. run_group() checks that instead of assuming it.
 GROUPS = (("login",), ("me", "list", "create", "logout"))
 STEPS_JS = "([options, calls]) => window.cookieMatrix.steps(options, calls)"
+# The page's own document.cookie writes (FlowSpec.script_writes), then what document.cookie shows.
+WRITES_JS = "lines => { for (const line of lines) document.cookie = line; return document.cookie; }"
 
 
 class InfrastructureError(RuntimeError):
@@ -70,6 +73,7 @@ class StepResult:
 @dataclass
 class FlowResult:
     steps: dict[str, StepResult] = field(default_factory=dict)
+    document_cookie: str = ""  # document.cookie on the page after login and the script's writes
 
     def __getitem__(self, step: str) -> StepResult:
         return self.steps[step]
@@ -183,4 +187,16 @@ def run_flow(case, spec: FlowSpec, **options) -> FlowResult:
                                 cookie_name=spec.cookie_name, jar_before=jar, **options):  # fmt: skip
             flow.steps[result.name] = result
         jar = result.jar
+        if group == GROUPS[0]:
+            flow.document_cookie = result.document_cookie
+            if spec.script_writes:  # the jar the next group starts from is the one the writes left
+                flow.document_cookie = _evaluate(case, page, WRITES_JS, list(spec.script_writes), "the script's writes")
+                jar = case.cookies(spec.cookie_name)
     return flow
+
+
+def _evaluate(case, page: str, script: str, argument, what: str):
+    try:
+        return case.page(page).evaluate(script, argument)
+    except PlaywrightError as error:
+        raise InfrastructureError(f"the browser failed during {what}: {error.message.splitlines()[0]}") from error

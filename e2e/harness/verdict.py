@@ -58,6 +58,17 @@ class Mismatch:
                 "reasons": list(self.reasons)}  # fmt: skip
 
 
+def cookie_header(step: StepResult) -> str | None:
+    """The Cookie header of the step's request as the server received it (None: none, or no request)."""
+    return step.requests[0].cookie_header if step.requests else None
+
+
+def compares_cookie_text(spec: FlowSpec) -> bool:
+    """Whether the Cookie headers and document.cookie are compared as text: when the server sends its lines
+    exactly, nothing in them is the session id the server makes up for the run."""
+    return spec.server.exact
+
+
 def js_visible(flow: FlowResult, cookie_name: str) -> bool:
     """Whether document.cookie on the page showed the session cookie right after login."""
     pairs = [p.strip() for p in flow["login"].document_cookie.split(";") if p.strip()]
@@ -75,6 +86,15 @@ def compare(expected: FlowExpectation, observed: FlowResult, spec: FlowSpec, pro
         leaked = [p.cookie_header for p in got.preflights if p.cookie_header]
         if leaked:
             mismatches.append(Mismatch(step, "preflight_cookie", None, leaked[0], ("fetch-preflight-no-credentials",)))
+    if compares_cookie_text(spec):
+        for step in STEPS:
+            want, got = expected.steps[step], cookie_header(observed[step])
+            if want.cookie_header != got:
+                mismatches.append(Mismatch(step, "cookie_header", want.cookie_header, got, want.reasons))
+        if expected.document_cookie != observed.document_cookie:
+            why = expected.steps["login"].reasons + expected.document_reasons + ("document-cookie",)
+            mismatches.append(Mismatch("login", "document_cookie", expected.document_cookie,
+                                       observed.document_cookie, why))  # fmt: skip
     login_reasons = expected.steps["login"].reasons
     seen = js_visible(observed, spec.cookie_name)
     if expected.js_visible != seen:
@@ -110,7 +130,10 @@ def observed_json(flow: FlowResult, spec: FlowSpec) -> dict:
         step: {name: read(flow[step]) for name, read in OBSERVED_FIELDS.items()} | {"error": flow[step].error}
         for step in STEPS
     }
+    for step in STEPS:
+        out[step]["cookie_header"] = cookie_header(flow[step])
     out["js_visible"] = js_visible(flow, spec.cookie_name)
+    out["document_cookie"] = flow.document_cookie
     out["jar"] = [
         {k: c.get(k) for k in ("name", "domain", "path", "secure", "httpOnly", "sameSite", "partitionKey")}
         for c in flow["login"].jar

@@ -33,14 +33,16 @@ STEP_FIELDS = ("fetch", "status", "server_status", "preflight", "cookie_sent", "
 
 @dataclass(frozen=True)
 class FlowExpectation:
-    """The whole flow: each step, what script sees of the cookie, and the jar's view of it after login."""
+    """The whole flow: each step, what script sees of the cookie, and the jar's view of it after login (before the
+    script's writes, if the spec has any)."""
 
     steps: dict[str, Exchange]  # "login", "me", "list", "create", "logout", in that order
     js_visible: bool  # document.cookie on the page shows the session cookie after login
     stored_cookie: dict | None  # domain, path, secure, httpOnly, partition_key as Playwright reports them
     deviations: tuple[str, ...] = ()  # profile deviations (profiles.Deviation ids) that changed this expectation
     js_reasons: tuple[str, ...] = ()  # the rule chain behind js_visible
-    document_cookie: str = ""  # what document.cookie on the page (its "/") shows after login, every cookie
+    document_cookie: str = ""  # document.cookie on the page (its "/") after login and the script's writes
+    document_reasons: tuple[str, ...] = ()  # the rule chain behind the script's writes
 
     def to_json(self) -> dict:
         """Every field the comparison reads, per step with its rule chain and Cookie header, then the page's and the
@@ -51,7 +53,8 @@ class FlowExpectation:
             for name, step in self.steps.items()
         }
         return steps | {"js_visible": self.js_visible, "js_reasons": list(self.js_reasons),
-                        "document_cookie": self.document_cookie, "stored_cookie": self.stored_cookie,
+                        "document_cookie": self.document_cookie,
+                        "document_reasons": list(self.document_reasons), "stored_cookie": self.stored_cookie,
                         "deviations": list(self.deviations)}  # fmt: skip
 
     def outcome(self) -> tuple:
@@ -73,7 +76,7 @@ def _jar_view(spec: FlowSpec, browser: BrowserModel) -> dict | None:
 
 def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation:
     browser, server = BrowserModel(profile, now), ServerModel(spec.server, spec.api_origin)
-    steps, visible, js_reasons, jar_view, shown = {}, False, (), None, ""
+    steps, visible, js_reasons, jar_view, shown, written = {}, False, (), None, "", []
     for name in STEPS:
         request = REQUESTS[name]
         steps[name] = browser.fetch(spec.page_origin, server, request.method, request.path,
@@ -82,8 +85,10 @@ def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation
         if name == "login":
             values, js_reasons = browser.read_cookie(spec.page_origin, spec.cookie_name)
             visible, jar_view = bool(values), _jar_view(spec, browser)
+            for line in spec.script_writes:
+                written += browser.write_cookie(spec.page_origin, "/", line)[1]
             shown = browser.document_cookie(spec.page_origin)
-    return FlowExpectation(steps, visible, jar_view, (), js_reasons, shown)
+    return FlowExpectation(steps, visible, jar_view, (), js_reasons, shown, tuple(dict.fromkeys(written)))
 
 
 def expect(spec: FlowSpec, profile: BrowserProfile, now: float | None = None) -> FlowExpectation:

@@ -132,6 +132,11 @@ def store(
         return jar, [sc.ignored]
     if not sc.name and not sc.value:  # step 2
         return jar, ["cookie-name-value-empty"]
+    if not sc.name and profile.valueless_cookies.value:  # Firefox: 'token' is token=, and '=value' is rejected
+        if sc.has_equals:
+            return jar, ["cookie-valueless"]
+        sc = replace(sc, name=sc.value, value="")
+        reasons.append("cookie-valueless")
     if len((sc.name + sc.value).encode()) > MAX_NAME_VALUE:  # step 4
         return jar, ["cookie-size-limit"]
     if not sc.name:
@@ -222,8 +227,11 @@ def store(
         same_name_left = any(c.name == sc.name for c in kept)
         return kept, reasons + ["cookie-expired"] + (["cookie-deletion-mismatch"] if same_name_left else [])
     if old:  # step 23: the replacement keeps the old cookie's creation time, and so its place in the order
-        cookie = replace(cookie, created=old[0].created, order=old[0].order)
-        reasons.append("cookie-replaced-keeps-creation")
+        if profile.replacement_keeps_creation.value == "always" or old[0].value == cookie.value:
+            cookie = replace(cookie, created=old[0].created, order=old[0].order)
+            reasons.append("cookie-replaced-keeps-creation")
+        else:
+            reasons.append("cookie-replaced-new-creation")
     return kept + (cookie,), reasons + ["cookie-stored"]
 
 

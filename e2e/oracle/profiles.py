@@ -47,6 +47,8 @@ class BrowserProfile:
     third_party_cookies: Fact  # "blocked" or "allowed": unpartitioned cookies in a cross-site context
     partitioned_cookies: Fact  # CHIPS supported
     jar_reports_partition_key: Fact  # whether context.cookies() shows a cookie's partition key
+    # whether context.cookies() gives a cookie's name as its bytes, one latin-1 character each (UTF-8 names garbled)
+    jar_names_as_bytes: Fact = Fact(False, "not checked for this profile")
     # whether blocking third-party cookies leaves Partitioned (CHIPS) cookies alone
     blocking_spares_partitioned: Fact = Fact(True, "CHIPS explainer, 'Third-party cookie blocking'")
     # __Http- and __Host-Http- name prefixes enforced (need Secure and HttpOnly)
@@ -59,6 +61,11 @@ class BrowserProfile:
     third_party_partitioned: Fact = Fact(False, "not checked for this profile")
     # whether Domain=. (a dot alone) rejects the cookie, where 6265bis makes it host-only
     domain_dot_rejected: Fact = Fact(False, "not checked for this profile")
+    # whether a pair without '=' is a name with an empty value (and an empty name is rejected), where 6265bis makes
+    # it a nameless cookie
+    valueless_cookies: Fact = Fact(False, "not checked for this profile")
+    # when a cookie that replaces another keeps the old creation time: "always" (6265bis) or "same value"
+    replacement_keeps_creation: Fact = Fact("always", "not checked for this profile")
     # In plain words, for a reader of the report and of `explain`: what decides third-party cookies in the contexts
     # the suite makes, with its source.
     third_party_note: Fact = Fact("not checked for this profile", "")
@@ -163,7 +170,23 @@ CHROMIUM = BrowserProfile(
         "net/cookies/cookie_util.cc GetCookieDomainWithString (chromium/chromium at 00ab134a): '.' canonicalizes "
         "to '.', whose domain and registry are empty and so differ from the host's: the cookie is rejected; " + DOT_WPT,
     ),
-    deviations=(DOMAIN_DOT,),
+    replacement_keeps_creation=Fact(
+        "same value",
+        "net/cookies/cookie_monster.cc (chromium/chromium at 00004bca) MaybeDeleteEquivalentCookieAndUpdateStatus: "
+        "`if (deletion_candidate->Value() == cookie_being_set.Value()) creation_date_to_inherit = "
+        "deletion_candidate->CreationDate();`, else SetCanonicalCookie keeps the new cookie's Time::Now()",
+    ),
+    deviations=(
+        DOMAIN_DOT,
+        Deviation(
+            "replacement-new-creation",
+            rule="cookie-replaced-new-creation",
+            fact="replacement_keeps_creation",
+            spec_value="always",
+            source="6265bis §5.7 step 23: 'Set the creation-time of the newly-created cookie to the creation-time "
+            "of the old-cookie'; net/cookies/cookie_monster.cc keeps it only for an unchanged value",
+        ),
+    ),
     third_party_note=Fact(
         "Third-party cookies are blocked here: Playwright's Chromium contexts are off the record, and Chromium blocks "
         "third-party cookies off the record, as Incognito does; a regular Chrome profile allows them. Partitioned "
@@ -208,6 +231,12 @@ FIREFOX = BrowserProfile(
         "Playwright 1.64 packages/playwright-core/src/server/bidi/bidiBrowser.ts doGetCookies: "
         "storage.getCookies results are copied without their partition key",
     ),
+    jar_names_as_bytes=Fact(
+        True,
+        "netwerk/cookie/nsICookie.idl: `readonly attribute ACString name` (bytes, which XPConnect gives script one "
+        "latin-1 character per byte) next to `AUTF8String value`; Firefox's WebDriver BiDi storage.getCookies "
+        "reports that name, so a UTF-8 name such as 'тест' reaches Playwright as 'Ñ\x82ÐµÑ\x81Ñ\x82'",
+    ),
     blocking_spares_partitioned=Fact(
         False,
         "netwerk/cookie/nsICookieService.idl: BEHAVIOR_REJECT_FOREIGN (cookieBehavior 1, what the suite "
@@ -249,8 +278,29 @@ FIREFOX = BrowserProfile(
         "Firefox ESR 153 defaults/preferences/firefox.js network.cookie.cookieBehavior 5 "
         "(BEHAVIOR_PARTITION_FOREIGN); netwerk/cookie/nsICookieService.idl",
     ),
+    valueless_cookies=Fact(
+        True,
+        "modules/libpref/init/StaticPrefList.yaml network.cookie.valueless_cookie (default true: 'cookies without "
+        '= are parsed as valueless (name="foo", value="") instead of nameless\'); netwerk/cookie/'
+        "CookieParser.cpp ParseAttributes; netwerk/cookie/CookieValidation.cpp CheckName rejects an empty name "
+        "under the same preference (SAP/project-foxhound at 8770be41, a Firefox fork tracking mozilla-central)",
+    ),
+    replacement_keeps_creation=Fact(
+        "always",
+        "netwerk/cookie/CookieStorage.cpp AddCookie: 'Preserve creation time of cookie for ordering purposes' "
+        "(aCookie->SetCreationTimeInUSec(oldCookie->CreationTimeInUSec()))",
+    ),
     deviations=(
         DOMAIN_DOT,
+        Deviation(
+            "valueless-cookie",
+            rule="cookie-valueless",
+            fact="valueless_cookies",
+            spec_value=False,
+            source="6265bis §5.6 step 3: a name-value-pair without '=' has an empty name and the whole pair as its "
+            "value; §5.7 stores a cookie with an empty name; Firefox's network.cookie.valueless_cookie (default "
+            "true) departs from both",
+        ),
         Deviation(
             "samesite-default-not-lax",
             rule="samesite-lax-by-default",

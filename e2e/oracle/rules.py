@@ -225,6 +225,21 @@ _TABLE = (
         "6265bis §5.7 step 22",
     ),
     Rule(
+        "cookie-valueless",
+        "Firefox reads a name-value pair without '=' as a name with an empty value ('token' is token=), not as a "
+        "nameless cookie, and rejects a cookie whose name is empty ('=value'): network.cookie.valueless_cookie, on "
+        "by default, to match Safari.",
+        "netwerk/cookie/CookieParser.cpp ParseAttributes; netwerk/cookie/CookieValidation.cpp CheckName; "
+        "modules/libpref/init/StaticPrefList.yaml network.cookie.valueless_cookie",
+    ),
+    Rule(
+        "cookie-replaced-new-creation",
+        "Chromium gives a cookie that replaces one of the same name, domain and path with a different value a new "
+        "creation time, so it moves behind the cookies set since (6265bis keeps the old creation time); an "
+        "unchanged value keeps it.",
+        "net/cookies/cookie_monster.cc MaybeDeleteEquivalentCookieAndUpdateStatus (creation_date_to_inherit)",
+    ),
+    Rule(
         "cookie-replaced-keeps-creation",
         "A cookie that replaces one of the same name, domain, host-only flag and path keeps the old cookie's creation "
         "time, and with it its place in the Cookie header and document.cookie.",

@@ -57,6 +57,7 @@ class SetCookie:
     raw: tuple[tuple[str, str], ...]  # (attribute name as written, value as written), recognised ones only
     value_span: tuple[int, int] = (0, 0)  # where the value stands in `line`
     ignored: str | None = None  # the rule under which the browser ignores the whole line (§5.6), if it does
+    has_equals: bool = True  # the name-value pair holds '=' (without it, §5.6 step 3 makes a nameless cookie)
 
     def last(self, attribute: str) -> str | None:
         """The value of the last attribute with this name (6265bis §5.7: 'the last attribute ... with that name')."""
@@ -128,7 +129,7 @@ def parse_set_cookie(line: str, what: str = "set_cookie", *, header: bool = True
         if processed is not None:
             attributes.append((attr.lower(), processed))
             raw.append((attr, attr_value))
-    return SetCookie(line, name, value, tuple(attributes), tuple(raw), (start, start + len(value)))
+    return SetCookie(line, name, value, tuple(attributes), tuple(raw), (start, start + len(value)), None, "=" in pair)
 
 
 def deletion_line(login: SetCookie) -> str:

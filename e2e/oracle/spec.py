@@ -92,6 +92,8 @@ class FlowSpec:
     credentials: str = "same-origin"
     mode: str = "cors"
     third_party: str | None = None  # the browser's own third-party cookie setting; None: its default here
+    # document.cookie writes the page makes right after login, in order (the non-HTTP API of 6265bis §5.7)
+    script_writes: tuple[str, ...] = ()
     page_origin: Origin = field(init=False, repr=False, compare=False)
     api_origin: Origin = field(init=False, repr=False, compare=False)
 
@@ -99,6 +101,11 @@ class FlowSpec:
         choice(self.credentials, CREDENTIALS_MODES, "credentials")
         choice(self.mode, REQUEST_MODES, "mode")
         choice(self.third_party, (None, *THIRD_PARTY_POLICIES), "third_party")
+        if isinstance(self.script_writes, str):
+            raise OracleInputError(f"script_writes must be a tuple of lines, e.g. ({self.script_writes!r},)")
+        for line in self.script_writes:
+            parse_set_cookie(line, "a script write", header=False)  # any string is a line document.cookie takes
+        object.__setattr__(self, "script_writes", tuple(self.script_writes))
         page, api = parse_origin(self.page, "page"), parse_origin(self.api, "api")
         object.__setattr__(self, "page_origin", page)
         object.__setattr__(self, "api_origin", api)

@@ -50,6 +50,10 @@ def rows(record: CaseRecord) -> list[dict]:
     fields.append(("login", "js_visible", record.expected["js_visible"], record.observed["js_visible"]))
     stored, seen = record.expected.get("stored_cookie") or {}, record.observed.get("stored_cookie") or {}
     fields += [("login", f"jar.{name}", stored.get(name), seen.get(name)) for name in sorted(set(stored) | set(seen))]
+    if record.spec["server"].get("exact"):  # the Cookie headers and document.cookie are compared as text
+        want, got = record.expected, record.observed
+        fields += [(step, "cookie_header", want[step]["cookie_header"], got[step]["cookie_header"]) for step in STEPS]
+        fields.append(("login", "document_cookie", want["document_cookie"], got["document_cookie"]))
     listed = {(step, name) for step, name, _, _ in fields}
     # a mismatch of a field the table has no row for (a preflight that carried a cookie, a second cookie in the jar)
     fields += [(m["step"], m["field"], m["expected"], m["observed"]) for k, m in differing.items() if k not in listed]

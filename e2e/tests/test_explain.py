@@ -38,7 +38,8 @@ def test_explain_json_for_one_browser(capsys):
     )
     data = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert set(data) == {*STEPS, "js_visible", "js_reasons", "stored_cookie", "deviations"}
+    assert set(data) == {*STEPS, "js_visible", "js_reasons", "document_cookie", "document_reasons", "stored_cookie",
+                         "deviations"}  # fmt: skip
     assert data["me"]["authenticated"] is True and data["login"]["reasons"][0] == "site-cross"
 
 
@@ -98,9 +99,8 @@ def test_explain_text_names_each_step_and_its_rules(capsys):
     "argv, message",
     [
         pytest.param(["--page", "https://app.site-a.test/x"], "no path", id="origin_with_path"),
-        pytest.param(["--page", APP, "--set-cookie", "nonsense"], "NAME=VALUE", id="bad_set_cookie"),
         pytest.param(["--page", APP, "--cors", "star"], "invalid choice", id="bad_policy"),
-        pytest.param([], "--page", id="missing_page"),
+        pytest.param(["--api", "ftp://api.test"], "only http and https", id="bad_api_scheme"),
     ],
 )
 def test_explain_input_errors_exit_2(capsys, argv, message):
@@ -168,3 +168,41 @@ def test_explain_says_which_browser_settings_decide_third_party_cookies(capsys, 
     assert f"browser settings: {note.value} [{note.source}]" in out
     assert "slice_third_party" in out
     assert ("off the record" in out) if browser == "chromium" else ("Total Cookie Protection" in out)
+
+
+@pytest.mark.parametrize(
+    "line, reading",
+    [
+        pytest.param("token", "a nameless cookie, value 'token' (rule cookie-nameless)", id="nameless"),
+        pytest.param("=value", "a nameless cookie, value 'value' (rule cookie-nameless)", id="empty_name"),
+        pytest.param("user id=7", "cookie 'user id' = '7'", id="non_token_name"),
+        pytest.param("a=1\x01b", "ignored entirely (rule cookie-line-ctl)", id="control_character"),
+        pytest.param("", "ignored", id="empty_line"),
+        pytest.param("t=" + "1" * 4096, "ignored entirely (rule cookie-size-limit)", id="oversize"),
+    ],
+)
+def test_explain_explains_any_line_a_server_could_send(capsys, line, reading):
+    """A line the grammar does not allow is read as a browser reads it, never refused."""
+    assert explain.main(["--set-cookie", line, "--browser", "chromium"]) == 0
+    captured = capsys.readouterr()
+    assert f"line 1 {line!r}: {reading}" in captured.out
+
+
+def test_explain_sends_a_line_without_a_cookie_name_exactly_and_says_so(capsys):
+    """The server's session id has no cookie to go in, so the line goes byte for byte, with a note."""
+    assert explain.main(["--set-cookie", "token", "--json", "--browser", "firefox"]) == 0
+    captured = capsys.readouterr()
+    assert "sent byte for byte (the first line names no cookie" in captured.err
+    data = json.loads(captured.out)
+    assert data["me"]["cookie_header"] == "token=" and "cookie-valueless" in data["login"]["reasons"]
+
+
+def test_explain_drops_a_pasted_header_name_and_takes_several_lines(capsys):
+    """'Set-Cookie: ' before a value is the header's name; each --set-cookie is one more line, in order."""
+    argv = ["--set-cookie", "Set-Cookie: a=1; Path=/", "--set-cookie", "b=2; Path=/", "--exact", "--json",
+            "--browser", "chromium"]  # fmt: skip
+    assert explain.main(argv) == 0
+    captured = capsys.readouterr()
+    assert "'Set-Cookie:' is the header's name" in captured.err
+    data = json.loads(captured.out)
+    assert data["me"]["cookie_header"] == "a=1; b=2" and data["document_cookie"] == "a=1; b=2"

@@ -91,6 +91,7 @@ CHANGED = {
     "--secure-cookie-needs-tls": ["--secure-cookie-needs-tls"],
     "--trust-proxy": ["--trust-proxy"],
     "--forwarded-https": ["--forwarded-https"],
+    "--exact": ["--exact"],
 }
 NOT_THE_SETUP = {"--browser", "--json", "--verify", "--help"}
 

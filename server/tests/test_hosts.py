@@ -174,3 +174,32 @@ def test_a_path_the_api_lacks_is_a_json_404_not_a_redirect(connect, path):
     assert (response.status, response.getheader("Content-Type")) == (404, "application/json")
     assert response.getheader("Location") is None
     assert json.loads(response.body)["error"] == "not_found"
+
+
+def test_exact_lines_go_out_byte_for_byte_and_the_record_reads_them_back(hosts: TestHosts):
+    """A line with UTF-8 or a control character in it reaches the wire as its own bytes (WSGI carries them as
+    latin-1, PEP 3333), and the server's record shows the text that was sent and the Cookie that came back."""
+    from server.config import CookieLines, Settings
+
+    lines = ("тест=2; Path=/", "a=1\x01b")
+    hosts.configure(Settings(cookie=CookieLines("тест", lines, None, "тест=; Max-Age=0", secure=False)))
+    try:
+        sock = socket.create_connection(("127.0.0.1", hosts.ports["http"]), timeout=5)
+        sock.sendall(post("/api/login", LOGIN).replace("\n", "\r\n").encode() + b"\r\n" + LOGIN)
+        raw = b""
+        while b"\r\n\r\n" not in raw:
+            raw += sock.recv(65536)
+        head = raw.split(b"\r\n\r\n")[0].split(b"\r\n")
+        assert [h for h in head if h.lower().startswith(b"set-cookie:")] == [
+            b"Set-Cookie: " + line.encode("utf-8") for line in lines
+        ]
+        sock.close()
+        with socket.create_connection(("127.0.0.1", hosts.ports["http"]), timeout=5) as again:
+            cookie = "тест=2".encode()
+            again.sendall(b"GET /api/me HTTP/1.1\r\nHost: api.site-a.test\r\nCookie: " + cookie + b"\r\n\r\n")
+            answer = again.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 401")
+        login, me = hosts.state.requests()[-2:]
+        assert login.set_cookie == lines and me.cookie_header == "тест=2" and me.session_ids == ("2",)
+    finally:
+        hosts.reset()

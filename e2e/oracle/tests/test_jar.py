@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from e2e.oracle.jar import path_match
+from e2e.oracle.jar import cookie_string, path_match, retrieve
 from e2e.oracle.profiles import CHROMIUM, FIREFOX, Fact
 from e2e.oracle.tests.examples import (
     ALLOWED_3P,
@@ -15,7 +15,9 @@ from e2e.oracle.tests.examples import (
     API_B,
     APP,
     APP_HTTP,
+    NOW,
     cookie,
+    request,
     retrieved,
     stored,
 )
@@ -167,3 +169,66 @@ def test_name_plus_value_limit(value_length, is_stored):
     jar, why = stored(f"sid={'a' * value_length}; Path=/")
     assert bool(jar) is is_stored
     assert (why == ["cookie-size-limit"]) is not is_stored
+
+
+def order(lines, profile=CHROMIUM):
+    """The Cookie header after these lines, in order, from one response."""
+    jar = ()
+    for line in lines:
+        jar, _ = stored(line, profile=profile, jar=jar)
+    return cookie_string(retrieve(jar, None, request(profile=profile, path="/api/me"), profile, NOW)[0])
+
+
+@pytest.mark.parametrize(
+    "profile, header", [(FIREFOX, "a=2; b=1"), (CHROMIUM, "b=1; a=2")], ids=["firefox", "chromium"]
+)
+def test_a_replacement_keeps_its_place_unless_the_profile_says_otherwise(profile, header):
+    """6265bis §5.7 step 23 keeps the old creation time (Firefox); Chromium only for an unchanged value."""
+    assert order(("a=1", "b=1", "a=2"), profile) == header
+    assert order(("a=1", "b=1", "a=1"), profile) == "a=1; b=1"
+
+
+def test_the_specification_keeps_the_creation_time_of_the_replaced_cookie():
+    """Chromium's profile with the specification's value orders as 6265bis does."""
+    spec = replace(CHROMIUM, replacement_keeps_creation=Fact("always", "test: the specification's value"))
+    assert order(("a=1", "b=1", "a=2"), spec) == "a=2; b=1"
+
+
+@pytest.mark.parametrize(
+    "profile, line, header",
+    [
+        pytest.param(CHROMIUM, "token", "token", id="chromium_nameless"),
+        pytest.param(CHROMIUM, "=token", "token", id="chromium_empty_name"),
+        pytest.param(FIREFOX, "token", "token=", id="firefox_valueless"),
+        pytest.param(FIREFOX, "=token", "", id="firefox_empty_name_rejected"),
+    ],
+)
+def test_a_pair_without_a_name(profile, line, header):
+    """6265bis §5.6 step 3 makes 'token' a nameless cookie; Firefox's valueless_cookie makes it token= and rejects
+    an empty name."""
+    assert order((line,), profile) == header
+
+
+def test_a_nameless_cookie_cannot_pass_for_a_prefixed_one():
+    """6265bis §5.7 step 22: a nameless cookie whose value starts with __Host- or __Secure- is ignored."""
+    jar, why = stored("=__host-x=1; Secure; Path=/")
+    assert jar == () and "cookie-prefix-nameless" in why
+
+
+@pytest.mark.parametrize("profile", [CHROMIUM, FIREFOX])
+def test_domain_dot_alone(profile):
+    """'Domain=.': host-only by 6265bis's text; both engines reject it (their profiles' domain_dot_rejected)."""
+    jar, why = stored("a=1; Domain=.; Path=/", profile=profile)
+    assert jar == () and why[-1] == "cookie-domain-dot"
+    text = replace(profile, domain_dot_rejected=Fact(False, "test: the specification's value"))
+    jar, why = stored("a=1; Domain=.; Path=/", profile=text)
+    assert jar[0].host_only and "cookie-domain-dot" in why
+    jar, _ = stored("a=1; Domain=; Path=/", profile=profile)
+    assert jar[0].host_only, "an empty Domain is no attribute"
+
+
+def test_both_empty_is_ignored():
+    """6265bis §5.7 step 2: no name and no value, no cookie."""
+    for line in ("", "=", " = ; Path=/"):
+        jar, why = stored(line)
+        assert jar == () and why == ["cookie-name-value-empty"]

@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from e2e.oracle.tests.examples import (
-    flow,
-)
+from e2e.oracle.spec import FlowSpec, ServerSpec
+from e2e.oracle.tests.examples import APP, flow
 from e2e.oracle.vocabulary import OracleInputError
 
 
@@ -37,3 +36,12 @@ def test_input_errors_say_what_to_change(change, message):
 
 def test_input_error_is_a_value_error():
     assert issubclass(OracleInputError, ValueError)
+
+
+def test_script_writes_are_lines_of_any_kind_but_not_one_string():
+    """document.cookie takes any string (a control character makes it ignored, not an error); a bare string where a
+    tuple belongs says so."""
+    spec = FlowSpec(APP, APP, ServerSpec(set_cookie="a=1"), script_writes=["x=1", "y\x00=2", ""])
+    assert spec.script_writes == ("x=1", "y\x00=2", "")
+    with pytest.raises(OracleInputError, match="tuple of lines"):
+        FlowSpec(APP, APP, ServerSpec(set_cookie="a=1"), script_writes="x=1")
