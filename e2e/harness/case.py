@@ -10,6 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from e2e.harness import engine
 from e2e.harness.serving import settings_for
 from e2e.harness.tracing import TRACE_OPTIONS
 from e2e.oracle.profiles import profile_for
@@ -118,11 +119,22 @@ class BrowserCase:
         page = self._pages.get(origin)
         if page is None or page.is_closed():
             page = self._context.new_page()
+            if self.captures_engine:
+                engine.listener(self._context, page)
             page.on("crash", lambda crashed: self._pages.pop(origin, None))  # a crashed page is not reused
             page.goto(self.hosts.url(origin, "/"))
             page.wait_for_function("document.documentElement.dataset.ready === 'true'")
             self._pages[origin] = page
         return page
+
+    @property
+    def captures_engine(self) -> bool:
+        """Whether the suite hears this browser's own reasons (Chromium's, over CDP)."""
+        return self.browser.browser_type.name == "chromium"
+
+    def engine(self, origin: str) -> engine.ChromiumListener | None:
+        """The listener of the page on the named origin, where the engine's reasons are captured."""
+        return engine.listener(self._context, self.page(origin)) if self.captures_engine else None
 
     def cookies(self, name: str | None = None) -> list[dict]:
         """The context's cookie jar, optionally only the cookies called `name`."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 
+from e2e.harness.engine import NOT_CAPTURED, EngineReport
 from e2e.oracle.spec import FlowSpec
 from e2e.oracle.vocabulary import REQUESTS
 from server.app import USERS, RequestRecord
@@ -49,6 +50,7 @@ class StepResult:
     requests: list[RequestRecord]  # the step's requests as the server received them (no preflights)
     preflights: list[RequestRecord]
     jar: list[dict]  # the session cookie(s) in the browser's jar after the step
+    engine: EngineReport = NOT_CAPTURED  # what the engine said about the step's request
 
     @property
     def reached_server(self) -> bool:
@@ -113,8 +115,11 @@ def run_group(
     try:
         before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
         since = hosts.state.mark()
+        listener = case.engine(page_origin)
+        heard = listener.mark() if listener else 0
         results = case.page(page_origin).evaluate(STEPS_JS, [options, calls])
         after = case.cookies(cookie_name)
+        said = listener.reports(heard, {s: (REQUESTS[s].method, REQUESTS[s].path) for s in steps}) if listener else {}
     except PlaywrightError as error:
         raise InfrastructureError(
             f"the browser failed during {'/'.join(steps)}: {error.message.splitlines()[0]}"
@@ -146,6 +151,7 @@ def run_group(
                 requests=requests,
                 preflights=preflights,
                 jar=after if last else before,
+                engine=said.get(step, NOT_CAPTURED),
             )
         )
     return out

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from e2e.harness.driver import FlowResult, StepResult
+from e2e.oracle import engines
 from e2e.oracle.flow import STEP_FIELDS, FlowExpectation
 from e2e.oracle.profiles import BrowserProfile
 from e2e.oracle.rules import chain_lines
@@ -52,10 +53,11 @@ class Mismatch:
     expected: Any
     observed: Any
     reasons: tuple[str, ...]
+    note: str = ""  # what the disagreement is, when the field alone does not say it (an engine's reason)
 
     def to_json(self) -> dict:
         return {"step": self.step, "field": self.field, "expected": self.expected, "observed": self.observed,
-                "reasons": list(self.reasons)}  # fmt: skip
+                "reasons": list(self.reasons), "note": self.note}  # fmt: skip
 
 
 def cookie_header(step: StepResult) -> str | None:
@@ -95,6 +97,11 @@ def compare(expected: FlowExpectation, observed: FlowResult, spec: FlowSpec, pro
             why = expected.steps["login"].reasons + expected.document_reasons + ("document-cookie",)
             mismatches.append(Mismatch("login", "document_cookie", expected.document_cookie,
                                        observed.document_cookie, why))  # fmt: skip
+    for step in STEPS:
+        want, report = expected.steps[step], observed[step].engine
+        for d in engines.check(profile.name, want, report.said):
+            said = f"{d.said.code} ({d.said.cookie})" if d.said.cookie is not None else d.said.code
+            mismatches.append(Mismatch(step, f"engine.{d.said.kind}", list(d.oracle), said, want.reasons, d.problem))
     login_reasons = expected.steps["login"].reasons
     seen = js_visible(observed, spec.cookie_name)
     if expected.js_visible != seen:
@@ -120,6 +127,8 @@ def describe(
         lines.append(f"  note: {version_note}")
     for m in mismatches:
         lines.append(f"  - step {m.step}, {m.field}: expected {m.expected!r}, observed {m.observed!r}")
+        if m.note:
+            lines.append(f"      {m.note}")
         lines += chain_lines(m.reasons, "      ")
     return "\n".join(lines)
 
@@ -132,6 +141,7 @@ def observed_json(flow: FlowResult, spec: FlowSpec) -> dict:
     }
     for step in STEPS:
         out[step]["cookie_header"] = cookie_header(flow[step])
+        out[step]["engine"] = flow[step].engine.to_json()
     out["js_visible"] = js_visible(flow, spec.cookie_name)
     out["document_cookie"] = flow.document_cookie
     out["jar"] = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from e2e.oracle.cors import cors_check, preflight_check
-from e2e.oracle.jar import Cookie, CookieRequest, cookie_string, retrieve, store
+from e2e.oracle.jar import Cookie, CookieRequest, cookie_string, retrieve, store, withheld
 from e2e.oracle.profiles import BrowserProfile
 from e2e.oracle.server import ServerModel, ServerRequest
 from e2e.oracle.setcookie import SetCookie, parse_set_cookie
@@ -33,6 +33,10 @@ class Exchange:
     cookie_stored: bool  # the session cookie is in the jar after the request
     reasons: tuple[str, ...]  # rule ids, the chain behind the outcome, in order
     cookie_header: str | None = None  # the Cookie header the browser sent, every cookie; None: none or no request
+    # what an engine that says why reports: each Set-Cookie line of the response it refused (the cookie's name and
+    # every rule that refused it), and each cookie of the jar the request did not carry (name, domain, path, rules)
+    blocked: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    withheld: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
 
     @property
     def cookie_sent(self) -> bool:
@@ -49,7 +53,8 @@ class Exchange:
 
     def outcome(self) -> Exchange:
         """Everything observable, without the reasons."""
-        return replace(self, reasons=())
+        return replace(self, reasons=(), blocked=tuple(n for n, _ in self.blocked),
+                       withheld=tuple(w[:3] for w in self.withheld))  # fmt: skip
 
 
 def _dedupe(ids: list[str]) -> tuple[str, ...]:
@@ -63,6 +68,8 @@ class BrowserModel:
         self.profile, self.now = profile, now
         self.jar: tuple[Cookie, ...] = ()
         self._order = 0
+        self._blocked: list = []
+        self._withheld: list = []
 
     def advance(self, seconds: float) -> None:
         """Let time pass (a cookie's age decides Lax-allowing-unsafe; Expires is judged against the clock)."""
@@ -77,13 +84,24 @@ class BrowserModel:
 
     def _store(self, sc: SetCookie, request: CookieRequest) -> list[str]:
         self._order += 1
+        before = self.jar
         self.jar, why = store(self.jar, sc, request, self.profile, self.now, self._order)
+        if self.jar == before and "cookie-expired" not in why:  # refused, not a deletion
+            self._blocked.append((sc.name, tuple(why)))
         return why
 
     def _cookie_header(self, request: CookieRequest) -> tuple[str | None, list[str]]:
         """The Cookie header for a request (every cookie that goes, 6265bis §5.8.1), or None, and why."""
         cookies, why = retrieve(self.jar, None, request, self.profile, self.now)
+        self._withheld += [(c.name, c.domain, c.path, rules) for c, rules in withheld(self.jar, request, self.profile,
+                                                                                      self.now)]  # fmt: skip
         return (cookie_string(cookies) if cookies else None), why
+
+    def _reported(self) -> dict:
+        """The refused lines and withheld cookies since the last exchange, for the next Exchange."""
+        out = {"blocked": tuple(self._blocked), "withheld": tuple(self._withheld)}
+        self._blocked, self._withheld = [], []
+        return out
 
     def _site_reasons(self, page: Origin, target: Origin) -> list[str]:
         """How the page and the URL relate: same origin, or same-site or cross-site (and whether schemes decided)."""
@@ -117,6 +135,7 @@ class BrowserModel:
         content_type: str | None = None,
     ) -> Exchange:
         """fetch() from a top-level page on `page` to `path` on the server's origin (`content_type`: the body's)."""
+        self._reported()  # what script writes or reads refused before belongs to no request
         target, name = server.origin, server.cookie_name
         same_origin = page == target
         reasons = self._site_reasons(page, target)
@@ -174,7 +193,7 @@ class BrowserModel:
             if fetch == "resolved":
                 reasons.append("fetch-set-cookie-hidden")
         return Exchange(fetch, status, answer.status, preflight, server.session_ids(header), answer.user,
-                        answer.created, stored(), _dedupe(reasons), header)  # fmt: skip
+                        answer.created, stored(), _dedupe(reasons), header, **self._reported())  # fmt: skip
 
     def navigate(
         self, page: Origin, server: ServerModel, method: str, path: str, content_type: str | None = None,
@@ -182,6 +201,7 @@ class BrowserModel:
     ) -> Exchange:  # fmt: skip
         """A top-level navigation from a document on `page` to `path` on the server's origin (a followed link, or a
         submitted form when `method` is POST): the new document's top-level site is the target's."""
+        self._reported()
         target, name = server.origin, server.cookie_name
         chain = list(reasons) + ["nav-top-level-site"]
         same = self._same_site(page, target)
@@ -196,7 +216,8 @@ class BrowserModel:
         for line in answer.set_cookies:
             chain += self._store(line, request)
         return Exchange("navigated", answer.status, answer.status, False, server.session_ids(header), answer.user,
-                        answer.created, bool(self.cookies(name)), _dedupe(chain), header)  # fmt: skip
+                        answer.created, bool(self.cookies(name)), _dedupe(chain), header,
+                        **self._reported())  # fmt: skip
 
     def _subresource(self, page: Origin, target: Origin, path: str, method: str = "GET") -> CookieRequest:
         """A request from a top-level page on `page` (fetch(), an image) to `path` on `target`."""

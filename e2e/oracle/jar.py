@@ -262,6 +262,35 @@ def _samesite_withholds(c: Cookie, request: CookieRequest, profile: BrowserProfi
     return True
 
 
+def _judge(c: Cookie, request: CookieRequest, profile: BrowserProfile, now: float) -> tuple[list[str], list[str]]:
+    """6265bis §5.8.3 step 1 for one cookie (with SameSite, CHIPS and the third-party policies): every rule that
+    keeps it from the request (none: it goes), and the rules that let it through."""
+    failed, passed = [], []
+    host_ok = request.url.host == c.domain if c.host_only else domain_match(request.url.host, c.domain)
+    if not host_ok:
+        failed.append("cookie-host-only" if c.host_only else "cookie-domain-attribute")
+    if not path_match(request.path, c.path):
+        failed.append("cookie-path-match")
+    if c.secure and not is_secure_url(request.url, profile.localhost_is_secure.value):
+        failed.append("cookie-secure-send")
+    if not request.http and c.http_only:
+        failed.append("cookie-httponly")
+    if request.http and not request.same_site:
+        why: list[str] = []
+        (failed if _samesite_withholds(c, request, profile, now, why) else passed).extend(why)
+    if request.third_party:
+        if third_party_blocked(profile, c.partition_key, c.partitioned):
+            failed.append("third-party-cookies")
+        elif c.partition_key is None and profile.third_party_partitioned.value:
+            failed.append("third-party-partitioned")
+        else:
+            passed.append("chips-partition-key" if c.partitioned else
+                          "third-party-partitioned" if c.partition_key else "third-party-cookies")  # fmt: skip
+    if c.partition_key is not None and c.partition_key != request.top_level_site:
+        failed.append("chips-partition-key" if c.partitioned else "third-party-partitioned")
+    return failed, passed
+
+
 def retrieve(
     jar: tuple[Cookie, ...], name: str | None, request: CookieRequest, profile: BrowserProfile, now: float
 ) -> tuple[tuple[Cookie, ...], list[str]]:
@@ -270,32 +299,9 @@ def retrieve(
     candidates = [c for c in jar if name is None or c.name == name]
     if not candidates:
         return (), ["cookie-jar-empty"]
-    cross_site = request.http and not request.same_site
     sent, reasons = [], []
     for c in candidates:
-        failed, passed = [], []
-        host_ok = request.url.host == c.domain if c.host_only else domain_match(request.url.host, c.domain)
-        if not host_ok:
-            failed.append("cookie-host-only" if c.host_only else "cookie-domain-attribute")
-        if not path_match(request.path, c.path):
-            failed.append("cookie-path-match")
-        if c.secure and not is_secure_url(request.url, profile.localhost_is_secure.value):
-            failed.append("cookie-secure-send")
-        if not request.http and c.http_only:
-            failed.append("cookie-httponly")
-        if cross_site:
-            why: list[str] = []
-            (failed if _samesite_withholds(c, request, profile, now, why) else passed).extend(why)
-        if request.third_party:
-            if third_party_blocked(profile, c.partition_key, c.partitioned):
-                failed.append("third-party-cookies")
-            elif c.partition_key is None and profile.third_party_partitioned.value:
-                failed.append("third-party-partitioned")
-            else:
-                passed.append("chips-partition-key" if c.partitioned else
-                              "third-party-partitioned" if c.partition_key else "third-party-cookies")  # fmt: skip
-        if c.partition_key is not None and c.partition_key != request.top_level_site:
-            failed.append("chips-partition-key" if c.partitioned else "third-party-partitioned")
+        failed, passed = _judge(c, request, profile, now)
         if failed:
             reasons += failed
             continue
@@ -305,6 +311,15 @@ def retrieve(
     if len(sent) > 1:
         reasons.append("cookie-retrieval-order")
     return tuple(sent), _dedupe(reasons)
+
+
+def withheld(
+    jar: tuple[Cookie, ...], request: CookieRequest, profile: BrowserProfile, now: float
+) -> tuple[tuple[Cookie, tuple[str, ...]], ...]:
+    """Each cookie of the jar the request does not carry, with every rule that keeps it back (what an engine that
+    says why names one or more of)."""
+    judged = ((c, _judge(c, request, profile, now)[0]) for c in jar)
+    return tuple((c, tuple(failed)) for c, failed in judged if failed)
 
 
 def cookie_string(cookies: tuple[Cookie, ...]) -> str:

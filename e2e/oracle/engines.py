@@ -1,0 +1,182 @@
+"""The engines' own reasons beside the oracle's: what an engine says about a step (`EngineSaid`), the table that maps
+each engine reason to the oracle rules it stands for (with the source of each mapping), and the check of one step's
+engine reasons against the oracle's expectation of that step.
+
+The check, for each thing the engine said:
+- a Set-Cookie line it refused ("store") must be one the oracle refuses too, and the rules the reason maps to must
+  meet the rules that refused it;
+- a cookie it kept from a request ("send") must be one the oracle withholds, its rules meeting the oracle's;
+- a CORS error ("cors") must map to a rule of the step's chain;
+- a reason the table does not know fails, with the engine's words, so that the table grows with the engines;
+- a warning ("warning") is kept and shown apart, never judged.
+Engines do not name every reason (an off-the-record Chromium context names UserPreferences alone for a Lax cookie
+from a cross-site fetch): the oracle collects every rule that excludes a cookie, and one shared rule suffices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from e2e.oracle.browser import Exchange
+
+KINDS = ("store", "send", "cors", "warning")
+CDP = "Chrome DevTools Protocol, domain Network (devtools-protocol browser_protocol.pdl)"
+CDP_SET = f"{CDP}: SetCookieBlockedReason"
+CDP_SEND = f"{CDP}: CookieBlockedReason"
+CDP_CORS = f"{CDP}: CorsError (Network.loadingFailed corsErrorStatus)"
+FX_CONSOLE = "Firefox netwerk/locales/en-US/necko.properties, the console messages of netwerk/cookie/CookieLogging.cpp"
+
+
+@dataclass(frozen=True)
+class EngineSaid:
+    """One thing an engine said about a step: what kind, about which cookie, its reason's id, and its own words."""
+
+    kind: str  # KINDS
+    code: str  # the engine's reason id: a CDP enum value, or a Firefox console message's key
+    cookie: str | None = None  # the cookie's name, for store and send
+    text: str = ""  # the engine's words, as a user sees them in DevTools
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "code": self.code, "cookie": self.cookie, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """An engine reason and the oracle rules it stands for, with where that meaning is written."""
+
+    engine: str
+    kind: str
+    code: str
+    rules: frozenset[str]
+    source: str
+
+
+def _m(engine: str, kind: str, codes: str, rules: str, source: str) -> list[Mapping]:
+    return [Mapping(engine, kind, code, frozenset(rules.split()), source) for code in codes.split()]
+
+
+_SAMESITE_STORE = "samesite-cross-site-store samesite-lax-by-default"
+_SAMESITE_SEND = (
+    "samesite-cross-site-send samesite-strict-navigation samesite-lax-top-level-safe samesite-lax-by-default"
+)
+_TABLE = [
+    *_m("chromium", "store", "SecureOnly", "cookie-secure-origin", CDP_SET),
+    *_m("chromium", "store", "SameSiteStrict SameSiteLax SameSiteUnspecifiedTreatedAsLax", _SAMESITE_STORE, CDP_SET),
+    *_m(
+        "chromium",
+        "store",
+        "SchemefulSameSiteStrict SchemefulSameSiteLax SchemefulSameSiteUnspecifiedTreatedAsLax",
+        _SAMESITE_STORE + " site-schemeful",
+        CDP_SET,
+    ),  # fmt: skip
+    *_m("chromium", "store", "SameSiteNoneInsecure", "samesite-none-requires-secure", CDP_SET),
+    *_m(
+        "chromium",
+        "store",
+        "UserPreferences ThirdPartyPhaseout ThirdPartyBlockedInFirstPartySet",
+        "third-party-cookies",
+        CDP_SET,
+    ),  # fmt: skip
+    *_m(
+        "chromium",
+        "store",
+        "InvalidDomain",
+        "cookie-domain-mismatch cookie-domain-public-suffix cookie-domain-dot",
+        CDP_SET,
+    ),  # fmt: skip
+    *_m(
+        "chromium",
+        "store",
+        "InvalidPrefix",
+        "cookie-prefix-secure cookie-prefix-host cookie-prefix-http cookie-prefix-nameless",
+        CDP_SET,
+    ),  # fmt: skip
+    *_m("chromium", "store", "OverwriteSecure", "cookie-secure-no-overwrite", CDP_SET),
+    *_m("chromium", "store", "DisallowedCharacter", "cookie-line-ctl", CDP_SET),
+    *_m("chromium", "store", "NoCookieContent", "cookie-name-value-empty", CDP_SET),
+    *_m("chromium", "store", "NameValuePairExceedsMaxSize", "cookie-size-limit", CDP_SET),
+    *_m("chromium", "send", "SecureOnly", "cookie-secure-send", CDP_SEND),
+    *_m("chromium", "send", "NotOnPath", "cookie-path-match", CDP_SEND),
+    *_m("chromium", "send", "DomainMismatch", "cookie-host-only cookie-domain-attribute", CDP_SEND),
+    *_m("chromium", "send", "SameSiteStrict SameSiteLax SameSiteUnspecifiedTreatedAsLax", _SAMESITE_SEND, CDP_SEND),
+    *_m(
+        "chromium",
+        "send",
+        "SchemefulSameSiteStrict SchemefulSameSiteLax SchemefulSameSiteUnspecifiedTreatedAsLax",
+        _SAMESITE_SEND + " site-schemeful",
+        CDP_SEND,
+    ),  # fmt: skip
+    *_m(
+        "chromium",
+        "send",
+        "UserPreferences ThirdPartyPhaseout ThirdPartyBlockedInFirstPartySet",
+        "third-party-cookies",
+        CDP_SEND,
+    ),  # fmt: skip
+    *_m(
+        "chromium",
+        "cors",
+        "WildcardOriginNotAllowed PreflightWildcardOriginNotAllowed",
+        "cors-wildcard-credentials",
+        CDP_CORS,
+    ),  # fmt: skip
+    *_m(
+        "chromium",
+        "cors",
+        "MissingAllowOriginHeader PreflightMissingAllowOriginHeader",
+        "cors-no-allow-origin",
+        CDP_CORS,
+    ),  # fmt: skip
+    *_m("chromium", "cors", "AllowOriginMismatch PreflightAllowOriginMismatch", "cors-origin-mismatch", CDP_CORS),
+    *_m(
+        "chromium",
+        "cors",
+        "InvalidAllowCredentials PreflightInvalidAllowCredentials",
+        "cors-credentials-not-allowed",
+        CDP_CORS,
+    ),  # fmt: skip
+    *_m("chromium", "cors", "HeaderDisallowedByPreflightResponse", "fetch-preflight-check", CDP_CORS),
+    *_m("chromium", "cors", "DisallowedByMode", "fetch-mode-same-origin", CDP_CORS),
+]
+TABLE: dict[tuple[str, str, str], Mapping] = {(m.engine, m.kind, m.code): m for m in _TABLE}
+assert len(TABLE) == len(_TABLE), "each engine reason is mapped once"
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """An engine reason the oracle's expectation does not account for: what the engine said, what the oracle has."""
+
+    said: EngineSaid
+    oracle: tuple[str, ...]  # the oracle's rules for that cookie or step (empty: the oracle expected no refusal)
+    problem: str  # one sentence
+
+
+def _rules_for(cookie: str | None, entries) -> tuple[str, ...] | None:
+    """The oracle's rules for the named cookie among (name, ..., rules) entries; None when it has none."""
+    found = [rule for entry in entries if entry[0] == cookie for rule in entry[-1]]
+    return tuple(dict.fromkeys(found)) if found else None
+
+
+def check(engine: str, step: Exchange, said: tuple[EngineSaid, ...]) -> list[Disagreement]:
+    """Every engine reason of one step that the oracle's expectation of the step does not account for."""
+    out = []
+    for s in said:
+        if s.kind == "warning":
+            continue
+        mapping = TABLE.get((engine, s.kind, s.code))
+        if s.kind == "cors":
+            oracle = step.reasons
+        else:
+            oracle = _rules_for(s.cookie, step.blocked if s.kind == "store" else step.withheld)
+        if mapping is None:
+            out.append(Disagreement(s, tuple(oracle or ()), f"{engine} gave {s.kind} reason {s.code!r}, which the "
+                                    "table of engine reasons (e2e/oracle/engines.py) does not know"))  # fmt: skip
+        elif oracle is None:
+            verb = "refused to store" if s.kind == "store" else "did not send"
+            out.append(Disagreement(s, (), f"{engine} {verb} cookie {s.cookie!r} ({s.code}), which the oracle expected "
+                                    f"it to {'store' if s.kind == 'store' else 'send'}"))  # fmt: skip
+        elif not mapping.rules & set(oracle):
+            stands = ", ".join(sorted(mapping.rules))
+            out.append(Disagreement(s, tuple(oracle), f"{engine}'s reason {s.code} stands for {stands} "
+                                    f"[{mapping.source}], none of which is in the oracle's chain"))  # fmt: skip
+    return out
