@@ -22,6 +22,17 @@ LAUNCH = {
     },
 }
 
+# Firefox's DevTools server, beside Playwright's BiDi connection, where its console tells why a cookie was refused
+# (e2e/harness/engine.py). The harness adds --start-debugger-server=<a Unix socket of the launch's own>; these
+# preferences let it start without asking (devtools/startup/DevToolsStartup.sys.mjs).
+DEVTOOLS_SERVER = {
+    "firefox": {
+        "devtools.debugger.remote-enabled": True,
+        "devtools.chrome.enabled": True,
+        "devtools.debugger.prompt-connection": False,
+    },
+}
+
 # Browsers Playwright knows that these machines cannot run, with the reason a skipped test shows.
 UNSUPPORTED = {
     "webkit": (

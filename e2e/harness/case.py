@@ -119,20 +119,27 @@ class BrowserCase:
         page = self._pages.get(origin)
         if page is None or page.is_closed():
             page = self._context.new_page()
-            if self.captures_engine:
+            hears = self.captures_engine
+            if hears and self.engine_name == "chromium":  # before the page loads anything
                 engine.listener(self._context, page)
             page.on("crash", lambda crashed: self._pages.pop(origin, None))  # a crashed page is not reused
             page.goto(self.hosts.url(origin, "/"))
             page.wait_for_function("document.documentElement.dataset.ready === 'true'")
+            if hears:  # Firefox: the console of the document the page keeps
+                engine.listener(self._context, page)
             self._pages[origin] = page
         return page
 
     @property
-    def captures_engine(self) -> bool:
-        """Whether the suite hears this browser's own reasons (Chromium's, over CDP)."""
-        return self.browser.browser_type.name == "chromium"
+    def engine_name(self) -> str:
+        return self.browser.browser_type.name
 
-    def engine(self, origin: str) -> engine.ChromiumListener | None:
+    @property
+    def captures_engine(self) -> bool:
+        """Whether the suite hears the browser of the case's context say why (engine.hears)."""
+        return engine.hears(self._context)
+
+    def engine(self, origin: str) -> engine.ChromiumListener | engine.FirefoxListener | None:
         """The listener of the page on the named origin, where the engine's reasons are captured."""
         return engine.listener(self._context, self.page(origin)) if self.captures_engine else None
 

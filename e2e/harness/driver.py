@@ -96,6 +96,19 @@ def page_calls(steps: tuple[str, ...]) -> list:
     return [[REQUESTS[s].call, list(CALL_ARGS.get(s, ()))] for s in steps]
 
 
+def page_batches(steps: tuple[str, ...], *, by_path: bool) -> list[tuple[str, ...]]:
+    """The page calls a group's steps run in: one, or, for an engine whose words name a request's URL and nothing
+    else (Firefox's console), a new call wherever a step's path was already used in the call (list and create)."""
+    if not by_path:
+        return [steps]
+    batches: list[tuple[str, ...]] = [()]
+    for step in steps:
+        if any(REQUESTS[s].path == REQUESTS[step].path for s in batches[-1]):
+            batches.append(())
+        batches[-1] += (step,)
+    return batches
+
+
 def run_group(
     case,
     page_origin: str,
@@ -111,15 +124,17 @@ def run_group(
     """Run steps in order in one page call, then read the jar once (see GROUPS)."""
     hosts = case.hosts
     options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms}
-    calls = page_calls(steps)
     try:
         before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
         since = hosts.state.mark()
         listener = case.engine(page_origin)
-        heard = listener.mark() if listener else 0
-        results = case.page(page_origin).evaluate(STEPS_JS, [options, calls])
+        results, said = [], {}
+        for batch in page_batches(steps, by_path=bool(listener and listener.by_path)):
+            heard = listener.mark() if listener else 0
+            results += case.page(page_origin).evaluate(STEPS_JS, [options, page_calls(batch)])
+            if listener:
+                said |= listener.reports(heard, {s: (REQUESTS[s].method, REQUESTS[s].path) for s in batch})
         after = case.cookies(cookie_name)
-        said = listener.reports(heard, {s: (REQUESTS[s].method, REQUESTS[s].path) for s in steps}) if listener else {}
     except PlaywrightError as error:
         raise InfrastructureError(
             f"the browser failed during {'/'.join(steps)}: {error.message.splitlines()[0]}"

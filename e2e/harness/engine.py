@@ -1,5 +1,5 @@
-"""What the engines say about each request, captured beside what they do: Chromium's reasons over CDP, per page.
-Judging them against the oracle is e2e/oracle/engines.py's.
+"""What the engines say about each request, captured beside what they do: Chromium's reasons over CDP and Firefox's
+console over its DevTools server, per page. Judging them against the oracle is e2e/oracle/engines.py's.
 
 Chromium (a CDP session of the page's own, `Network.enable`): `requestWillBeSentExtraInfo` lists the cookies a
 request considered, each with its blockedReasons (none: sent); `responseReceivedExtraInfo` the Set-Cookie lines it
@@ -7,17 +7,34 @@ refused, with theirs, and its exempted cookies; `loadingFailed` the CORS error o
 events are not sent for every request and may come after the response: they are paired by request id, read after a
 round trip on the session (every event sent before its answer has been delivered by then), and a missing one is
 said to be missing, never guessed.
+
+Firefox (its DevTools remote debugging protocol, on the Unix socket launch.py started it with; length-prefixed JSON
+packets): the page's tab is found by a title set for the lookup, its console actor started with the PageError
+listener, and every console message whose category is about cookies kept (CookieLogging.cpp logs a refused
+Set-Cookie line to the page that made the request, naming the URL that sent it). A step's messages are those with
+its request's URL, read after a round trip to the console actor (its earlier messages come first on the socket).
+The message's key, and so its reason, is found by matching the words against Firefox's own en-US templates
+(necko.properties in the browser's omni.ja); words no template matches keep an empty key, which the table does not
+know.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
+import os
+import re
+import socket
+import zipfile
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
-from e2e.oracle.engines import EngineSaid
+from e2e.oracle.engines import EngineSaid, firefox_reading
 from e2e.oracle.setcookie import parse_set_cookie
 
 _EVENTS = ("requestWillBeSent", "requestWillBeSentExtraInfo", "responseReceivedExtraInfo", "responseReceived",
@@ -48,6 +65,8 @@ NOT_CAPTURED = EngineReport(captured=False)
 
 class ChromiumListener:
     """The Network events of one page, by request id, in the order the requests began."""
+
+    by_path = False  # a request is told by its method and path
 
     def __init__(self, context: BrowserContext, page: Page):
         self._cdp = context.new_cdp_session(page)
@@ -112,12 +131,167 @@ def _report(request: _Request) -> EngineReport:
     return EngineReport(tuple(said), tuple(missing))
 
 
+class DevToolsError(RuntimeError):
+    """Firefox's DevTools server refused, failed or went away."""
+
+
+class DevToolsConnection:
+    """One connection to a Firefox's DevTools server: requests answered in order per actor, events kept per actor."""
+
+    def __init__(self, path: Path, executable: str | None):
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock.connect(str(path))
+        self._buffer = b""
+        self.templates = console_templates(executable)
+        self.events: dict[str, list[dict]] = {}  # actor -> its pageError events about cookies, in order
+        self._read()  # the root actor's greeting
+
+    def _read(self) -> dict:
+        while b":" not in self._buffer:
+            self._receive()
+        size, rest = self._buffer.split(b":", 1)
+        while len(rest) < int(size):
+            self._buffer = size + b":" + rest
+            self._receive()
+            size, rest = self._buffer.split(b":", 1)
+        packet, self._buffer = rest[: int(size)], rest[int(size) :]
+        return json.loads(packet)
+
+    def _receive(self) -> None:
+        chunk = self._sock.recv(1 << 16)
+        if not chunk:
+            raise DevToolsError("Firefox's DevTools server closed the connection")
+        self._buffer += chunk
+
+    def request(self, to: str, kind: str, **fields) -> dict:
+        """Send a request and read until its answer, keeping the events that come before it."""
+        data = json.dumps({"to": to, "type": kind, **fields}).encode()
+        self._sock.sendall(str(len(data)).encode() + b":" + data)
+        while True:
+            packet = self._read()
+            if packet.get("from") == to and "type" not in packet:
+                if "error" in packet:
+                    raise DevToolsError(f"{kind} to {to}: {packet['error']} {packet.get('message', '')}")
+                return packet
+            if packet.get("type") == "pageError" and _heard(packet["pageError"].get("category", "")):
+                self.events.setdefault(packet["from"], []).append(packet["pageError"])
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+def _heard(category: str) -> bool:
+    """The console messages kept: about cookies (cookiesRejection, cookieSameSite, cookieBlockedForeign, ...) and
+    CORS (the category is the message's key)."""
+    return category.startswith(("cookie", "CORS"))
+
+
+_TITLES = itertools.count()
+
+
+class FirefoxListener:
+    """The cookie and CORS messages of one page's console, in the order Firefox logged them."""
+
+    by_path = True  # a message names a URL, not a method: two requests to one path are heard in separate page calls
+
+    def __init__(self, connection: DevToolsConnection, page: Page):
+        self._connection = connection
+        title = page.title()
+        token = f"cookie-matrix {os.getpid()} {next(_TITLES)}"  # the page's tab, told apart from the others by title
+        page.evaluate("title => { document.title = title; }", token)
+        try:
+            tab = next(t for t in connection.request("root", "listTabs")["tabs"] if t.get("title") == token)
+        finally:
+            page.evaluate("title => { document.title = title; }", title)
+        self._console = connection.request(tab["actor"], "getTarget")["frame"]["consoleActor"]
+        connection.request(self._console, "startListeners", listeners=["PageError"])
+
+    def _messages(self) -> list[dict]:
+        return self._connection.events.setdefault(self._console, [])
+
+    def mark(self) -> int:
+        """A point in the page's messages: reports() after it reads only the messages logged since."""
+        return len(self._messages())
+
+    def reports(self, since: int, steps: dict[str, tuple[str, str]]) -> dict[str, EngineReport]:
+        """For each step (name -> method and path), what Firefox's console said of the URL its request went to."""
+        self._connection.request(self._console, "startListeners", listeners=[])  # a round trip: earlier ones are read
+        said = [console_said(m, self._connection.templates) for m in self._messages()[since:]]
+        return {step: EngineReport(tuple(s for s, url in said if urlsplit(url).path == path))
+                for step, (_method, path) in steps.items()}  # fmt: skip
+
+
+def console_said(message: dict, templates: dict[str, re.Pattern]) -> tuple[EngineSaid, str]:
+    """One console message as what Firefox said (its key found by the templates: the category when it is one, else
+    the words), and the URL it is about (the URL that sent the cookie, or the one its words name)."""
+    text, url = message.get("errorMessage", ""), message.get("sourceName") or ""
+    category = message.get("category", "")
+    keys = [category] if category in templates else [k for k in templates if k.startswith("Cookie")]
+    for key in keys:
+        found = templates[key].fullmatch(text)
+        if found:
+            first = found.groupdict().get("p1")
+            if key.startswith(("CORS", "CookieBlocked")):  # the parameter is the URL, no cookie
+                url, first = url or (first or "").strip("‘’"), None
+            kind, cookie = firefox_reading(key, first)
+            return EngineSaid(kind, key, cookie, text), url
+    return EngineSaid("cors" if category.startswith("CORS") else "store", "", None, text), url
+
+
+_PROPERTIES = ("chrome/en-US/locale/en-US/necko/necko.properties",
+               "chrome/en-US/locale/en-US/global/security/security.properties")  # fmt: skip
+
+
+@cache
+def console_templates(executable: str | None) -> dict[str, re.Pattern]:
+    """Firefox's own en-US words for its cookie and CORS messages, by key, its parameters as groups p1, p2, ..."""
+    if not executable:
+        return {}
+    omni = Path(os.path.realpath(executable)).parent / "omni.ja"
+    try:
+        with zipfile.ZipFile(omni) as archive:
+            texts = [archive.read(name).decode("utf-8") for name in _PROPERTIES]
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return {}
+    out = {}
+    for line in "\n".join(texts).splitlines():
+        key, _, words = line.partition("=")
+        if key.startswith(("Cookie", "CORS")) and words:
+            parts = re.split(r"%(\d)\$S", words)
+            pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<p{p}>.*?)" for i, p in enumerate(parts))
+            out[key.strip()] = re.compile(pattern, re.DOTALL)
+    return out
+
+
+_SERVERS: WeakKeyDictionary = WeakKeyDictionary()  # Firefox -> (its DevTools socket, its executable)
+_CONNECTIONS: WeakKeyDictionary = WeakKeyDictionary()  # Firefox -> the connection to its DevTools server
 _LISTENERS: WeakKeyDictionary = WeakKeyDictionary()  # one listener per page, for as long as the page lives
 
 
-def listener(context: BrowserContext, page: Page) -> ChromiumListener:
-    """The page's listener, made the first time it is asked for (so before the page loads anything)."""
+def devtools_server_of(browser: Browser, path: Path, executable: str | None) -> None:
+    """Remember where this Firefox's DevTools server listens (launch.py started it)."""
+    _SERVERS[browser] = (path, executable)
+
+
+def hears(context: BrowserContext) -> bool:
+    """Whether the suite hears the context's browser's own reasons: Chromium's over CDP (a persistent context has no
+    Browser object, and only Chromium's are made here), a Firefox's launched with its DevTools server (not one
+    reached through --cm-connect)."""
+    return context.browser is None or context.browser.browser_type.name == "chromium" or context.browser in _SERVERS
+
+
+def listener(context: BrowserContext, page: Page) -> ChromiumListener | FirefoxListener:
+    """The page's listener, made the first time it is asked for: for Chromium before the page loads anything, for
+    Firefox once it shows the document it keeps (a new document is a new console)."""
     found = _LISTENERS.get(page)
     if found is None:
-        found = _LISTENERS[page] = ChromiumListener(context, page)
+        browser = context.browser
+        if browser is None or browser.browser_type.name == "chromium":
+            found = ChromiumListener(context, page)
+        else:
+            connection = _CONNECTIONS.get(browser)
+            if connection is None:
+                connection = _CONNECTIONS[browser] = DevToolsConnection(*_SERVERS[browser])
+            found = FirefoxListener(connection, page)
+        _LISTENERS[page] = found
     return found

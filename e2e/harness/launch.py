@@ -1,15 +1,20 @@
-"""How the suite launches browsers: the project's settings file (playwright.config.py) and one launcher that applies
-them and takes Nagle's algorithm off the browser's protocol socket (nodelay.py). Contexts and cases are case.py's
-and session.py's."""
+"""How the suite launches browsers: the project's settings file (playwright.config.py), the DevTools server a Firefox
+is launched with so that its console can be heard (with_devtools_server), and one launcher that applies them and
+takes Nagle's algorithm off the browser's protocol socket (nodelay.py). Contexts and cases are case.py's and
+session.py's."""
 
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import tempfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from playwright.sync_api import Browser
 
+from e2e.harness import engine
 from e2e.harness.nodelay import without_nagle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +29,31 @@ def load_playwright_config():
     return module
 
 
+def with_devtools_server(name: str, start: Callable[[dict], Browser], options: dict) -> Browser:
+    """`start(options)`; a Firefox with its DevTools server on a Unix socket of this launch's own (removed when the
+    browser goes), which engine.py's listeners connect to. Other browsers say why over their own protocol."""
+    prefs = load_playwright_config().DEVTOOLS_SERVER.get(name)
+    if prefs is None:
+        return start(options)
+    folder = Path(tempfile.mkdtemp(prefix="cm-devtools-"))
+    socket = folder / "devtools.sock"
+    options = {
+        **options,
+        "args": [*options.get("args", []), f"--start-debugger-server={socket}"],
+        "firefox_user_prefs": {**options.get("firefox_user_prefs", {}), **prefs},
+    }
+    try:
+        browser = start(options)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    browser.on("disconnected", lambda _: shutil.rmtree(folder, ignore_errors=True))
+    engine.devtools_server_of(browser, socket, options.get("executable_path"))
+    return browser
+
+
 def launch(playwright, name: str, config=None) -> Browser:
     """Launch a browser with the project's settings, its protocol socket without Nagle (e2e/harness/nodelay.py)."""
     config = config or load_playwright_config()
-    return without_nagle(lambda: getattr(playwright, name).launch(**config.LAUNCH[name]))
+    kind = getattr(playwright, name)
+    return without_nagle(lambda: with_devtools_server(name, lambda o: kind.launch(**o), config.LAUNCH[name]))

@@ -24,7 +24,7 @@ from e2e.cases import SLICES, all_markers
 from e2e.harness import ordering
 from e2e.harness.case import BrowserCase
 from e2e.harness.driver import InfrastructureError
-from e2e.harness.launch import ROOT, load_playwright_config
+from e2e.harness.launch import ROOT, load_playwright_config, with_devtools_server
 from e2e.harness.nodelay import without_nagle
 from e2e.harness.results import ResultsWriter
 from e2e.harness.session import BrowserSession, ThirdPartyBrowsers
@@ -152,9 +152,17 @@ def connect_options(pytestconfig: pytest.Config, browser_type_launch_args: dict)
 
 
 @pytest.fixture(scope="session")
-def launch_browser(launch_browser):
-    """pytest-playwright's launcher; the browser's protocol connection then runs without Nagle (nodelay.py)."""
-    return lambda **kwargs: without_nagle(lambda: launch_browser(**kwargs))
+def launch_browser(launch_browser, browser_name: str, browser_type_launch_args: dict, connect_options):
+    """pytest-playwright's launcher; a Firefox launched here gets its DevTools server (launch.with_devtools_server),
+    and the browser's protocol connection then runs without Nagle (nodelay.py)."""
+    if connect_options:
+        return lambda **kwargs: without_nagle(lambda: launch_browser(**kwargs))
+
+    def launch(**kwargs):
+        options = {**browser_type_launch_args, **kwargs}
+        return without_nagle(lambda: with_devtools_server(browser_name, lambda o: launch_browser(**o), options))
+
+    return launch
 
 
 @pytest.fixture(scope="session")

@@ -34,9 +34,10 @@ class Exchange:
     reasons: tuple[str, ...]  # rule ids, the chain behind the outcome, in order
     cookie_header: str | None = None  # the Cookie header the browser sent, every cookie; None: none or no request
     # what an engine that says why reports: each Set-Cookie line of the response it refused (the cookie's name and
-    # every rule that refused it), and each cookie of the jar the request did not carry (name, domain, path, rules)
+    # every rule that refused it), and each cookie of the jar the request did not carry (name, domain, path, rules;
+    # ACCESS_BLOCKED when the third-party policy refused the request any cookie)
     blocked: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    withheld: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+    withheld: tuple[tuple[str | None, str, str, tuple[str, ...]], ...] = ()
 
     @property
     def cookie_sent(self) -> bool:
@@ -55,6 +56,10 @@ class Exchange:
         """Everything observable, without the reasons."""
         return replace(self, reasons=(), blocked=tuple(n for n, _ in self.blocked),
                        withheld=tuple(w[:3] for w in self.withheld))  # fmt: skip
+
+
+# A withheld entry for no cookie in particular: the third-party policy refused the request's access to cookies.
+ACCESS_BLOCKED = (None, "", "", ("third-party-cookies",))
 
 
 def _dedupe(ids: list[str]) -> tuple[str, ...]:
@@ -95,6 +100,8 @@ class BrowserModel:
         cookies, why = retrieve(self.jar, None, request, self.profile, self.now)
         self._withheld += [(c.name, c.domain, c.path, rules) for c, rules in withheld(self.jar, request, self.profile,
                                                                                       self.now)]  # fmt: skip
+        if request.third_party and self.profile.third_party_cookies.value == "blocked":
+            self._withheld.append(ACCESS_BLOCKED)  # the request's access to cookies, whatever the jar holds
         return (cookie_string(cookies) if cookies else None), why
 
     def _reported(self) -> dict:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from e2e.oracle.browser import Exchange
+from e2e.oracle.setcookie import parse_set_cookie
 
 KINDS = ("store", "send", "cors", "warning")
 CDP = "Chrome DevTools Protocol, domain Network (devtools-protocol browser_protocol.pdl)"
@@ -25,6 +26,11 @@ CDP_SET = f"{CDP}: SetCookieBlockedReason"
 CDP_SEND = f"{CDP}: CookieBlockedReason"
 CDP_CORS = f"{CDP}: CorsError (Network.loadingFailed corsErrorStatus)"
 FX_CONSOLE = "Firefox netwerk/locales/en-US/necko.properties, the console messages of netwerk/cookie/CookieLogging.cpp"
+FX_ACCESS = ("Firefox netwerk/cookie/CookieService.cpp CheckPrefs: a request's cookies read under a third-party "
+             "rejection log CookieRejectedThirdParty with an empty cookie; toolkit/components/antitracking logs "
+             "CookieBlocked* for the URL whose storage access was blocked")  # fmt: skip
+FX_CORS = ("Firefox dom/locales/en-US/chrome/security/security.properties, the console messages of "
+           "netwerk/protocol/http/nsCORSListenerProxy.cpp (the message's category is its key)")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -138,8 +144,71 @@ _TABLE = [
     *_m("chromium", "cors", "HeaderDisallowedByPreflightResponse", "fetch-preflight-check", CDP_CORS),
     *_m("chromium", "cors", "DisallowedByMode", "fetch-mode-same-origin", CDP_CORS),
 ]
+_FX_PREFIX = "cookie-prefix-secure cookie-prefix-host cookie-prefix-http cookie-prefix-nameless"
+_TABLE += [
+    *_m("firefox", "store", "CookieRejectedInvalidPrefix", _FX_PREFIX, FX_CONSOLE),
+    *_m("firefox", "store", "CookieRejectedForNonSameSiteness", _SAMESITE_STORE, FX_CONSOLE),
+    *_m("firefox", "store", "CookieRejectedNonRequiresSecure2", "samesite-none-requires-secure", FX_CONSOLE),
+    *_m("firefox", "store", "CookieRejectedSecureButNonHttps", "cookie-secure-origin", FX_CONSOLE),
+    *_m("firefox", "store", "CookieRejectedInvalidDomain",
+        "cookie-domain-mismatch cookie-domain-public-suffix cookie-domain-dot", FX_CONSOLE),
+    *_m("firefox", "store", "CookieRejectedInvalidCharValue CookieRejectedInvalidCharAttributes", "cookie-line-ctl",
+        FX_CONSOLE),
+    # netwerk/cookie/CookieValidation.cpp CheckName: a control character, or an empty name (valueless cookies)
+    *_m("firefox", "store", "CookieRejectedInvalidCharName", "cookie-line-ctl cookie-valueless", FX_CONSOLE),
+    *_m("firefox", "store", "CookieRejectedEmptyNameAndValue", "cookie-name-value-empty", FX_CONSOLE),
+    *_m("firefox", "store", "CookieOversize", "cookie-size-limit", FX_CONSOLE),
+    *_m("firefox", "store", "CookieRejectedThirdParty CookieForeignNoPartitionedError", "third-party-cookies",
+        FX_CONSOLE),
+    *_m("firefox", "store", "CookieRejectedNonsecureOverSecure", "cookie-secure-no-overwrite", FX_CONSOLE),
+    *_m("firefox", "store", "CookieRejectedPartitionedRequiresSecure", "chips-partitioned-secure", FX_CONSOLE),
+    *_m("firefox", "store", "CookieRejectedHttpOnlyButFromScript", "cookie-httponly-script-write", FX_CONSOLE),
+    *_m("firefox", "send", "CookieBlockedCrossSiteRedirect", _SAMESITE_SEND, FX_CONSOLE),
+    *_m("firefox", "send", "CookieRejectedThirdParty CookieBlockedForeignByETP CookieBlockedAll",
+        "third-party-cookies", FX_ACCESS),
+    *_m("firefox", "cors", "CORSMissingAllowOrigin2", "cors-no-allow-origin", FX_CORS),
+    *_m("firefox", "cors", "CORSNotSupportingCredentials", "cors-wildcard-credentials", FX_CORS),
+    *_m("firefox", "cors", "CORSMissingAllowCredentials", "cors-credentials-not-allowed", FX_CORS),
+    *_m("firefox", "cors", "CORSAllowOriginNotMatchingOrigin", "cors-origin-mismatch", FX_CORS),
+    *_m("firefox", "cors", "CORSMethodNotFound CORSMissingAllowHeaderFromPreflight2 CORSPreflightDidNotSucceed3",
+        "fetch-preflight-check", FX_CORS),
+    # logged after the failed check of the request's preflight: the request itself then fails
+    *_m("firefox", "cors", "CORSDidNotSucceed2", "fetch-preflight-check cors-no-allow-origin "
+        "cors-wildcard-credentials cors-credentials-not-allowed cors-origin-mismatch", FX_CORS),
+]  # fmt: skip
 TABLE: dict[tuple[str, str, str], Mapping] = {(m.engine, m.kind, m.code): m for m in _TABLE}
-assert len(TABLE) == len(_TABLE), "each engine reason is mapped once"
+# Firefox's console messages about cookies that are not refusals (a default applied, an attribute ignored, a
+# refusal to come): shown apart as warnings. Every other cookie message refuses a Set-Cookie line, but
+# CookieBlockedCrossSiteRedirect, which withholds a cookie from a request. Keys of necko.properties.
+FIREFOX_WARNINGS = frozenset({
+    "CookieLaxForced2", "CookieLaxForcedForBeta2", "CookieRejectedNonRequiresSecureForBeta3",
+    "CookieSameSiteValueInvalid2", "CookieInvalidMaxAgeAttribute", "CookieAttributeIgnored",
+    "CookieAttributeOverwritten", "CookieForeignNoPartitionedWarning", "CookiePartitionedForeign2",
+    "CookieAllowedForOriginByStorageAccessAPI", "CookieAllowedForOriginByHeuristic", "CookieAllowedForDFPIByHeuristic",
+})  # fmt: skip
+
+
+def firefox_reading(key: str, cookie: str | None) -> tuple[str, str | None]:
+    """What a Firefox console message is, by its key and the cookie it names (its first parameter): the kind, and
+    the cookie's name. Firefox names a refused cookie by its name, or by its whole Set-Cookie line for a third-party
+    refusal; a third-party refusal of a request's cookies (an empty cookie) and a blocked storage access are about
+    the request's access to cookies, no cookie in particular (None)."""
+    if key.startswith("CORS"):
+        return "cors", None
+    if key in FIREFOX_WARNINGS:
+        return "warning", _name(cookie)
+    if key == "CookieBlockedCrossSiteRedirect":
+        return "send", _name(cookie)
+    if key.startswith("CookieBlocked") or (key == "CookieRejectedThirdParty" and not cookie):
+        return "send", None
+    return "store", _name(cookie)
+
+
+def _name(cookie: str | None) -> str | None:
+    """A cookie's name from Firefox's words: the name itself, or the name of a whole line."""
+    if cookie is None or ("=" not in cookie and ";" not in cookie):
+        return cookie
+    return parse_set_cookie(cookie, "a line", header=False).name
 
 
 @dataclass(frozen=True)

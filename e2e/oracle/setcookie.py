@@ -107,8 +107,12 @@ def parse_set_cookie(line: str, what: str = "set_cookie", *, header: bool = True
             f"{what} {line!r} holds CR, LF or NUL, which no Set-Cookie header field value can carry (RFC 9110 "
             "§5.5): a server cannot send it; give the value as one line"
         )
-    if _CTL.search(line):  # §5.6 step 1
-        return SetCookie(line, "", "", (), (), (0, 0), ignored="cookie-line-ctl")
+    if _CTL.search(
+        line
+    ):  # §5.6 step 1; the name is what the line would have named, as an engine that says why names it
+        pair = line.partition(";")[0]
+        return SetCookie(line, pair.partition("=")[0].strip(" \t") if "=" in pair else "", "", (), (), (0, 0),
+                         ignored="cookie-line-ctl")  # fmt: skip
     pair, _, rest = line.partition(";")  # step 2
     if "=" in pair:  # step 3
         raw_name, _, raw_value = pair.partition("=")
