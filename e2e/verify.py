@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from e2e.oracle.engines import EngineSaid, engine_lines
 from e2e.oracle.flow import STEP_FIELDS, FlowExpectation, expect
 from e2e.oracle.profiles import profile_for
 from e2e.oracle.sites import parse_origin, registrable_domain
@@ -109,6 +110,7 @@ def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation
                     "expected": expected.to_json(),
                     "observed": observed,
                     "mismatches": [m.to_json() for m in mismatches],
+                    "engine": {step: observed[step]["engine"] for step in STEPS},
                 },
                 default=str,
             )
@@ -124,8 +126,23 @@ def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation
     print(f"  {'page':8} {'js_visible':14} {str(expected.js_visible):>16} {str(observed['js_visible']):>16}")
     from e2e.harness.verdict import compares_cookie_text
 
-    if not compares_cookie_text(spec):
+    if compares_cookie_text(spec):
+        _print_text(spec, expected, observed)
+    reports = [observed[step]["engine"] for step in STEPS]
+    if not all(r["captured"] for r in reports):
+        print(f"\n  {browser}'s own reasons are not captured here")
         return
+    said = {step: [EngineSaid.from_json(d) for d in observed[step]["engine"]["said"]] for step in STEPS}
+    for title, lines in engine_lines(browser, said).items():
+        print(f"\n  {title}:" + ("" if lines else " nothing"))
+        for line in lines:
+            print(f"    {line}")
+    for m in mismatches:
+        if m.field.startswith("engine."):
+            print(f"  <-- step {m.step}, {m.field}: {m.note}")
+
+
+def _print_text(spec: FlowSpec, expected: FlowExpectation, observed: dict) -> None:
     rows = [(step, "Cookie", expected.steps[step].cookie_header, observed[step]["cookie_header"]) for step in STEPS]
     rows.append(("page", "document.cookie", expected.document_cookie, observed["document_cookie"]))
     for where, what, want, got in rows:

@@ -45,6 +45,30 @@ class EngineSaid:
     def to_json(self) -> dict:
         return {"kind": self.kind, "code": self.code, "cookie": self.cookie, "text": self.text}
 
+    @classmethod
+    def from_json(cls, data: dict) -> EngineSaid:
+        return cls(data["kind"], data["code"], data.get("cookie"), data.get("text", ""))
+
+    def line(self, step: str) -> str:
+        """What the engine said, as one line: the step, the kind, the reason's id, the cookie and its own words."""
+        about = f" {self.cookie!r}" if self.cookie is not None else ""
+        words = f": {self.text}" if self.text and self.text != self.code else ""
+        return f"{step}: {self.kind} {self.code or '(no reason given)'}{about}{words}"
+
+
+ENGINE_NAMES = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
+
+
+def engine_lines(engine: str, said_by_step: dict[str, list[EngineSaid]]) -> dict[str, list[str]]:
+    """What an engine said across a flow, as the report and explain --verify show it: its reasons under
+    "<Engine> says", its warnings apart under "<Engine> warns"."""
+    name = ENGINE_NAMES.get(engine, engine)
+    out: dict[str, list[str]] = {f"{name} says": [], f"{name} warns": []}
+    for step, said in said_by_step.items():
+        for s in said:
+            out[f"{name} warns" if s.kind == "warning" else f"{name} says"].append(s.line(step))
+    return out
+
 
 @dataclass(frozen=True)
 class Mapping:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from e2e.cases import SETUPS, cookie_ids, core
 from e2e.harness.results import CaseRecord
+from e2e.oracle.engines import EngineSaid, engine_lines
 from e2e.oracle.flow import STEP_FIELDS
 from e2e.oracle.profiles import PROFILES
 from e2e.oracle.rules import chain_lines
@@ -68,6 +69,20 @@ def chain(record: CaseRecord) -> list[str]:
     return [line.strip() for line in chain_lines(ids)]
 
 
+def engine(record: CaseRecord) -> dict:
+    """What the engine said across the case (oracle.engines.engine_lines), which of its reports never came, and
+    whether its reasons and the oracle's differ."""
+    said = {step: [EngineSaid.from_json(d) for d in record.observed[step].get("engine", {}).get("said", [])]
+            for step in STEPS}  # fmt: skip
+    reports = [record.observed[step].get("engine", {}) for step in STEPS]
+    return {
+        "lines": engine_lines(record.browser, said),
+        "captured": all(r.get("captured", False) for r in reports),
+        "missing": [f"{step}: {m}" for step, r in zip(STEPS, reports) for m in r.get("missing", [])],
+        "differs": any(m["field"].startswith("engine.") for m in record.mismatches),
+    }
+
+
 def build(records: list[CaseRecord], outcomes: dict[str, str], traces: dict[str, str], meta: dict,
           reruns: dict[str, str] | None = None) -> dict:  # fmt: skip
     """The data the page renders: cases with their outcome, summary, detail and trace, plus the grid layout.
@@ -86,7 +101,7 @@ def build(records: list[CaseRecord], outcomes: dict[str, str], traces: dict[str,
             "jar": r.observed.get("jar", []), "chain": chain(r), "mismatches": list(r.mismatches),
             "deviations": r.deviations, "expected_summary": summary(r.expected),
             "observed_summary": summary(r.observed), "trace": traces.get(r.nodeid),
-            "trace_rerun": (reruns or {}).get(r.nodeid),
+            "trace_rerun": (reruns or {}).get(r.nodeid), "engine": engine(r),
         })  # fmt: skip
     counts = {k: sum(c["outcome"] == k for c in cases) for k in ("passed", "failed", "deviation", "error")}
     recorded = {c["nodeid"] for c in cases}

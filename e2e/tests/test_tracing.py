@@ -1,4 +1,5 @@
-"""Traces: a failed case leaves one, recorded in a traced re-run; --tracing on keeps one for every case."""
+"""Traces: a failed case leaves one, recorded in a traced re-run; --tracing on keeps one for every case; --cm-report
+writes the run's page."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def network_log(trace: Path) -> str:
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     output = tmp_path_factory.mktemp("default")
-    return output, run_probes(output)
+    return output, run_probes(output, "--cm-report", str(output / "report"))
 
 
 @pytest.mark.parametrize("engine", ["chromium", "firefox"])
@@ -65,6 +66,16 @@ def test_a_failed_case_leaves_the_trace_of_its_rerun(default_run, engine):
     assert trace.is_file(), run.stdout[-3000:]
     assert "/api/login" in network_log(trace)
     assert f"test_wrong_profile[{engine}]: re-run failed again" in run.stdout
+
+
+def test_the_run_writes_its_report(default_run):
+    """--cm-report writes the page at the end of the run, naming the tests that did not pass, with their traces."""
+    output, run = default_run
+    page = output / "report" / "index.html"
+    assert page.is_file(), run.stdout[-3000:]
+    text = page.read_text(encoding="utf-8")
+    assert "test_wrong_profile[chromium]" in text and "test_wrong_profile[firefox]" in text
+    assert f"cookie-matrix report: {page}" in run.stdout
 
 
 @pytest.mark.parametrize("engine", ["chromium", "firefox"])
