@@ -1,6 +1,7 @@
 """Measure cookie-matrix's speed on this machine (never a timed test); medians over --runs.
 
     .venv/bin/python -m scripts.benchmark [--runs 3] [--workers 2] [--dist worksteal] [--sample 8] [--skip-matrix]
+        [--engine-reasons on|off]
 
 Prints, for one machine in one sitting:
 - start-up: the test hosts, and each browser launched with a context and a ready page; per worker, the hosts
@@ -79,7 +80,9 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
     out = {}
     with TestHosts.running() as hosts, sync_playwright() as playwright:
         browser = launch(playwright, name, config)
-        case_view = BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None)
+        case_view = BrowserCase(
+            browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None, engine_reasons=False
+        )  # the floor: the fetches alone, nobody listening
         for case in cases:
             case_view.serve(case.spec(hosts).server)
             page = case_view.page(case.page)
@@ -122,6 +125,7 @@ def suite(args: list[str]) -> tuple[float, dict[str, dict[str, float]], int]:
                 str(Path(folder) / "out"),
                 "--junitxml",
                 str(junit),
+                *SUITE_ARGS,
                 *args,
             ],
             cwd=ROOT,
@@ -135,6 +139,9 @@ def suite(args: list[str]) -> tuple[float, dict[str, dict[str, float]], int]:
             browser, _, case_id = name.split("[", 1)[1].rstrip("]").partition("-")
             times.setdefault(browser, {})[case_id or name] = float(testcase.get("time", 0))
     return wall, times, code
+
+
+SUITE_ARGS: list[str] = []  # options every suite run gets (--engine-reasons off: --cm-engine-reasons off)
 
 
 def matrix(workers: int, dist: str) -> tuple[float, dict[str, dict[str, float]], int]:
@@ -178,7 +185,14 @@ def main(argv=None) -> int:
     parser.add_argument("--dist", default="worksteal", help="pytest-xdist distribution, as ./cm runs it")
     parser.add_argument("--sample", type=int, default=8, help="the floor is measured on every N-th case")
     parser.add_argument("--skip-matrix", action="store_true", help="only start-up and floor")
+    parser.add_argument(
+        "--engine-reasons",
+        choices=("on", "off"),
+        default="on",
+        help="off: the suite without listening to the engines' own reasons (the cost of capture)",
+    )
     args = parser.parse_args(argv)
+    SUITE_ARGS[:] = ["--cm-engine-reasons", args.engine_reasons]
     config = load_playwright_config()
     cases = sample(args.sample)
     load = os.getloadavg()[0]

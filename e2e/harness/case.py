@@ -38,9 +38,11 @@ class BrowserCase:
         results,
         third_party,
         empty_jar: BrowserContext | None = None,
+        engine_reasons: bool = True,
     ):
         self._context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
         self._results, self._third_party = results, third_party
+        self._engine_reasons = engine_reasons  # listen to the engine's own reasons where it gives them
         self._traced: list[BrowserContext] | None = None  # the contexts this case is traced in, its last last
         self._replay = False  # a traced re-run of a failed test, whose results are not kept
         # The context whose whole jar was last read empty, with no page or context handed out since, or None.
@@ -137,7 +139,7 @@ class BrowserCase:
     @property
     def captures_engine(self) -> bool:
         """Whether the suite hears the browser of the case's context say why (engine.hears)."""
-        return engine.hears(self._context)
+        return self._engine_reasons and engine.hears(self._context)
 
     def engine(self, origin: str) -> engine.ChromiumListener | engine.FirefoxListener | None:
         """The listener of the page on the named origin, where the engine's reasons are captured."""

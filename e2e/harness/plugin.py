@@ -57,6 +57,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "instead of launching them here; the launch settings of playwright.config.py are sent along",
     )
     group.addoption(
+        "--cm-engine-reasons",
+        choices=("on", "off"),
+        default="on",
+        help="on: hear each engine's own reasons (Chromium over CDP, Firefox's console) and hold them to the oracle's; "
+        "off: judge what the browsers did only (to measure what listening costs)",
+    )
+    group.addoption(
         "--cm-shuffle", metavar="SEED", type=int, default=None, help="run each browser's tests in an order from SEED"
     )
     group.addoption(
@@ -236,7 +243,8 @@ def browser_case(
     """A clean browser case: no cookies, no server sessions or records; traced per --tracing."""
     context, pages, fresh = browser_session.context()
     case = BrowserCase(context, test_hosts, pages, browser_session.browser(), case_results, third_party_contexts,
-                       empty_jar=browser_session.empty_jar)  # fmt: skip
+                       empty_jar=browser_session.empty_jar,
+                       engine_reasons=pytestconfig.getoption("--cm-engine-reasons") == "on")  # fmt: skip
     browser_session.empty_jar = None
     tracing = pytestconfig.getoption("--tracing")
     if tracing == "on":

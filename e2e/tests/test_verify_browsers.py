@@ -1,4 +1,5 @@
-"""explain --verify as a user runs it, in the real browsers: a line without a cookie name, sent byte for byte."""
+"""explain --verify as a user runs it, in the real browsers: a line without a cookie name, sent byte for byte; the
+engines' own reasons for a refused cookie."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+from e2e.oracle.engines import ENGINE_NAMES, TABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,3 +26,31 @@ def test_a_nameless_line_is_explained_and_verified_in_both_browsers():
     deviations = {r["browser"]: r["expected"]["deviations"] for r in results}
     assert "valueless-cookie" in deviations["firefox"] and "valueless-cookie" not in deviations["chromium"]
     assert run.returncode == 0, run.stderr[-2000:]
+
+
+def test_the_engines_say_why_a_cross_site_lax_cookie_is_refused():
+    """`explain ... --set-cookie 'sid=x; SameSite=Lax; Secure' --verify`: each engine names its own reason for refusing
+    the cookie at login, a reason the table of engine reasons knows and maps into the oracle's chain; the text output
+    shows it under "<Engine> says"."""
+    args = ["--page", "https://shop.example.com", "--api", "https://api.example.net", "--credentials", "include",
+            "--set-cookie", "sid=x; SameSite=Lax; Secure", "--cors", "allowlist", "--verify"]  # fmt: skip
+    run = subprocess.run([sys.executable, "-m", "e2e.explain", *args, "--json"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300, check=False)  # fmt: skip
+    results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith('{"browser"')]
+    assert {r["browser"] for r in results} == {"chromium", "firefox"}, run.stderr[-2000:]
+    for result in results:
+        engine, browser = result["engine"], result["browser"]
+        assert result["mismatches"] == [], (browser, result["mismatches"])
+        assert all(engine[step]["captured"] for step in engine), (browser, engine)
+        refused = [s for s in engine["login"]["said"] if s["kind"] == "store" and s["cookie"] == "sid"]
+        assert refused, (browser, engine["login"])
+        chain = set(result["expected"]["login"]["reasons"])
+        for said in refused:
+            mapping = TABLE[(browser, "store", said["code"])]
+            assert mapping.rules & chain, (browser, said, sorted(chain))
+    text = subprocess.run([sys.executable, "-m", "e2e.explain", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, check=False).stdout  # fmt: skip
+    for result in results:
+        title = f"{ENGINE_NAMES[result['browser']]} says:"
+        said = next(s for s in result["engine"]["login"]["said"] if s["kind"] == "store")
+        assert title in text and f"login: store {said['code']} 'sid'" in text, text[-3000:]
