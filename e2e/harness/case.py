@@ -145,6 +145,27 @@ class BrowserCase:
         """The listener of the page on the named origin, where the engine's reasons are captured."""
         return engine.listener(self._context, self.page(origin)) if self.captures_engine else None
 
+    @contextlib.contextmanager
+    def hearing(
+        self, page: Page, steps: dict[str, tuple[str, str]], *, leaves_document: bool = False
+    ) -> Iterator[dict[str, engine.EngineReport]]:
+        """What the engine says of `steps` (name -> method and path) that `page` makes inside the block, wherever it
+        navigates meanwhile: Chromium's page listener from before the block, Firefox's console of the document the
+        page shows after it, with the messages it kept (engine.listener_of_document). Firefox's console is the
+        document's: when the document that made the request goes (`leaves_document`: a form that submits itself),
+        its words go with it, and the step is said not to be captured."""
+        heard: dict[str, engine.EngineReport] = dict.fromkeys(steps, engine.NOT_CAPTURED)
+        chromium = self._context.browser is None or self.engine_name == "chromium"
+        if not self.captures_engine or (leaves_document and not chromium):
+            yield heard
+            return
+        listener = engine.listener(self._context, page) if chromium else None
+        since = listener.mark() if listener else 0
+        yield heard
+        if listener is None:
+            listener = engine.listener_of_document(self._context, page)
+        heard.update(listener.reports(since, steps))
+
     def cookies(self, name: str | None = None) -> list[dict]:
         """The context's cookie jar, optionally only the cookies called `name`."""
         jar = self._context.cookies()

@@ -189,6 +189,21 @@ def _heard(category: str) -> bool:
 _TITLES = itertools.count()
 
 
+def _tab_of(connection: DevToolsConnection, page: Page) -> str:
+    """The actor of the page's tab: the one tab showing the page's URL, or, when others show it too, the one that
+    shows a title set for the lookup."""
+    tabs = [t for t in connection.request("root", "listTabs")["tabs"] if t.get("url") == page.url]
+    if len(tabs) == 1:
+        return tabs[0]["actor"]
+    title = page.title()
+    token = f"cookie-matrix {os.getpid()} {next(_TITLES)}"
+    page.evaluate("title => { document.title = title; }", token)
+    try:
+        return next(t for t in connection.request("root", "listTabs")["tabs"] if t.get("title") == token)["actor"]
+    finally:
+        page.evaluate("title => { document.title = title; }", title)
+
+
 class FirefoxListener:
     """The cookie and CORS messages of one page's console, in the order Firefox logged them."""
 
@@ -196,15 +211,15 @@ class FirefoxListener:
 
     def __init__(self, connection: DevToolsConnection, page: Page):
         self._connection = connection
-        title = page.title()
-        token = f"cookie-matrix {os.getpid()} {next(_TITLES)}"  # the page's tab, told apart from the others by title
-        page.evaluate("title => { document.title = title; }", token)
-        try:
-            tab = next(t for t in connection.request("root", "listTabs")["tabs"] if t.get("title") == token)
-        finally:
-            page.evaluate("title => { document.title = title; }", title)
-        self._console = connection.request(tab["actor"], "getTarget")["frame"]["consoleActor"]
+        self._console = connection.request(_tab_of(connection, page), "getTarget")["frame"]["consoleActor"]
+        # The listener, then the messages the document logged before anyone listened (its load's requests), which
+        # the console keeps once it has a listener; one heard in between is kept once.
         connection.request(self._console, "startListeners", listeners=["PageError"])
+        cached = connection.request(self._console, "getCachedMessages", messageTypes=["PageError"])["messages"]
+        kept = [m.get("pageError", m) for m in cached if _heard(m.get("pageError", m).get("category", ""))]
+        seen = {(m.get("timeStamp"), m.get("errorMessage")) for m in kept}
+        heard = [m for m in self._messages() if (m.get("timeStamp"), m.get("errorMessage")) not in seen]
+        connection.events[self._console] = kept + heard
 
     def _messages(self) -> list[dict]:
         return self._connection.events.setdefault(self._console, [])
@@ -280,6 +295,20 @@ def hears(context: BrowserContext) -> bool:
     return context.browser is None or context.browser.browser_type.name == "chromium" or context.browser in _SERVERS
 
 
+def _connection(browser: Browser) -> DevToolsConnection:
+    connection = _CONNECTIONS.get(browser)
+    if connection is None:
+        connection = _CONNECTIONS[browser] = DevToolsConnection(*_SERVERS[browser])
+    return connection
+
+
+def listener_of_document(context: BrowserContext, page: Page) -> FirefoxListener:
+    """A Firefox listener of the document the page shows now, with the messages it logged before (a page that
+    navigated has a new document, and a new console)."""
+    found = _LISTENERS[page] = FirefoxListener(_connection(context.browser), page)
+    return found
+
+
 def listener(context: BrowserContext, page: Page) -> ChromiumListener | FirefoxListener:
     """The page's listener, made the first time it is asked for: for Chromium before the page loads anything, for
     Firefox once it shows the document it keeps (a new document is a new console)."""
@@ -289,9 +318,6 @@ def listener(context: BrowserContext, page: Page) -> ChromiumListener | FirefoxL
         if browser is None or browser.browser_type.name == "chromium":
             found = ChromiumListener(context, page)
         else:
-            connection = _CONNECTIONS.get(browser)
-            if connection is None:
-                connection = _CONNECTIONS[browser] = DevToolsConnection(*_SERVERS[browser])
-            found = FirefoxListener(connection, page)
+            found = FirefoxListener(_connection(browser), page)
         _LISTENERS[page] = found
     return found

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from e2e.harness.driver import FlowResult, StepResult
+from e2e.harness.engine import EngineReport
 from e2e.oracle import engines
 from e2e.oracle.flow import STEP_FIELDS, FlowExpectation
 from e2e.oracle.profiles import BrowserProfile
@@ -176,10 +177,28 @@ class ScenarioVerdict:
             self.problems.append(mismatch_message(what, expected, observed, reasons, browser=self.browser,
                                                   version=self.version, deviations=self.deviations))  # fmt: skip
 
-    def attempt(self, name: str, expected, observed: dict) -> None:
-        """Compare the fields of a request (oracle Exchange) that the test observed: sent, server_status, user, ..."""
+    def attempt(self, name: str, expected, observed: dict, heard: EngineReport | None = None) -> None:
+        """Compare the fields of a request (oracle Exchange) that the test observed: sent, server_status, user, ...;
+        and what the engine said of it (`heard`), with the oracle's reasons for it."""
         for field_name, value in observed.items():
             self.check(f"{name}.{field_name}", getattr(expected, field_name), value, expected.reasons)
+        if heard is not None:
+            self.heard(name, expected, heard)
+
+    def heard(self, name: str, expected, report: EngineReport) -> None:
+        """Hold what the engine said of a request to the oracle's reasons for it (oracle.engines.check)."""
+        for d in engines.check(self.browser, expected, report.said):
+            said = f"{d.said.code} ({d.said.cookie})" if d.said.cookie is not None else d.said.code
+            message = mismatch_message(
+                f"{name}.engine.{d.said.kind}",
+                list(d.oracle),
+                said,
+                expected.reasons,
+                browser=self.browser,
+                version=self.version,
+                deviations=self.deviations,
+            )
+            self.problems.append(f"{message}\n  {d.problem}")  # fmt: skip
 
     def done(self) -> None:
         if self.problems:

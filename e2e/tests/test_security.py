@@ -25,11 +25,13 @@ from playwright.sync_api import BrowserContext, Page
 from e2e.cases import LAX_SESSION, csrf_server, read_server, scenario_server
 from e2e.harness.driver import run_step
 from e2e.harness.verdict import ScenarioVerdict
+from e2e.oracle import engines
 from e2e.oracle import scenarios as so
 from e2e.oracle.profiles import Fact
 from e2e.oracle.rules import RULES
 from e2e.oracle.setcookie import parse_set_cookie
 from e2e.oracle.sites import registrable_domain
+from e2e.tests.probes.wrong_profile import wrong_table
 from server.app import USERS
 from server.config import CookieConfig
 from server.origins import ORIGINS
@@ -176,13 +178,14 @@ def test_credentialed_read_from_evil(browser_case, browser_name, browser_profile
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
     create = run_step(browser_case, APP, APP, "create", credentials="same-origin")
     since = hosts.state.mark()
-    stolen = attack_page(browser_case, EVIL, "read.html", target=hosts.url(APP, "/api/resources")).evaluate(
-        "window.stolen"
-    )
+    with browser_case.hearing(attacker_tab(browser_case), {"read": ("GET", "/api/resources")}) as heard:
+        stolen = attack_page(browser_case, EVIL, "read.html", target=hosts.url(APP, "/api/resources")).evaluate(
+            "window.stolen"
+        )
     (record,) = hosts.state.requests("/api/resources", since=since)
 
-    verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status})
-    verdict.attempt("create", expected["create"], {"server_status": create.requests[0].status})
+    verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status}, login.engine)
+    verdict.attempt("create", expected["create"], {"server_status": create.requests[0].status}, create.engine)
     read = expected["read"]
     verdict.attempt(
         "read",
@@ -194,6 +197,7 @@ def test_credentialed_read_from_evil(browser_case, browser_name, browser_profile
             "fetch": stolen["outcome"],
             "status": stolen.get("status"),
         },
+        heard["read"],
     )
     observed_data = (
         stolen["outcome"] == "resolved" and stolen.get("status") == 200 and bool(stolen["body"].get("resources"))
@@ -217,7 +221,10 @@ DEFENCE_CASES = [
 ]
 
 
-def run_form_post(case, enctype: str) -> int:
+ATTACK = {"attack": ("POST", "/api/resources")}  # the attack's request, as the engines' listeners tell it apart
+
+
+def run_form_post(case, enctype: str, heard: dict) -> int:
     """Open evil's auto-submitting form in a new top-level page; the status of the POST navigation's response.
 
     Not in the attacker's tab: tried, and in Firefox 10 of the 24 CSRF cases then disagreed (the app's cookie seen on
@@ -227,10 +234,12 @@ def run_form_post(case, enctype: str) -> int:
     form_page = case.hosts.url(EVIL, "/client/evil/csrf-form.html?" + urlencode({"action": action, "enctype": enctype}))
     page = case.context.new_page()
     try:
-        with page.expect_response(lambda r: r.url == action and r.request.method == "POST") as response:
+        posted = page.expect_response(lambda r: r.url == action and r.request.method == "POST")
+        with case.hearing(page, ATTACK, leaves_document=True) as said, posted as response:
             # Like following a link to the attacker's page; not page.goto, whose wait for the page would race the
             # page's own submission (the form submits itself once loaded and replaces it).
             page.evaluate("url => { setTimeout(() => location.assign(url), 0); }", form_page)
+        heard.update(said)
         return response.value.status
     finally:
         page.close()
@@ -256,17 +265,19 @@ def test_csrf_create_from_evil(browser_case, browser_name, browser_profile, vect
     login = run_step(browser_case, APP, APP, "login", credentials="same-origin")
     since = hosts.state.mark()
     if vector == "fetch_no_cors":
-        sent = run_no_cors_fetch(browser_case)
+        with browser_case.hearing(attacker_tab(browser_case), ATTACK) as heard:
+            sent = run_no_cors_fetch(browser_case)
         script, status = sent["outcome"], sent.get("status")
     else:
-        script, status = "navigated", run_form_post(browser_case, so.ENCTYPES[vector])
+        script, heard = "navigated", {}
+        status = run_form_post(browser_case, so.ENCTYPES[vector], heard)
     # The cookie's age when the attack went, at most: Lax-allowing-unsafe depends on it.
     age = time.monotonic() - started
     kwargs = dict(app=hosts.origin(APP), evil=hosts.origin(EVIL), server=server, vector=vector, age=age)
     expected, verdict = expect_scenario(browser_case, browser_name, browser_profile, so.csrf, **kwargs)
     (record,) = [r for r in hosts.state.requests("/api/resources", since=since) if r.method == "POST"]
 
-    verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status})
+    verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status}, login.engine)
     attack = expected["attack"]
     verdict.attempt(
         "attack",
@@ -279,6 +290,7 @@ def test_csrf_create_from_evil(browser_case, browser_name, browser_profile, vect
             "status": status,
             "created": bool(resources_of(hosts)),
         },
+        heard["attack"],
     )
     verdict.check("attack.origin_header", hosts.origin(EVIL), record.origin, ("fetch-origin-header",))
     verdict.done()
@@ -306,6 +318,7 @@ def test_session_fixation_planted_by_sibling(browser_case, browser_name, browser
         "login",
         expected["login"],
         {"sent": labelled(hosts, "sid", login.requests[0].session_ids), "server_status": login.requests[0].status},
+        login.engine,
     )
     verdict.check(
         "login.issued_id_differs_from_planted",
@@ -321,6 +334,7 @@ def test_session_fixation_planted_by_sibling(browser_case, browser_name, browser
             "server_status": me.requests[0].status,
             "user": me.requests[0].user,
         },
+        me.engine,
     )
     verdict.attempt("replay", expected["replay"], {"server_status": replay_status})
     verdict.check("jar.session_cookies", len(expected.jar), len(browser_case.cookies("sid")), expected.notes["plant"])
@@ -378,6 +392,7 @@ def test_logout_ends_the_session(browser_case, browser_name, browser_profile):
         "logout",
         expected["logout"],
         {"sent": labelled(hosts, "sid", logout.requests[0].session_ids), "server_status": logout.requests[0].status},
+        logout.engine,
     )
     verdict.check("logout.jar", len(expected.jar), len(logout.jar), expected["logout"].reasons)
     verdict.attempt("replay", expected["replay"], {"server_status": replay_status})
@@ -385,6 +400,7 @@ def test_logout_ends_the_session(browser_case, browser_name, browser_profile):
         "me",
         expected["me"],
         {"sent": labelled(hosts, "sid", me.requests[0].session_ids), "server_status": me.requests[0].status},
+        me.engine,
     )
     # The old value put back into the jar by hand: the browser sends it, and the server still knows no such session.
     browser_case.context.add_cookies(
@@ -429,7 +445,7 @@ def test_httponly_hides_the_session_from_script(browser_case, browser_name, brow
         labelled(hosts, "sid", [c["value"] for c in browser_case.cookies("sid")]),
         expected.notes["script_write"],
     )
-    verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status})
+    verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status}, login.engine)
     verdict.attempt(
         "me",
         expected["me"],
@@ -438,6 +454,7 @@ def test_httponly_hides_the_session_from_script(browser_case, browser_name, brow
             "server_status": me.requests[0].status,
             "user": me.requests[0].user,
         },
+        me.engine,
     )
     verdict.done()
 
@@ -465,7 +482,7 @@ def test_cookie_tossing_from_sibling(browser_case, browser_name, browser_profile
     me = run_step(browser_case, APP, APP, "me", credentials="same-origin", cookie_name=name)
     create = run_step(browser_case, APP, APP, "create", credentials="same-origin", cookie_name=name)
 
-    verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status})
+    verdict.attempt("login", expected["login"], {"server_status": login.requests[0].status}, login.engine)
     verdict.check("jar.session_cookies", len(expected.jar), len(browser_case.cookies(name)), expected.notes["toss"])
     for step, observed in (("me", me), ("create", create)):
         record = observed.requests[0]
@@ -473,6 +490,7 @@ def test_cookie_tossing_from_sibling(browser_case, browser_name, browser_profile
             step,
             expected[step],
             {"sent": labelled(hosts, name, record.session_ids), "server_status": record.status, "user": record.user},
+            observed.engine,
         )
     verdict.check(
         "resources_by_owner",
@@ -513,3 +531,24 @@ def test_a_wrong_profile_is_reported(browser_case, browser_name, browser_profile
     assert (
         message.startswith(f"{browser_name} ") and f"rule third-party-cookies: {rule.text} [{rule.source}]" in message
     )
+
+
+def test_a_wrong_engine_table_is_reported(browser_case, browser_name, browser_profile, monkeypatch):
+    """With the engine's CORS reasons dropped from the table, the real refusal of evil's credentialed read (the
+    allowlist leaves evil out) must come out as a disagreement naming the engine's own reason."""
+    if not browser_case.captures_engine:
+        pytest.skip(f"{browser_name}'s reasons are not captured")
+    monkeypatch.setattr(engines, "TABLE", wrong_table(engines.TABLE, browser_name, "cors", drop=True))
+    hosts = browser_case.hosts
+    server = read_server(CookieConfig(samesite="None", secure=True), "allowlist", hosts.origin(APP))
+    expected = so.credentialed_read(browser_profile, app=hosts.origin(APP), evil=hosts.origin(EVIL), server=server)
+    browser_case.serve(server)
+    run_step(browser_case, APP, APP, "login", credentials="same-origin")
+    with browser_case.hearing(attacker_tab(browser_case), {"read": ("GET", "/api/resources")}) as heard:
+        attack_page(browser_case, EVIL, "read.html", target=hosts.url(APP, "/api/resources"))
+    verdict = new_verdict(browser_case, browser_name)
+    verdict.heard("read", expected["read"], heard["read"])
+    assert expected["read"].fetch == "network_error" and verdict.problems, heard["read"]
+    message = "\n".join(verdict.problems)
+    codes = [s.code for s in heard["read"].said if s.kind == "cors"]
+    assert "read.engine.cors" in message and "does not know" in message and codes[0] in message, message
