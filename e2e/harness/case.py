@@ -172,4 +172,7 @@ class BrowserCase:
         self.empty_jar = None if jar else self._context
         if profile_for(self.browser.browser_type.name).jar_names_as_bytes.value:
             jar = [c | {"name": _utf8(c["name"])} for c in jar]
+        log = engine.cookie_log(self._context)  # Firefox: the partition keys its jar does not show
+        if log is not None:
+            jar = [c | {"partitionKey": log.partition_of(c["name"], c["value"], c["domain"], c["path"])} for c in jar]
         return [c for c in jar if name is None or c["name"] == name]

@@ -278,14 +278,75 @@ def console_templates(executable: str | None) -> dict[str, re.Pattern]:
     return out
 
 
+class CookieLog:
+    """Firefox's cookie log (MOZ_LOG=cookie:4,sync, written line by line as it goes): every cookie it accepted, with
+    its origin attributes, whose partitionKey is the cookie's partition (netwerk/cookie/CookieLogging.cpp LogSuccess,
+    LogCookie). Read on from where the last read stopped; the latest acceptance of a cookie is its partition."""
+
+    _PREFIX = re.compile(r"^\[[^\]]*\]: D/cookie ?")
+
+    def __init__(self, path: Path):
+        self.path, self._offset = path, 0
+        self._partitions: dict[tuple[str, str, str, str], str | None] = {}  # name, value, host, path -> partition
+
+    def partition_of(self, name: str, value: str, domain: str, path: str) -> str | None:
+        """The partition key of the cookie Firefox accepted last with this name, value, domain and path, as a site
+        (https://site-a.test), or None: unpartitioned, or never seen."""
+        self._read_on()
+        return self._partitions.get((name, value, domain.lstrip("."), path))
+
+    def _read_on(self) -> None:
+        try:
+            with self.path.open("rb") as log:
+                log.seek(self._offset)
+                data = log.read()
+        except FileNotFoundError:
+            return
+        data = data[: data.rfind(b"\n") + 1]
+        self._offset += len(data)
+        block: dict[str, str] | None = None
+        for raw in data.decode("utf-8", "replace").splitlines():
+            line = self._PREFIX.sub("", raw)
+            if line.startswith("====="):
+                block = {} if line == "===== COOKIE ACCEPTED =====" else None
+            elif block is not None and ": " in line:
+                key, _, value = line.partition(": ")
+                block.setdefault(key, value)
+                if key == "origin attributes":
+                    cookie = (block.get("name", ""), block.get("value", ""), block.get("host", "").lstrip("."),
+                              block.get("path", ""))  # fmt: skip
+                    self._partitions[cookie] = partition_site(value)
+                    block = None
+
+
+def partition_site(origin_attributes: str) -> str | None:
+    """Firefox's partitionKey origin attribute ('^userContextId=6&partitionKey=%28https%2Csite-a.test%29') as the
+    site it names (https://site-a.test; with a port when it has one), or None without one."""
+    from urllib.parse import parse_qs, unquote
+
+    key = parse_qs(origin_attributes.lstrip("^")).get("partitionKey")
+    if not key:
+        return None
+    parts = unquote(key[0]).strip("()").split(",")
+    return f"{parts[0]}://{parts[1]}" + (f":{parts[2]}" if len(parts) > 2 and parts[2].isdigit() else "")
+
+
 _SERVERS: WeakKeyDictionary = WeakKeyDictionary()  # Firefox -> (its DevTools socket, its executable)
+_COOKIE_LOGS: WeakKeyDictionary = WeakKeyDictionary()  # Firefox -> its cookie log
 _CONNECTIONS: WeakKeyDictionary = WeakKeyDictionary()  # Firefox -> the connection to its DevTools server
 _LISTENERS: WeakKeyDictionary = WeakKeyDictionary()  # one listener per page, for as long as the page lives
 
 
-def devtools_server_of(browser: Browser, path: Path, executable: str | None) -> None:
-    """Remember where this Firefox's DevTools server listens (launch.py started it)."""
+def devtools_server_of(browser: Browser, path: Path, executable: str | None, cookie_log: Path | None = None) -> None:
+    """Remember where this Firefox's DevTools server listens and where it logs cookies (launch.py started both)."""
     _SERVERS[browser] = (path, executable)
+    if cookie_log is not None:
+        _COOKIE_LOGS[browser] = CookieLog(cookie_log)
+
+
+def cookie_log(context: BrowserContext) -> CookieLog | None:
+    """The cookie log of the context's browser, if it keeps one (a Firefox launched here)."""
+    return _COOKIE_LOGS.get(context.browser) if context.browser is not None else None
 
 
 def hears(context: BrowserContext) -> bool:

@@ -6,6 +6,7 @@ session.py's."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -30,17 +31,21 @@ def load_playwright_config():
 
 
 def with_devtools_server(name: str, start: Callable[[dict], Browser], options: dict) -> Browser:
-    """`start(options)`; a Firefox with its DevTools server on a Unix socket of this launch's own (removed when the
-    browser goes), which engine.py's listeners connect to. Other browsers say why over their own protocol."""
+    """`start(options)`; a Firefox with its DevTools server on a Unix socket of this launch's own, which engine.py's
+    listeners connect to, and its cookie log (MOZ_LOG=cookie:4,sync; `sync`, or the log is lost when the browser
+    is closed) in the same folder, removed when the browser goes. Other browsers say why over their own protocol
+    and show partition keys in their jar."""
     prefs = load_playwright_config().DEVTOOLS_SERVER.get(name)
     if prefs is None:
         return start(options)
     folder = Path(tempfile.mkdtemp(prefix="cm-devtools-"))
     socket = folder / "devtools.sock"
+    log = folder / "cookies.log"  # the parent process writes <log>.moz_log (xpcom/base/Logging.cpp)
     options = {
         **options,
         "args": [*options.get("args", []), f"--start-debugger-server={socket}"],
         "firefox_user_prefs": {**options.get("firefox_user_prefs", {}), **prefs},
+        "env": {**(options.get("env") or os.environ), "MOZ_LOG": "cookie:4,sync", "MOZ_LOG_FILE": str(log)},
     }
     try:
         browser = start(options)
@@ -48,7 +53,7 @@ def with_devtools_server(name: str, start: Callable[[dict], Browser], options: d
         shutil.rmtree(folder, ignore_errors=True)
         raise
     browser.on("disconnected", lambda _: shutil.rmtree(folder, ignore_errors=True))
-    engine.devtools_server_of(browser, socket, options.get("executable_path"))
+    engine.devtools_server_of(browser, socket, options.get("executable_path"), log.with_name("cookies.log.moz_log"))
     return browser
 
 

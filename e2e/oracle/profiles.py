@@ -227,9 +227,11 @@ FIREFOX = BrowserProfile(
     ),
     partitioned_cookies=Fact(True, "CHIPS; BCD Set-Cookie.json Partitioned (Firefox 141)", 141),
     jar_reports_partition_key=Fact(
-        False,
-        "Playwright 1.64 packages/playwright-core/src/server/bidi/bidiBrowser.ts doGetCookies: "
-        "storage.getCookies results are copied without their partition key",
+        True,
+        "Playwright 1.64 packages/playwright-core/src/server/bidi/bidiBrowser.ts doGetCookies copies "
+        "storage.getCookies results without their partition key, so the harness reads it from Firefox's cookie log "
+        "(MOZ_LOG=cookie:4,sync; netwerk/cookie/CookieLogging.cpp LogCookie prints each accepted cookie's origin "
+        "attributes, whose partitionKey is its partition: e2e/harness/engine.py CookieLog)",
     ),
     jar_names_as_bytes=Fact(
         True,

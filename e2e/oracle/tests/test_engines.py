@@ -3,9 +3,13 @@ check() accepts a reason that meets the oracle's chain and names every one that 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from e2e.oracle.engines import KINDS, TABLE, EngineSaid, check
+from e2e.oracle.browser import ACCESS_BLOCKED
+from e2e.oracle.engines import KINDS, TABLE, EngineSaid, check, firefox_reading
+from e2e.oracle.profiles import FIREFOX, Fact
 from e2e.oracle.rules import RULES
 from e2e.oracle.tests.examples import API_A, API_B, APP, APP_HTTP, NONE_SECURE, flow
 
@@ -93,3 +97,31 @@ def test_another_engine_has_its_own_table():
     """A Chromium reason is not a Firefox one: the same code from Firefox is unknown."""
     login = flow(page=APP, api=API_B, set_cookie=LAX).steps["login"]
     assert len(check("firefox", login, (store("UserPreferences"),))) == 1
+
+
+@pytest.mark.parametrize(
+    "key, cookie, reading",
+    [
+        ("CookieRejectedInvalidPrefix", "__Host-x", ("store", "__Host-x")),
+        ("CookieRejectedThirdParty", "sid=v; Path=/; Secure", ("store", "sid")),
+        ("CookieRejectedThirdParty", "", ("send", None)),
+        ("CookieBlockedForeignByETP", None, ("send", None)),
+        ("CookieBlockedCrossSiteRedirect", "sid", ("send", "sid")),
+        ("CookieLaxForced2", "sid", ("warning", "sid")),
+        ("CORSMissingAllowOrigin2", None, ("cors", None)),
+    ],
+)
+def test_firefox_messages_read_by_key(key, cookie, reading):
+    """A Firefox console message's kind and cookie from its key and first parameter (engines.firefox_reading)."""
+    assert firefox_reading(key, cookie) == reading
+
+
+def test_a_third_party_refusal_of_a_requests_cookies_is_the_oracles_too():
+    """Under a blocked third-party policy a cross-site request is refused every cookie, the jar empty or not: the
+    oracle says so (ACCESS_BLOCKED), so Firefox's CookieRejectedThirdParty for the request agrees."""
+    blocked = replace(FIREFOX, third_party_cookies=Fact("blocked", "test: third-party cookies blocked"))
+    me = flow(page=APP, api=API_B, set_cookie=NONE_SECURE, profile=blocked).steps["me"]
+    assert ACCESS_BLOCKED in me.withheld
+    assert check("firefox", me, (EngineSaid("send", "CookieRejectedThirdParty", None),)) == []
+    allowed = flow(page=APP, api=API_B, set_cookie=NONE_SECURE, profile=FIREFOX).steps["me"]
+    assert len(check("firefox", allowed, (EngineSaid("send", "CookieRejectedThirdParty", None),))) == 1

@@ -367,11 +367,15 @@ def test_third_party_blocking_and_partitioned_cookies(spares, stored_after_login
     assert ("third-party-cookies" in f.steps["login"].reasons) is True
 
 
-def test_partition_key_is_the_top_level_site_and_firefox_jar_does_not_show_it():
-    """CHIPS partition key; profiles.jar_reports_partition_key (Playwright's BiDi cookies lack it)."""
+def test_partition_key_is_the_top_level_site_in_both_jars():
+    """CHIPS partition key; profiles.jar_reports_partition_key (Firefox's from its cookie log, as Playwright's BiDi
+    cookies lack it), and a jar that does not report it expects None."""
     jar, _ = stored("sid=X; Path=/; Secure; Partitioned")
     assert jar[0].partition_key == "https://site-a.test"
-    assert flow(set_cookie="sid=X; Path=/; Secure; Partitioned", profile=FIREFOX).stored_cookie["partition_key"] is None
+    line = "sid=X; Path=/; Secure; Partitioned"
+    assert flow(set_cookie=line, profile=FIREFOX).stored_cookie["partition_key"] == "https://site-a.test"
+    silent = replace(FIREFOX, jar_reports_partition_key=Fact(False, "test: a jar without partition keys"))
+    assert flow(set_cookie=line, profile=silent).stored_cookie["partition_key"] is None
 
 
 def test_to_json_shape():
