@@ -72,8 +72,11 @@ class ChromiumListener:
         self._cdp = context.new_cdp_session(page)
         self._requests: dict[str, _Request] = {}
         self._order: list[str] = []
+        # On the session's own emitter, not the sync API's: that wraps every handler to convert the event's whole
+        # payload object by object (Playwright's impl_to_api_mapping), the largest part of what listening cost.
+        emitter = getattr(self._cdp, "_impl_obj", self._cdp)
         for name in _EVENTS:
-            self._cdp.on(f"Network.{name}", lambda event, name=name: self._on(name, event))
+            emitter.on(f"Network.{name}", lambda event, name=name: self._on(name, event))
         self._cdp.send("Network.enable")
 
     def _on(self, name: str, event: dict) -> None:

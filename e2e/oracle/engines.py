@@ -27,8 +27,7 @@ CDP_SEND = f"{CDP}: CookieBlockedReason"
 CDP_CORS = f"{CDP}: CorsError (Network.loadingFailed corsErrorStatus)"
 FX_CONSOLE = "Firefox netwerk/locales/en-US/necko.properties, the console messages of netwerk/cookie/CookieLogging.cpp"
 FX_ACCESS = ("Firefox netwerk/cookie/CookieService.cpp CheckPrefs: a request's cookies read under a third-party "
-             "rejection log CookieRejectedThirdParty with an empty cookie; toolkit/components/antitracking logs "
-             "CookieBlocked* for the URL whose storage access was blocked")  # fmt: skip
+             "rejection log CookieRejectedThirdParty with an empty cookie")  # fmt: skip
 FX_CORS = ("Firefox dom/locales/en-US/chrome/security/security.properties, the console messages of "
            "netwerk/protocol/http/nsCORSListenerProxy.cpp (the message's category is its key)")  # fmt: skip
 
@@ -188,8 +187,7 @@ _TABLE += [
     *_m("firefox", "store", "CookieRejectedPartitionedRequiresSecure", "chips-partitioned-secure", FX_CONSOLE),
     *_m("firefox", "store", "CookieRejectedHttpOnlyButFromScript", "cookie-httponly-script-write", FX_CONSOLE),
     *_m("firefox", "send", "CookieBlockedCrossSiteRedirect", _SAMESITE_SEND, FX_CONSOLE),
-    *_m("firefox", "send", "CookieRejectedThirdParty CookieBlockedForeignByETP CookieBlockedAll",
-        "third-party-cookies", FX_ACCESS),
+    *_m("firefox", "send", "CookieRejectedThirdParty", "third-party-cookies", FX_ACCESS),
     *_m("firefox", "cors", "CORSMissingAllowOrigin2", "cors-no-allow-origin", FX_CORS),
     *_m("firefox", "cors", "CORSNotSupportingCredentials", "cors-wildcard-credentials", FX_CORS),
     *_m("firefox", "cors", "CORSMissingAllowCredentials", "cors-credentials-not-allowed", FX_CORS),
@@ -215,15 +213,19 @@ FIREFOX_WARNINGS = frozenset({
 def firefox_reading(key: str, cookie: str | None) -> tuple[str, str | None]:
     """What a Firefox console message is, by its key and the cookie it names (its first parameter): the kind, and
     the cookie's name. Firefox names a refused cookie by its name, or by its whole Set-Cookie line for a third-party
-    refusal; a third-party refusal of a request's cookies (an empty cookie) and a blocked storage access are about
-    the request's access to cookies, no cookie in particular (None)."""
+    refusal; a third-party refusal of a request's cookies (an empty cookie) is about the request's access to cookies,
+    no cookie in particular (None). The storage-access notices (CookieBlocked*, but a cookie withheld at a cross-site
+    redirect) come from the anti-tracking content blocking log, once per document and origin
+    (toolkit/components/antitracking/ContentBlockingLog.cpp), so they are shown as warnings, not judged per step."""
     if key.startswith("CORS"):
         return "cors", None
     if key in FIREFOX_WARNINGS:
         return "warning", _name(cookie)
     if key == "CookieBlockedCrossSiteRedirect":
         return "send", _name(cookie)
-    if key.startswith("CookieBlocked") or (key == "CookieRejectedThirdParty" and not cookie):
+    if key.startswith("CookieBlocked"):  # anti-tracking's notice, once per document and origin: not per request
+        return "warning", None
+    if key == "CookieRejectedThirdParty" and not cookie:
         return "send", None
     return "store", _name(cookie)
 

@@ -105,7 +105,7 @@ def test_another_engine_has_its_own_table():
         ("CookieRejectedInvalidPrefix", "__Host-x", ("store", "__Host-x")),
         ("CookieRejectedThirdParty", "sid=v; Path=/; Secure", ("store", "sid")),
         ("CookieRejectedThirdParty", "", ("send", None)),
-        ("CookieBlockedForeignByETP", None, ("send", None)),
+        ("CookieBlockedForeignByETP", None, ("warning", None)),
         ("CookieBlockedCrossSiteRedirect", "sid", ("send", "sid")),
         ("CookieLaxForced2", "sid", ("warning", "sid")),
         ("CORSMissingAllowOrigin2", None, ("cors", None)),
