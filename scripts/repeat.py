@@ -62,12 +62,15 @@ def run_once(label: str, folder: Path, workers: int, seed: int, isolation: str, 
 def comparable(observed: dict) -> dict:
     """The observed flow as runs can agree on it: the engine's reasons by kind, reason and cookie, without its words
     (they quote the Set-Cookie line, and so the session id, which is new in every run), nor its warnings, which are
-    never judged (and some come once per document, so which case hears one depends on the order)."""
+    never judged (and some come once per document, so which case hears one depends on the order); each Cookie
+    header as its cookies' names in order (a case whose lines are exact is held to its values by the oracle)."""
     out = dict(observed)
     for step, value in observed.items():
         if isinstance(value, dict) and "engine" in value:
             said = [[s["kind"], s["code"], s["cookie"]] for s in value["engine"]["said"] if s["kind"] != "warning"]
             out[step] = value | {"engine": value["engine"] | {"said": said}}
+        if isinstance(value, dict) and value.get("cookie_header"):  # names in order; the values hold session ids
+            out[step] = out[step] | {"cookie_header": [p.split("=", 1)[0] for p in value["cookie_header"].split("; ")]}
     return out
 
 
