@@ -63,15 +63,23 @@ def comparable(observed: dict) -> dict:
     """The observed flow as runs can agree on it: the engine's reasons by kind, reason and cookie, without its words
     (they quote the Set-Cookie line, and so the session id, which is new in every run), nor its warnings, which are
     never judged (and some come once per document, so which case hears one depends on the order); each Cookie
-    header as its cookies' names in order (a case whose lines are exact is held to its values by the oracle)."""
+    header and document.cookie as its cookies' names in order (a case whose lines are exact is held to its values
+    by the oracle)."""
     out = dict(observed)
     for step, value in observed.items():
         if isinstance(value, dict) and "engine" in value:
             said = [[s["kind"], s["code"], s["cookie"]] for s in value["engine"]["said"] if s["kind"] != "warning"]
             out[step] = value | {"engine": value["engine"] | {"said": said}}
         if isinstance(value, dict) and value.get("cookie_header"):  # names in order; the values hold session ids
-            out[step] = out[step] | {"cookie_header": [p.split("=", 1)[0] for p in value["cookie_header"].split("; ")]}
+            out[step] = out[step] | {"cookie_header": _names(value["cookie_header"])}
+    if observed.get("document_cookie"):
+        out["document_cookie"] = _names(observed["document_cookie"])
     return out
+
+
+def _names(cookies: str) -> list[str]:
+    """A Cookie header or document.cookie as its cookies' names, in order."""
+    return [pair.split("=", 1)[0] for pair in cookies.split("; ")]
 
 
 def changed(runs: dict[str, dict]) -> list[str]:
