@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from e2e.oracle.engines import EngineSaid, engine_lines
+from e2e.oracle.engines import engine_lines, said_by_step
 from e2e.oracle.flow import STEP_FIELDS, FlowExpectation, expect
 from e2e.oracle.profiles import profile_for
 from e2e.oracle.sites import parse_origin, registrable_domain
@@ -132,8 +132,7 @@ def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation
     if not all(r["captured"] for r in reports):
         print(f"\n  {browser}'s own reasons are not captured here")
         return
-    said = {step: [EngineSaid.from_json(d) for d in observed[step]["engine"]["said"]] for step in STEPS}
-    for title, lines in engine_lines(browser, said).items():
+    for title, lines in engine_lines(browser, said_by_step(observed, STEPS)).items():
         print(f"\n  {title}:" + ("" if lines else " nothing"))
         for line in lines:
             print(f"    {line}")

@@ -121,25 +121,25 @@ class BrowserCase:
         page = self._pages.get(origin)
         if page is None or page.is_closed():
             page = self._context.new_page()
-            hears = self.captures_engine
-            if hears and self.engine_name == "chromium":  # before the page loads anything
+            kind = self._listener_kind()
+            if kind and kind.before_load:
                 engine.listener(self._context, page)
             page.on("crash", lambda crashed: self._pages.pop(origin, None))  # a crashed page is not reused
             page.goto(self.hosts.url(origin, "/"))
             page.wait_for_function("document.documentElement.dataset.ready === 'true'")
-            if hears:  # Firefox: the console of the document the page keeps
+            if kind and not kind.before_load:
                 engine.listener(self._context, page)
             self._pages[origin] = page
         return page
 
-    @property
-    def engine_name(self) -> str:
-        return self.browser.browser_type.name
+    def _listener_kind(self):
+        """How the suite hears the browser of the case's context say why, or None (engine.listener_kind)."""
+        return engine.listener_kind(self._context) if self._engine_reasons else None
 
     @property
     def captures_engine(self) -> bool:
-        """Whether the suite hears the browser of the case's context say why (engine.hears)."""
-        return self._engine_reasons and engine.hears(self._context)
+        """Whether the suite hears the browser of the case's context say why."""
+        return self._listener_kind() is not None
 
     def engine(self, origin: str) -> engine.ChromiumListener | engine.FirefoxListener | None:
         """The listener of the page on the named origin, where the engine's reasons are captured."""
@@ -155,11 +155,11 @@ class BrowserCase:
         document's: when the document that made the request goes (`leaves_document`: a form that submits itself),
         its words go with it, and the step is said not to be captured."""
         heard: dict[str, engine.EngineReport] = dict.fromkeys(steps, engine.NOT_CAPTURED)
-        chromium = self._context.browser is None or self.engine_name == "chromium"
-        if not self.captures_engine or (leaves_document and not chromium):
+        kind = self._listener_kind()
+        if kind is None or (leaves_document and not kind.follows_navigation):
             yield heard
             return
-        listener = engine.listener(self._context, page) if chromium else None
+        listener = engine.listener(self._context, page) if kind.follows_navigation else None
         since = listener.mark() if listener else 0
         yield heard
         if listener is None:

@@ -67,6 +67,8 @@ class ChromiumListener:
     """The Network events of one page, by request id, in the order the requests began."""
 
     by_path = False  # a request is told by its method and path
+    before_load = True  # made before the page loads anything, so that it hears every request
+    follows_navigation = True  # one session for the page, whatever document it shows
 
     def __init__(self, context: BrowserContext, page: Page):
         self._cdp = context.new_cdp_session(page)
@@ -211,6 +213,8 @@ class FirefoxListener:
     """The cookie and CORS messages of one page's console, in the order Firefox logged them."""
 
     by_path = True  # a message names a URL, not a method: two requests to one path are heard in separate page calls
+    before_load = False  # a console is the document's: made once the page shows the document it keeps
+    follows_navigation = False  # a new document is a new console
 
     def __init__(self, connection: DevToolsConnection, page: Page):
         self._connection = connection
@@ -334,54 +338,63 @@ def partition_site(origin_attributes: str) -> str | None:
     return f"{parts[0]}://{parts[1]}" + (f":{parts[2]}" if len(parts) > 2 and parts[2].isdigit() else "")
 
 
-_SERVERS: WeakKeyDictionary = WeakKeyDictionary()  # Firefox -> (its DevTools socket, its executable)
-_COOKIE_LOGS: WeakKeyDictionary = WeakKeyDictionary()  # Firefox -> its cookie log
-_CONNECTIONS: WeakKeyDictionary = WeakKeyDictionary()  # Firefox -> the connection to its DevTools server
+@dataclass
+class _Firefox:
+    """Where a Firefox launched here listens and logs: its DevTools socket, its executable (whose omni.ja holds the
+    console's templates), its cookie log, and the connection once made."""
+
+    socket: Path
+    executable: str | None
+    cookie_log: CookieLog
+    connection: DevToolsConnection | None = None
+
+    def connect(self) -> DevToolsConnection:
+        if self.connection is None:
+            self.connection = DevToolsConnection(self.socket, self.executable)
+        return self.connection
+
+
+_FIREFOXES: WeakKeyDictionary = WeakKeyDictionary()  # Firefox -> _Firefox
 _LISTENERS: WeakKeyDictionary = WeakKeyDictionary()  # one listener per page, for as long as the page lives
 
 
-def devtools_server_of(browser: Browser, path: Path, executable: str | None, cookie_log: Path | None = None) -> None:
+def devtools_server_of(browser: Browser, path: Path, executable: str | None, cookie_log: Path) -> None:
     """Remember where this Firefox's DevTools server listens and where it logs cookies (launch.py started both)."""
-    _SERVERS[browser] = (path, executable)
-    if cookie_log is not None:
-        _COOKIE_LOGS[browser] = CookieLog(cookie_log)
+    _FIREFOXES[browser] = _Firefox(path, executable, CookieLog(cookie_log))
 
 
 def cookie_log(context: BrowserContext) -> CookieLog | None:
     """The cookie log of the context's browser, if it keeps one (a Firefox launched here)."""
-    return _COOKIE_LOGS.get(context.browser) if context.browser is not None else None
+    found = _FIREFOXES.get(context.browser) if context.browser is not None else None
+    return found.cookie_log if found else None
 
 
-def hears(context: BrowserContext) -> bool:
-    """Whether the suite hears the context's browser's own reasons: Chromium's over CDP (a persistent context has no
-    Browser object, and only Chromium's are made here), a Firefox's launched with its DevTools server (not one
+def listener_kind(context: BrowserContext) -> type[ChromiumListener] | type[FirefoxListener] | None:
+    """How the suite hears the context's browser say why, or None: Chromium over CDP (a persistent context has no
+    Browser object, and only Chromium's are made here), a Firefox launched here over its DevTools server (not one
     reached through --cm-connect)."""
-    return context.browser is None or context.browser.browser_type.name == "chromium" or context.browser in _SERVERS
+    browser = context.browser
+    if browser is None or browser.browser_type.name == "chromium":
+        return ChromiumListener
+    return FirefoxListener if browser in _FIREFOXES else None
 
 
-def _connection(browser: Browser) -> DevToolsConnection:
-    connection = _CONNECTIONS.get(browser)
-    if connection is None:
-        connection = _CONNECTIONS[browser] = DevToolsConnection(*_SERVERS[browser])
-    return connection
+def _made(context: BrowserContext, page: Page) -> ChromiumListener | FirefoxListener:
+    if listener_kind(context) is ChromiumListener:
+        return ChromiumListener(context, page)
+    return FirefoxListener(_FIREFOXES[context.browser].connect(), page)
 
 
-def listener_of_document(context: BrowserContext, page: Page) -> FirefoxListener:
-    """A Firefox listener of the document the page shows now, with the messages it logged before (a page that
+def listener_of_document(context: BrowserContext, page: Page) -> ChromiumListener | FirefoxListener:
+    """A new listener of the document the page shows now, with the messages it logged before it (a Firefox page that
     navigated has a new document, and a new console)."""
-    found = _LISTENERS[page] = FirefoxListener(_connection(context.browser), page)
+    found = _LISTENERS[page] = _made(context, page)
     return found
 
 
 def listener(context: BrowserContext, page: Page) -> ChromiumListener | FirefoxListener:
-    """The page's listener, made the first time it is asked for: for Chromium before the page loads anything, for
-    Firefox once it shows the document it keeps (a new document is a new console)."""
+    """The page's listener, made the first time it is asked for (see the listeners' before_load)."""
     found = _LISTENERS.get(page)
     if found is None:
-        browser = context.browser
-        if browser is None or browser.browser_type.name == "chromium":
-            found = ChromiumListener(context, page)
-        else:
-            found = FirefoxListener(_connection(browser), page)
-        _LISTENERS[page] = found
+        found = _LISTENERS[page] = _made(context, page)
     return found

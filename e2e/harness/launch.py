@@ -57,8 +57,14 @@ def with_devtools_server(name: str, start: Callable[[dict], Browser], options: d
     return browser
 
 
+def launching(name: str, start: Callable[[dict], Browser], options: dict) -> Browser:
+    """Every launch of the suite: `start(options)` with the DevTools server (with_devtools_server), the browser's
+    protocol socket without Nagle (e2e/harness/nodelay.py)."""
+    return without_nagle(lambda: with_devtools_server(name, start, options))
+
+
 def launch(playwright, name: str, config=None) -> Browser:
-    """Launch a browser with the project's settings, its protocol socket without Nagle (e2e/harness/nodelay.py)."""
+    """Launch a browser with the project's settings (launching)."""
     config = config or load_playwright_config()
     kind = getattr(playwright, name)
-    return without_nagle(lambda: with_devtools_server(name, lambda o: kind.launch(**o), config.LAUNCH[name]))
+    return launching(name, lambda o: kind.launch(**o), config.LAUNCH[name])

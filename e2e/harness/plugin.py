@@ -24,7 +24,7 @@ from e2e.cases import SLICES, all_markers
 from e2e.harness import ordering
 from e2e.harness.case import BrowserCase
 from e2e.harness.driver import InfrastructureError
-from e2e.harness.launch import ROOT, load_playwright_config, with_devtools_server
+from e2e.harness.launch import ROOT, launching, load_playwright_config
 from e2e.harness.nodelay import without_nagle
 from e2e.harness.results import ResultsWriter
 from e2e.harness.session import BrowserSession, ThirdPartyBrowsers
@@ -165,11 +165,9 @@ def launch_browser(launch_browser, browser_name: str, browser_type_launch_args: 
     if connect_options:
         return lambda **kwargs: without_nagle(lambda: launch_browser(**kwargs))
 
-    def launch(**kwargs):
-        options = {**browser_type_launch_args, **kwargs}
-        return without_nagle(lambda: with_devtools_server(browser_name, lambda o: launch_browser(**o), options))
-
-    return launch
+    return lambda **kwargs: launching(
+        browser_name, lambda o: launch_browser(**o), {**browser_type_launch_args, **kwargs}
+    )
 
 
 @pytest.fixture(scope="session")

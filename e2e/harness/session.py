@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, BrowserContext
 
-from e2e.harness.launch import load_playwright_config, with_devtools_server
+from e2e.harness.launch import launching, load_playwright_config
 from e2e.harness.nodelay import without_nagle
 
 
@@ -76,9 +76,7 @@ class ThirdPartyBrowsers:
             else:
                 prefs = {**self._launch_args.get("firefox_user_prefs", {}), **setting["firefox_user_prefs"]}
                 options = {**self._launch_args, "firefox_user_prefs": prefs}
-                launched = without_nagle(
-                    lambda: with_devtools_server(self._name, lambda o: self._type.launch(**o), options)
-                )
+                launched = launching(self._name, lambda o: self._type.launch(**o), options)
                 self._closers.append(launched.close)
                 context = launched.new_context(**self._context_args)
             self._made[policy] = (context, {})

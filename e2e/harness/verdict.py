@@ -101,8 +101,8 @@ def compare(expected: FlowExpectation, observed: FlowResult, spec: FlowSpec, pro
     for step in STEPS:
         want, report = expected.steps[step], observed[step].engine
         for d in engines.check(profile.name, want, report.said):
-            said = f"{d.said.code} ({d.said.cookie})" if d.said.cookie is not None else d.said.code
-            mismatches.append(Mismatch(step, f"engine.{d.said.kind}", list(d.oracle), said, want.reasons, d.problem))
+            mismatches.append(Mismatch(step, f"engine.{d.said.kind}", list(d.oracle), d.said.label(), want.reasons,
+                                       d.problem))  # fmt: skip
     login_reasons = expected.steps["login"].reasons
     seen = js_visible(observed, spec.cookie_name)
     if expected.js_visible != seen:
@@ -188,11 +188,10 @@ class ScenarioVerdict:
     def heard(self, name: str, expected, report: EngineReport) -> None:
         """Hold what the engine said of a request to the oracle's reasons for it (oracle.engines.check)."""
         for d in engines.check(self.browser, expected, report.said):
-            said = f"{d.said.code} ({d.said.cookie})" if d.said.cookie is not None else d.said.code
             message = mismatch_message(
                 f"{name}.engine.{d.said.kind}",
                 list(d.oracle),
-                said,
+                d.said.label(),
                 expected.reasons,
                 browser=self.browser,
                 version=self.version,

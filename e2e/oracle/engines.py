@@ -48,6 +48,10 @@ class EngineSaid:
     def from_json(cls, data: dict) -> EngineSaid:
         return cls(data["kind"], data["code"], data.get("cookie"), data.get("text", ""))
 
+    def label(self) -> str:
+        """The reason's id, with the cookie it is about: 'UserPreferences (sid)'."""
+        return f"{self.code} ({self.cookie})" if self.cookie is not None else self.code
+
     def line(self, step: str) -> str:
         """What the engine said, as one line: the step, the kind, the reason's id, the cookie and its own words."""
         about = f" {self.cookie!r}" if self.cookie is not None else ""
@@ -56,6 +60,11 @@ class EngineSaid:
 
 
 ENGINE_NAMES = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
+
+
+def said_by_step(observed: dict, steps) -> dict[str, list[EngineSaid]]:
+    """What the engine said per step, from an observed flow's JSON (each step's "engine" report)."""
+    return {step: [EngineSaid.from_json(d) for d in observed[step].get("engine", {}).get("said", [])] for step in steps}
 
 
 def engine_lines(engine: str, said_by_step: dict[str, list[EngineSaid]]) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from e2e.cases import SETUPS, cookie_ids, core
 from e2e.harness.results import CaseRecord
-from e2e.oracle.engines import EngineSaid, engine_lines
+from e2e.oracle.engines import engine_lines, said_by_step
 from e2e.oracle.flow import STEP_FIELDS
 from e2e.oracle.profiles import PROFILES
 from e2e.oracle.rules import chain_lines
@@ -72,8 +72,7 @@ def chain(record: CaseRecord) -> list[str]:
 def engine(record: CaseRecord) -> dict:
     """What the engine said across the case (oracle.engines.engine_lines), which of its reports never came, and
     whether its reasons and the oracle's differ."""
-    said = {step: [EngineSaid.from_json(d) for d in record.observed[step].get("engine", {}).get("said", [])]
-            for step in STEPS}  # fmt: skip
+    said = said_by_step(record.observed, STEPS)
     reports = [record.observed[step].get("engine", {}) for step in STEPS]
     return {
         "lines": engine_lines(record.browser, said),
