@@ -1,7 +1,7 @@
 """Measure cookie-matrix's speed on this machine (never a timed test); medians over --runs.
 
     .venv/bin/python -m scripts.benchmark [--runs 3] [--workers 2] [--dist worksteal] [--sample 8] [--skip-matrix]
-        [--engine-reasons on|off]
+        [--engine-reasons expected|all|off]
 
 Prints, for one machine in one sitting:
 - start-up: the test hosts, and each browser launched with a context and a ready page; per worker, the hosts
@@ -36,7 +36,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from e2e.cases import all_cases
-from e2e.harness.case import BrowserCase
+from e2e.harness.case import ENGINE_REASONS, BrowserCase
 from e2e.harness.driver import STEPS_JS, page_calls
 from e2e.harness.launch import ROOT, launch, load_playwright_config
 from e2e.oracle.vocabulary import STEPS
@@ -81,7 +81,7 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
     with TestHosts.running() as hosts, sync_playwright() as playwright:
         browser = launch(playwright, name, config)
         case_view = BrowserCase(
-            browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None, engine_reasons=False
+            browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None, engine_reasons="off"
         )  # the floor: the fetches alone, nobody listening
         for case in cases:
             case_view.serve(case.spec(hosts).server)
@@ -187,9 +187,9 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-matrix", action="store_true", help="only start-up and floor")
     parser.add_argument(
         "--engine-reasons",
-        choices=("on", "off"),
-        default="on",
-        help="off: the suite without listening to the engines' own reasons (the cost of capture)",
+        choices=ENGINE_REASONS,
+        default="expected",
+        help="the suite's --cm-engine-reasons (off: without listening to the engines, the cost of capture)",
     )
     args = parser.parse_args(argv)
     SUITE_ARGS[:] = ["--cm-engine-reasons", args.engine_reasons]

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from e2e.harness import engine
 from e2e.harness.serving import settings_for
 from e2e.harness.tracing import TRACE_OPTIONS
+from e2e.oracle import engines
 from e2e.oracle.profiles import profile_for
 from e2e.oracle.spec import ServerSpec
 from server.hosts import TestHosts
@@ -24,6 +25,11 @@ def _utf8(name: str) -> str:
         return name.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return name
+
+
+# Which steps of a flow the suite hears the engine's own reasons of: none, the steps the oracle expects the engine to
+# explain (oracle.engines.worth_hearing; a failed case's traced re-run hears every step), or every step.
+ENGINE_REASONS = ("off", "expected", "all")
 
 
 class BrowserCase:
@@ -38,11 +44,13 @@ class BrowserCase:
         results,
         third_party,
         empty_jar: BrowserContext | None = None,
-        engine_reasons: bool = True,
+        engine_reasons: str = "all",
     ):
         self._context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
         self._results, self._third_party = results, third_party
-        self._engine_reasons = engine_reasons  # listen to the engine's own reasons where it gives them
+        if engine_reasons not in ENGINE_REASONS:
+            raise ValueError(f"engine_reasons is one of {', '.join(ENGINE_REASONS)}, not {engine_reasons!r}")
+        self._engine_reasons = engine_reasons  # which steps' reasons to hear from the engine (ENGINE_REASONS)
         self._traced: list[BrowserContext] | None = None  # the contexts this case is traced in, its last last
         self._replay = False  # a traced re-run of a failed test, whose results are not kept
         # The context whose whole jar was last read empty, with no page or context handed out since, or None.
@@ -134,16 +142,27 @@ class BrowserCase:
 
     def _listener_kind(self):
         """How the suite hears the browser of the case's context say why, or None (engine.listener_kind)."""
-        return engine.listener_kind(self._context) if self._engine_reasons else None
+        return engine.listener_kind(self._context) if self._engine_reasons != "off" else None
 
     @property
     def captures_engine(self) -> bool:
         """Whether the suite hears the browser of the case's context say why."""
         return self._listener_kind() is not None
 
-    def engine(self, origin: str) -> engine.ChromiumListener | engine.FirefoxListener | None:
-        """The listener of the page on the named origin, where the engine's reasons are captured."""
-        return engine.listener(self._context, self.page(origin)) if self.captures_engine else None
+    def steps_to_hear(self, expected: dict) -> frozenset[str] | None:
+        """The steps of a flow whose engine reasons to hear, given the oracle's expected steps; None: every step."""
+        if self._engine_reasons == "all" or self._replay:
+            return None
+        return engines.worth_hearing(expected)
+
+    def engine(self, origin: str, *, hear: bool = True) -> engine.ChromiumListener | engine.FirefoxListener | None:
+        """The listener of the page on the named origin, where the engine's reasons are captured, or None; with
+        `hear` false, the page's listener stops listening until it is asked for again (listening costs time)."""
+        if not self.captures_engine:
+            return None
+        found = engine.listener(self._context, self.page(origin))
+        found.listen(hear)
+        return found if hear else None
 
     @contextlib.contextmanager
     def hearing(
@@ -160,6 +179,8 @@ class BrowserCase:
             yield heard
             return
         listener = engine.listener(self._context, page) if kind.follows_navigation else None
+        if listener:
+            listener.listen(True)
         since = listener.mark() if listener else 0
         yield heard
         if listener is None:

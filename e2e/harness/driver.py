@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 
-from e2e.harness.engine import NOT_CAPTURED, EngineReport
+from e2e.harness.engine import NOT_ASKED, NOT_CAPTURED, EngineReport
 from e2e.oracle.spec import FlowSpec
 from e2e.oracle.vocabulary import REQUESTS
 from server.app import USERS, RequestRecord
@@ -91,6 +91,11 @@ def _requests_of(step: str, records: list[RequestRecord]) -> tuple[list[RequestR
     )
 
 
+def _requests(steps: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """Each step's method and path, as a listener's reports() takes them."""
+    return {s: (REQUESTS[s].method, REQUESTS[s].path) for s in steps}
+
+
 def page_calls(steps: tuple[str, ...]) -> list:
     """The client calls of these steps, as window.cookieMatrix.steps() takes them."""
     return [[REQUESTS[s].call, list(CALL_ARGS.get(s, ()))] for s in steps]
@@ -120,21 +125,28 @@ def run_group(
     cookie_name: str = "sid",
     jar_before: list | None = None,
     timeout_ms: int = 15000,
+    hear: bool = True,
 ) -> list[StepResult]:
-    """Run steps in order in one page call, then read the jar once (see GROUPS)."""
+    """Run steps in order in one page call, then read the jar once (see GROUPS); with `hear`, with what the engine
+    said of each step's request."""
     hosts = case.hosts
     options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms}
     try:
         before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
         since = hosts.state.mark()
-        listener = case.engine(page_origin)
+        listener = case.engine(page_origin, hear=hear)
         results, said = [], {}
-        for batch in page_batches(steps, by_path=bool(listener and listener.by_path)):
+        batches = page_batches(steps, by_path=bool(listener and listener.by_path))
+        for batch in batches:
             heard = listener.mark() if listener else 0
             results += case.page(page_origin).evaluate(STEPS_JS, [options, page_calls(batch)])
-            if listener:
-                said |= listener.reports(heard, {s: (REQUESTS[s].method, REQUESTS[s].path) for s in batch})
-        after = case.cookies(cookie_name)
+            if listener and batch is not batches[-1]:
+                said |= listener.reports(heard, _requests(batch))
+        if listener:  # the jar read is the round trip after which the listener has heard the last page call
+            after = listener.heard_after(lambda: case.cookies(cookie_name))
+            said |= listener.reports(heard, _requests(batches[-1]))
+        else:
+            after = case.cookies(cookie_name)
     except PlaywrightError as error:
         raise InfrastructureError(
             f"the browser failed during {'/'.join(steps)}: {error.message.splitlines()[0]}"
@@ -166,7 +178,7 @@ def run_group(
                 requests=requests,
                 preflights=preflights,
                 jar=after if last else before,
-                engine=said.get(step, NOT_CAPTURED),
+                engine=said.get(step, NOT_CAPTURED if hear else NOT_ASKED),
             )
         )
     return out
@@ -194,9 +206,10 @@ def run_step(case, page_origin: str, api_origin: str, step: str, **options) -> S
     return run_group(case, page_origin, api_origin, (step,), **options)[0]
 
 
-def run_flow(case, spec: FlowSpec, **options) -> FlowResult:
+def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **options) -> FlowResult:
     """login → me → list → create → logout as `spec` says, each step recorded: in a browser of the spec's own
-    third-party setting if it has one, against the hosts set to the spec's server."""
+    third-party setting if it has one, against the hosts set to the spec's server; with what the engine said of the
+    steps in `hear` (of every step if None) and of every other step of their group."""
     if spec.third_party:
         case.use_third_party_setting(spec.third_party)
     case.serve(spec.server)
@@ -205,7 +218,8 @@ def run_flow(case, spec: FlowSpec, **options) -> FlowResult:
     jar = None
     for group in GROUPS:
         for result in run_group(case, page, api, group, credentials=spec.credentials, mode=spec.mode,
-                                cookie_name=spec.cookie_name, jar_before=jar, **options):  # fmt: skip
+                                cookie_name=spec.cookie_name, jar_before=jar,
+                                hear=hear is None or bool(hear & set(group)), **options):  # fmt: skip
             flow.steps[result.name] = result
         jar = result.jar
         if group == GROUPS[0]:

@@ -5,14 +5,15 @@ Chromium (a CDP session of the page's own, `Network.enable`): `requestWillBeSent
 request considered, each with its blockedReasons (none: sent); `responseReceivedExtraInfo` the Set-Cookie lines it
 refused, with theirs, and its exempted cookies; `loadingFailed` the CORS error of a fetch that failed. The ExtraInfo
 events are not sent for every request and may come after the response: they are paired by request id, read after a
-round trip on the session (every event sent before its answer has been delivered by then), and a missing one is
-said to be missing, never guessed.
+round trip to the browser (every event sent before its answer has been delivered by then: the jar read that follows
+a page call, see heard_after, or one on the session), and a missing one is said to be missing, never guessed.
 
 Firefox (its DevTools remote debugging protocol, on the Unix socket launch.py started it with; length-prefixed JSON
 packets): the page's tab is found by a title set for the lookup, its console actor started with the PageError
 listener, and every console message whose category is about cookies kept (CookieLogging.cpp logs a refused
 Set-Cookie line to the page that made the request, naming the URL that sent it). A step's messages are those with
-its request's URL, read after a round trip to the console actor (its earlier messages come first on the socket).
+its request's URL, read after a round trip to the console actor (its earlier messages come first on the socket),
+sent before the jar read that follows a page call and answered after it (heard_after).
 The message's key, and so its reason, is found by matching the words against Firefox's own en-US templates
 (necko.properties in the browser's omni.ja); words no template matches keep an empty key, which the table does not
 know.
@@ -26,9 +27,11 @@ import os
 import re
 import socket
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
@@ -37,6 +40,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from e2e.oracle.engines import EngineSaid, firefox_reading
 from e2e.oracle.setcookie import parse_set_cookie
 
+T = TypeVar("T")
 _EVENTS = ("requestWillBeSent", "requestWillBeSentExtraInfo", "responseReceivedExtraInfo", "responseReceived",
            "loadingFailed")  # fmt: skip
 
@@ -54,13 +58,16 @@ class EngineReport:
 
     said: tuple[EngineSaid, ...] = ()
     missing: tuple[str, ...] = ()
-    captured: bool = True  # False: this engine says nothing the suite can hear
+    captured: bool = True  # False: not heard (see asked)
+    asked: bool = True  # False: not listened to (--cm-engine-reasons); True and not captured: the suite cannot hear it
 
     def to_json(self) -> dict:
-        return {"said": [s.to_json() for s in self.said], "missing": list(self.missing), "captured": self.captured}
+        return {"said": [s.to_json() for s in self.said], "missing": list(self.missing), "captured": self.captured,
+                "asked": self.asked}  # fmt: skip
 
 
-NOT_CAPTURED = EngineReport(captured=False)
+NOT_CAPTURED = EngineReport(captured=False)  # this engine says nothing the suite can hear
+NOT_ASKED = EngineReport(captured=False, asked=False)  # the suite did not listen (the oracle expected nothing to hear)
 
 
 class ChromiumListener:
@@ -74,12 +81,21 @@ class ChromiumListener:
         self._cdp = context.new_cdp_session(page)
         self._requests: dict[str, _Request] = {}
         self._order: list[str] = []
+        self._heard = False  # a round trip to the browser since the last reports(): every earlier event is here
+        self._listening = True
         # On the session's own emitter, not the sync API's: that wraps every handler to convert the event's whole
         # payload object by object (Playwright's impl_to_api_mapping), the largest part of what listening cost.
         emitter = getattr(self._cdp, "_impl_obj", self._cdp)
         for name in _EVENTS:
             emitter.on(f"Network.{name}", lambda event, name=name: self._on(name, event))
         self._cdp.send("Network.enable")
+
+    def listen(self, on: bool) -> None:
+        """Turn the page's Network events on or off (they are most of what listening costs: Chromium builds, and
+        Playwright's driver relays, a second copy of every request's events for this session)."""
+        if on != self._listening:
+            self._cdp.send("Network.enable" if on else "Network.disable")
+            self._listening = on
 
     def _on(self, name: str, event: dict) -> None:
         rid = event["requestId"]
@@ -95,9 +111,18 @@ class ChromiumListener:
         """A point in the page's requests: reports() after it reads only the requests begun since."""
         return len(self._order)
 
+    def heard_after(self, read: Callable[[], T]) -> T:
+        """Run `read`, a round trip to the browser (the jar read after a page call), as the round trip after which
+        every event sent before it has been delivered: the next reports() needs none of its own."""
+        result = read()
+        self._heard = True
+        return result
+
     def reports(self, since: int, steps: dict[str, tuple[str, str]]) -> dict[str, EngineReport]:
         """For each step (name -> method and path), what Chromium said of its request begun since `since`."""
-        self._cdp.send("Runtime.evaluate", {"expression": "0"})  # a round trip: every earlier event is delivered
+        if not self._heard:
+            self._cdp.send("Runtime.evaluate", {"expression": "0"})  # a round trip: every earlier event is delivered
+        self._heard = False
         mine = [self._requests[rid] for rid in self._order[since:]]
         out = {}
         for step, (method, path) in steps.items():
@@ -170,8 +195,16 @@ class DevToolsConnection:
 
     def request(self, to: str, kind: str, **fields) -> dict:
         """Send a request and read until its answer, keeping the events that come before it."""
+        self.send(to, kind, **fields)
+        return self.answer(to, kind)
+
+    def send(self, to: str, kind: str, **fields) -> None:
+        """Send a request whose answer answer() reads later (meanwhile, no other request to `to`)."""
         data = json.dumps({"to": to, "type": kind, **fields}).encode()
         self._sock.sendall(str(len(data)).encode() + b":" + data)
+
+    def answer(self, to: str, kind: str) -> dict:
+        """Read until the answer of the request last sent to `to`, keeping the events that come before it."""
         while True:
             packet = self._read()
             if packet.get("from") == to and "type" not in packet:
@@ -191,22 +224,24 @@ def _heard(category: str) -> bool:
     return category.startswith(("cookie", "CORS"))
 
 
-_TITLES = itertools.count()
+_LOOKUPS = itertools.count()
 
 
 def _tab_of(connection: DevToolsConnection, page: Page) -> str:
     """The actor of the page's tab: the one tab showing the page's URL, or, when others show it too, the one that
-    shows a title set for the lookup."""
+    shows it with a fragment set for the lookup (a same-document navigation: Playwright's page has its URL once
+    Firefox's parent process reported it, and the tab list is the parent's; a title would reach it later)."""
     tabs = [t for t in connection.request("root", "listTabs")["tabs"] if t.get("url") == page.url]
     if len(tabs) == 1:
         return tabs[0]["actor"]
-    title = page.title()
-    token = f"cookie-matrix {os.getpid()} {next(_TITLES)}"
-    page.evaluate("title => { document.title = title; }", token)
-    try:
-        return next(t for t in connection.request("root", "listTabs")["tabs"] if t.get("title") == token)["actor"]
-    finally:
-        page.evaluate("title => { document.title = title; }", title)
+    token = f"cookie-matrix-{os.getpid()}-{next(_LOOKUPS)}"
+    url = page.url.split("#", 1)[0] + "#" + token
+    page.evaluate("hash => { location.hash = hash; }", token)
+    page.wait_for_url(url)
+    tabs = [t for t in connection.request("root", "listTabs")["tabs"] if t.get("url") == url]
+    if len(tabs) != 1:
+        raise DevToolsError(f"{len(tabs)} of Firefox's tabs show {url}, set for the lookup of one")
+    return tabs[0]["actor"]
 
 
 class FirefoxListener:
@@ -227,6 +262,10 @@ class FirefoxListener:
         seen = {(m.get("timeStamp"), m.get("errorMessage")) for m in kept}
         heard = [m for m in self._messages() if (m.get("timeStamp"), m.get("errorMessage")) not in seen]
         connection.events[self._console] = kept + heard
+        self._heard = False  # a round trip to the console since the last reports(): every earlier message is here
+
+    def listen(self, on: bool) -> None:
+        """Nothing to turn: a console that logs nothing costs nothing; reports() is asked only of steps heard."""
 
     def _messages(self) -> list[dict]:
         return self._connection.events.setdefault(self._console, [])
@@ -235,9 +274,20 @@ class FirefoxListener:
         """A point in the page's messages: reports() after it reads only the messages logged since."""
         return len(self._messages())
 
+    def heard_after(self, read: Callable[[], T]) -> T:
+        """Run `read` (the jar read after a page call) while the console's round trip is under way: the next
+        reports() needs none of its own."""
+        self._connection.send(self._console, "startListeners", listeners=[])  # a round trip: earlier ones are read
+        result = read()
+        self._connection.answer(self._console, "startListeners")
+        self._heard = True
+        return result
+
     def reports(self, since: int, steps: dict[str, tuple[str, str]]) -> dict[str, EngineReport]:
         """For each step (name -> method and path), what Firefox's console said of the URL its request went to."""
-        self._connection.request(self._console, "startListeners", listeners=[])  # a round trip: earlier ones are read
+        if not self._heard:
+            self._connection.request(self._console, "startListeners", listeners=[])  # a round trip, as above
+        self._heard = False
         said = [console_said(m, self._connection.templates) for m in self._messages()[since:]]
         return {step: EngineReport(tuple(s for s, url in said if urlsplit(url).path == path))
                 for step, (_method, path) in steps.items()}  # fmt: skip

@@ -22,7 +22,7 @@ from slugify import slugify
 
 from e2e.cases import SLICES, all_markers
 from e2e.harness import ordering
-from e2e.harness.case import BrowserCase
+from e2e.harness.case import ENGINE_REASONS, BrowserCase
 from e2e.harness.driver import InfrastructureError
 from e2e.harness.launch import ROOT, launching, load_playwright_config
 from e2e.harness.nodelay import without_nagle
@@ -58,10 +58,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--cm-engine-reasons",
-        choices=("on", "off"),
-        default="on",
-        help="on: hear each engine's own reasons (Chromium over CDP, Firefox's console) and hold them to the oracle's; "
-        "off: judge what the browsers did only (to measure what listening costs)",
+        choices=ENGINE_REASONS,
+        default="expected",
+        help="hear each engine's own reasons (Chromium over CDP, Firefox's console) and hold them to the oracle's: "
+        "expected: on the steps the oracle expects the engine to explain (a refused or withheld cookie, a failed "
+        "fetch), and on every step of a failed case's traced re-run; all: on every step, with the warnings that come "
+        "with cookies stored and sent; off: judge what the browsers did only (to measure what listening costs)",
     )
     group.addoption(
         "--cm-shuffle", metavar="SEED", type=int, default=None, help="run each browser's tests in an order from SEED"
@@ -242,7 +244,7 @@ def browser_case(
     context, pages, fresh = browser_session.context()
     case = BrowserCase(context, test_hosts, pages, browser_session.browser(), case_results, third_party_contexts,
                        empty_jar=browser_session.empty_jar,
-                       engine_reasons=pytestconfig.getoption("--cm-engine-reasons") == "on")  # fmt: skip
+                       engine_reasons=pytestconfig.getoption("--cm-engine-reasons"))  # fmt: skip
     browser_session.empty_jar = None
     tracing = pytestconfig.getoption("--tracing")
     if tracing == "on":

@@ -220,5 +220,5 @@ def judge(case, spec: FlowSpec, profile: BrowserProfile) -> Judgement:
     from e2e.oracle.flow import expect
 
     expected = expect(spec, profile)
-    observed = run_flow(case, spec)
+    observed = run_flow(case, spec, hear=case.steps_to_hear(expected.steps))
     return Judgement(expected, observed, compare(expected, observed, spec, profile))

@@ -284,3 +284,12 @@ def check(engine: str, step: Exchange, said: tuple[EngineSaid, ...]) -> list[Dis
             out.append(Disagreement(s, tuple(oracle), f"{engine}'s reason {s.code} stands for {stands} "
                                     f"[{mapping.source}], none of which is in the oracle's chain"))  # fmt: skip
     return out
+
+
+def worth_hearing(steps: dict[str, Exchange]) -> frozenset[str]:
+    """The steps whose request the oracle expects an engine to explain: a Set-Cookie line refused, a cookie of the jar
+    withheld, or a fetch that fails (a CORS error). Elsewhere an engine's reason for a refusal could only come with
+    a refusal the oracle did not expect, which the comparison of what the browser did already fails; what such a
+    step loses is the engine's warnings, which are never judged (they are heard with --cm-engine-reasons all)."""
+    failed = ("network_error", "rejected")
+    return frozenset(name for name, step in steps.items() if step.blocked or step.withheld or step.fetch in failed)

@@ -76,7 +76,8 @@ def engine(record: CaseRecord) -> dict:
     reports = [record.observed[step].get("engine", {}) for step in STEPS]
     return {
         "lines": engine_lines(record.browser, said),
-        "captured": all(r.get("captured", False) for r in reports),
+        "captured": all(r.get("captured", False) or not r.get("asked", True) for r in reports),
+        "unheard": [step for step, r in zip(STEPS, reports) if not r.get("asked", True)],
         "missing": [f"{step}: {m}" for step, r in zip(STEPS, reports) for m in r.get("missing", [])],
         "differs": any(m["field"].startswith("engine.") for m in record.mismatches),
     }

@@ -32,6 +32,9 @@ def _record(case: Case, profile, nodeid: str, flip: tuple[str, str] | None = Non
     spec = case.spec(Hosts())
     expected = expect(spec, profile).to_json()
     observed = {step: {f: expected[step][f] for f in STEP_FIELDS} | {"error": None} for step in STEPS}
+    for step in STEPS:  # the engine heard on login only, as where the oracle expects it to explain login alone
+        heard = step == "login"
+        observed[step]["engine"] = {"said": [], "missing": [], "captured": heard, "asked": heard}
     observed |= {
         "js_visible": expected["js_visible"],
         "jar": [],
@@ -124,6 +127,8 @@ def test_detail_shows_rules_expected_observed_and_trace(report_dir, page):
     href = detail.locator("a.trace").get_attribute("href")
     assert (report_dir / href).is_file(), f"trace link {href} does not resolve"
     assert "recorded in a traced re-run, which failed again" in detail.inner_text()
+    assert "Not listened to on me, list, create, logout" in detail.inner_text()
+    assert "were not captured in this run" not in detail.inner_text()
 
 
 def test_served_report_opens_traces_in_the_bundled_viewer(report_dir, page):

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from e2e.oracle.browser import ACCESS_BLOCKED
-from e2e.oracle.engines import KINDS, TABLE, EngineSaid, check, firefox_reading
+from e2e.oracle.engines import KINDS, TABLE, EngineSaid, check, firefox_reading, worth_hearing
 from e2e.oracle.profiles import FIREFOX, Fact
 from e2e.oracle.rules import RULES
 from e2e.oracle.tests.examples import API_A, API_B, APP, APP_HTTP, NONE_SECURE, flow
@@ -125,3 +125,13 @@ def test_a_third_party_refusal_of_a_requests_cookies_is_the_oracles_too():
     assert check("firefox", me, (EngineSaid("send", "CookieRejectedThirdParty", None),)) == []
     allowed = flow(page=APP, api=API_B, set_cookie=NONE_SECURE, profile=FIREFOX).steps["me"]
     assert len(check("firefox", allowed, (EngineSaid("send", "CookieRejectedThirdParty", None),))) == 1
+
+
+def test_the_steps_worth_hearing_are_those_the_oracle_expects_explained():
+    """A refused line, a withheld cookie and a failed fetch are heard; a flow where every cookie is stored and sent
+    has nothing for an engine to explain."""
+    assert worth_hearing(flow(page=APP, api=APP).steps) == frozenset()
+    refused = flow(page=APP, api=API_B, set_cookie=LAX).steps
+    assert "login" in worth_hearing(refused) and refused["login"].blocked
+    failed = flow(page=APP, api=API_B, set_cookie=NONE_SECURE, cors="none").steps
+    assert failed["login"].fetch == "network_error" and "login" in worth_hearing(failed)
