@@ -9,18 +9,30 @@
 //                                                              "TimeoutError: ..." after timeoutMs
 // so a caller always sees what happened instead of an exception it might swallow.
 
-export function createClient({ base, credentials = "same-origin", mode = "cors", timeoutMs = 15000 } = {}) {
+// How a body goes: JSON (a cross-origin fetch preflights it), or as an HTML form would send it, urlencoded or
+// text/plain, which keeps the request simple (no preflight: it reaches the server whatever its CORS answer).
+const ENCODINGS = {
+  json: ["application/json", (body) => JSON.stringify(body)],
+  form: ["application/x-www-form-urlencoded", (body) => new URLSearchParams(body).toString()],
+  text: ["text/plain", (body) => Object.entries(body).map(([k, v]) => `${k}=${v}`).join("\r\n")],
+};
+
+export function createClient({ base, credentials = "same-origin", mode = "cors", timeoutMs = 15000, body = "json" } = {}) {
   if (typeof base !== "string" || !/^https?:\/\//.test(base)) {
     throw new TypeError(`createClient needs base, an http(s) URL such as "https://api.site-b.test:8443", not ${JSON.stringify(base)}`);
   }
+  if (!(body in ENCODINGS)) {
+    throw new TypeError(`createClient's body is one of ${Object.keys(ENCODINGS).join(", ")}, not ${JSON.stringify(body)}`);
+  }
+  const [contentType, encode] = ENCODINGS[body];
   const root = base.replace(/\/+$/, "");
 
-  async function call(method, path, body) {
+  async function call(method, path, fields) {
     // A host that never answers must not hang the caller: the fetch is aborted with a TimeoutError.
     const init = { method, credentials, mode, cache: "no-store", headers: {}, signal: AbortSignal.timeout(timeoutMs) };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
+    if (fields !== undefined) {
+      init.headers["Content-Type"] = contentType;
+      init.body = encode(fields);
     }
     let response;
     try {

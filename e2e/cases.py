@@ -8,7 +8,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from e2e.oracle.spec import FlowSpec, ServerSpec
-from e2e.oracle.vocabulary import CORS_POLICIES, CREDENTIALS_MODES, REQUEST_MODES, SAMESITE_VALUES, THIRD_PARTY_POLICIES
+from e2e.oracle.vocabulary import (
+    BODIES,
+    CORS_POLICIES,
+    CREDENTIALS_MODES,
+    REQUEST_MODES,
+    SAMESITE_VALUES,
+    THIRD_PARTY_POLICIES,
+)
 from e2e.oracle.wpt.conformance import load as load_wpt
 from server.config import CookieConfig
 from server.origins import ORIGINS, PROXY_LISTENER
@@ -33,6 +40,9 @@ SLICE_SETUPS = {
     "proxy-https": ("app_https_proxy", "app_https_proxy"),
 }
 ALL_SETUPS = SETUPS | SLICE_SETUPS
+# The one origin the fixed CORS policy answers: the app on another port than the page's (the dev server the API was
+# configured for, while the page runs on another).
+FIXED_ORIGIN = "app_https_alt_port"
 
 
 def _samesite_id(value: str | None) -> str:
@@ -70,6 +80,7 @@ class Case:
     lines: tuple[str, ...] = ()  # Set-Cookie lines login sends byte for byte, in order (no session id in them)
     script_writes: tuple[str, ...] = ()  # document.cookie writes the page makes after login
     source: str = ""  # where the lines come from (a WPT case id), for a reader of the report
+    body: str = "json"  # how login and create send their bodies (vocabulary.BODIES); a form body: simple requests
 
     def __post_init__(self) -> None:
         if (self.cookie is None) == (not self.lines):
@@ -80,6 +91,7 @@ class Case:
             self.credentials not in CREDENTIALS_MODES
             or self.mode not in REQUEST_MODES
             or self.cors not in CORS_POLICIES
+            or self.body not in BODIES
         ):
             raise ValueError(f"bad case dimensions: {self.credentials!r}, {self.mode!r}, {self.cors!r}")
 
@@ -102,6 +114,8 @@ class Case:
         parts += [self.credentials, self.setup]
         if self.mode != "cors":
             parts.append(f"mode_{self.mode.replace('-', '_')}")
+        if self.body != "json":
+            parts.append(f"body_{self.body}")
         if self.slice != "core":
             parts.append(f"cors_{self.cors}")
         return "-".join(parts + list(self.extra_ids) + self._cookie_ids())
@@ -122,6 +136,7 @@ class Case:
         ]
         names += [scheme] if scheme in ("http", "https") else []
         names += [f"third_party_{self.third_party}"] if self.third_party else []
+        names += [f"body_{self.body}"]
         return tuple(dict.fromkeys(names + self._cookie_ids() + list(self.marks)))
 
     def spec(self, hosts) -> FlowSpec:
@@ -135,12 +150,14 @@ class Case:
         server = ServerSpec(
             **lines,
             cors=self.cors,
+            allowlist=(hosts.origin(FIXED_ORIGIN),) if self.cors == "fixed" else None,
             secure_cookie_needs_tls=self.secure_cookie_needs_tls,
             trust_proxy=self.trust_proxy,
             forwarded_https=self.behind_proxy,
+            lenient_body=self.body != "json",  # a form's fields are read (express.urlencoded(), express.text())
         )
         return FlowSpec(hosts.origin(self.page), hosts.origin(self.api), server, self.credentials, self.mode,
-                        self.third_party, self.script_writes)  # fmt: skip
+                        self.third_party, self.script_writes, self.body)  # fmt: skip
 
 
 def core() -> Iterator[Case]:
@@ -323,6 +340,30 @@ def parsing_slice() -> Iterator[Case]:
                    extra_ids=(behaviour,), source=source)  # fmt: skip
 
 
+# The CORS answers of slice_simple_request: each way of failing the CORS check of a credentialed response (none: no
+# ACAO; wildcard: "*" with credentials; reflect: ACAO without ACAC; fixed: another origin), and the allowlist passing.
+SIMPLE_CORS = ("none", "wildcard", "reflect", "fixed", "allowlist")
+SIMPLE_COOKIES = {
+    "samesite_none": CookieConfig(samesite="None", secure=True),
+    "samesite_lax": CookieConfig(samesite="Lax", secure=True),
+    "samesite_unset": CookieConfig(samesite=None, secure=True),
+}
+
+
+def simple_request_slice() -> Iterator[Case]:
+    """Login and the rest as simple requests (form bodies, no preflight) against CORS answers that fail the check in
+    each way, and one that passes: script sees a network error, the server got the request, and the cookie is
+    stored and sent by the cookie rules alone (CORS is not a cookie firewall); a regular profile's third-party
+    setting for the cross-site API."""
+    for cors, body, setup, cookie in itertools.product(
+        SIMPLE_CORS, ("form", "text"), ("same_site_subdomain-https", "cross_site-https"), SIMPLE_COOKIES.values()
+    ):
+        yield Case("slice_simple_request", "include", setup, cookie, cors=cors, body=body)
+    for cors in SIMPLE_CORS:
+        yield Case("slice_simple_request", "include", "cross_site-https", SIMPLE_COOKIES["samesite_none"], cors=cors,
+                   body="form", third_party="allowed", extra_ids=("third_party_allowed",))  # fmt: skip
+
+
 SLICES = {
     "core": core,
     "slice_cors": cors_slice,
@@ -333,6 +374,23 @@ SLICES = {
     "slice_production": production_slice,
     "slice_third_party": third_party_slice,
     "slice_parsing": parsing_slice,
+    "slice_simple_request": simple_request_slice,
+}
+
+
+# Each slice's table in the report reads as the question a user asked.
+QUESTIONS = {
+    "slice_cors": "Which CORS answers let script read a credentialed response, and which keep the session anyway?",
+    "slice_mode": "What do the fetch modes (cors, no-cors, same-origin) do with the session cookie?",
+    "slice_domain_path": "Which Domain and Path take the cookie to the API and show it to script?",
+    "slice_prefix": "Which __Secure- and __Host- cookies does the browser keep?",
+    "slice_lifetime": "Do Max-Age, Expires and logout's deletion end the cookie as written?",
+    "slice_production": "Behind a proxy that ends TLS, does express-session's Secure cookie reach the browser?",
+    "slice_third_party": "Which third-party cookie settings keep a cross-site session, partitioned or not?",
+    "slice_parsing": "What does the browser make of odd Set-Cookie lines and of the page's own writes?",
+    "slice_simple_request": "A simple request (a form body, no preflight) whose CORS check fails: is the cookie "
+    "stored and sent anyway? CORS is not a cookie firewall: the server got every request and the jar kept the "
+    "cookie by the cookie rules alone; only script was refused the answer.",
 }
 
 

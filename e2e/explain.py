@@ -23,7 +23,7 @@ from e2e.oracle.profiles import PROFILES, BrowserProfile
 from e2e.oracle.rules import chain_lines
 from e2e.oracle.setcookie import SetCookie, parse_set_cookie
 from e2e.oracle.spec import FlowSpec, ServerSpec
-from e2e.oracle.vocabulary import CORS_POLICIES, CREDENTIALS_MODES, REQUEST_MODES, OracleInputError
+from e2e.oracle.vocabulary import BODIES, CORS_POLICIES, CREDENTIALS_MODES, REQUEST_MODES, OracleInputError
 from server.config import CookieConfig
 
 DEFAULT_SET_COOKIE = CookieConfig().set_cookie("X")  # express-session's and Flask's default cookie
@@ -52,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--mode", choices=REQUEST_MODES, default="cors", help="fetch request mode (default: cors)")
     parser.add_argument(
+        "--body",
+        choices=tuple(BODIES),
+        default="json",
+        help="how login and create send their bodies: json (a cross-origin fetch is preflighted), or form "
+        "(x-www-form-urlencoded) or text (text/plain), which keep every request simple, never preflighted; the "
+        "server then reads form fields too (default: json)",
+    )
+    parser.add_argument(
         "--set-cookie",
         action="append",
         metavar="LINE",
@@ -74,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--allowlist",
         action="append",
         metavar="ORIGIN",
-        help="an origin the allowlist policy admits (repeatable; default: the page's origin)",
+        help="an origin the allowlist policy admits (repeatable; default: the page's origin); with --cors fixed, the "
+        "one origin the server answers every request with",
     )
     parser.add_argument(
         "--secure-cookie-needs-tls",
@@ -122,8 +131,9 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
         secure_cookie_needs_tls=args.secure_cookie_needs_tls,
         trust_proxy=args.trust_proxy,
         forwarded_https=args.forwarded_https,
+        lenient_body=args.body != "json",
     )
-    return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode)
+    return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode, body=args.body)
 
 
 def expectations(spec: FlowSpec, browsers: Sequence[str]) -> dict[str, FlowExpectation]:
@@ -247,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(next(iter(data.values())) if len(data) == 1 else data, indent=2))
     else:
         print(f"page {spec.page} → api {spec.api}; credentials {spec.credentials}, mode {spec.mode}, "
-              f"CORS {spec.server.cors}")  # fmt: skip
+              f"body {spec.body}, CORS {spec.server.cors}")  # fmt: skip
         print("\n".join(describe_lines(spec)))
         print("\n".join(render(PROFILES[name], flow) for name, flow in flows.items()))
     return _verify(spec, browsers, args.json) if args.verify else 0

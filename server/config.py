@@ -149,19 +149,24 @@ class CorsPolicy:
             raise ConfigError(
                 "the allowlist CORS policy needs at least one origin, e.g. 'https://app.site-a.test:8443'"
             )
-        if self.kind != "allowlist" and self.allowlist:
+        if self.kind == "fixed" and len(self.allowlist) != 1:
+            raise ConfigError("the fixed CORS policy answers one configured origin, e.g. ('https://app.test:5173',)")
+        if self.kind not in ("allowlist", "fixed") and self.allowlist:
             raise ConfigError(
-                f"origins are only read by the allowlist policy; drop them or use kind='allowlist', not {self.kind!r}"
+                f"origins are only read by the allowlist and fixed policies; drop them or use kind='allowlist', not "
+                f"{self.kind!r}"
             )
 
     def headers(self, origin: str | None) -> dict[str, str]:
         """The CORS response headers for a request from `origin` (Fetch, "HTTP responses")."""
-        if self.kind == "none" or origin is None and self.kind != "wildcard":
+        if self.kind == "none" or origin is None and self.kind not in ("wildcard", "fixed"):
             return {}
         if self.kind == "wildcard":
             return {"Access-Control-Allow-Origin": "*"}
         if self.kind == "reflect":
             return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        if self.kind == "fixed":  # the `cors` middleware with a string origin: the same answer to every Origin
+            return {"Access-Control-Allow-Origin": self.allowlist[0], "Access-Control-Allow-Credentials": "true"}
         if self.kind == "allowlist" and origin not in self.allowlist:
             return {"Vary": "Origin"}
         # allowlist hit, or the misconfiguration that reflects any Origin with credentials
@@ -169,7 +174,9 @@ class CorsPolicy:
 
     def admits(self, origin: str) -> bool:
         """Whether a credentialed cross-origin request from `origin` is let through by this policy."""
-        return self.kind == "reflect_any_credentials" or (self.kind == "allowlist" and origin in self.allowlist)
+        return self.kind == "reflect_any_credentials" or (
+            self.kind in ("allowlist", "fixed") and origin in self.allowlist
+        )
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,7 @@ def run_group(
     credentials: str,
     mode: str = "cors",
     cookie_name: str = "sid",
+    body: str = "json",
     jar_before: list | None = None,
     timeout_ms: int = 15000,
     hear: bool = True,
@@ -130,7 +131,8 @@ def run_group(
     """Run steps in order in one page call, then read the jar once (see GROUPS); with `hear`, with what the engine
     said of each step's request."""
     hosts = case.hosts
-    options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms}
+    options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms,
+               "body": body}  # fmt: skip
     try:
         before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
         since = hosts.state.mark()
@@ -218,7 +220,7 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
     jar = None
     for group in GROUPS:
         for result in run_group(case, page, api, group, credentials=spec.credentials, mode=spec.mode,
-                                cookie_name=spec.cookie_name, jar_before=jar,
+                                cookie_name=spec.cookie_name, body=spec.body, jar_before=jar,
                                 hear=hear is None or bool(hear & set(group)), **options):  # fmt: skip
             flow.steps[result.name] = result
         jar = result.jar

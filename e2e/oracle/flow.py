@@ -25,7 +25,7 @@ from e2e.oracle.browser import BrowserModel, Exchange
 from e2e.oracle.profiles import BrowserProfile, changed_by_deviations
 from e2e.oracle.server import ServerModel
 from e2e.oracle.spec import FlowSpec
-from e2e.oracle.vocabulary import JSON, REQUESTS, STEPS
+from e2e.oracle.vocabulary import REQUESTS, STEPS
 
 # The fields of a step that a browser's run is compared on (harness/verdict.py reads each off an observed step).
 STEP_FIELDS = ("fetch", "status", "server_status", "preflight", "cookie_sent", "authenticated", "cookie_stored")
@@ -81,7 +81,7 @@ def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation
         request = REQUESTS[name]
         steps[name] = browser.fetch(spec.page_origin, server, request.method, request.path,
                                     credentials=spec.credentials, mode=spec.mode,
-                                    content_type=JSON if request.json_body else None)  # fmt: skip
+                                    content_type=spec.content_type if request.json_body else None)  # fmt: skip
         if name == "login":
             values, js_reasons = browser.read_cookie(spec.page_origin, spec.cookie_name)
             visible, jar_view = bool(values), _jar_view(spec, browser)

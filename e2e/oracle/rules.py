@@ -101,7 +101,8 @@ _TABLE = (
     ),
     Rule(
         "fetch-simple-request",
-        "A GET, or a POST without a body, carries only safelisted headers and is not preflighted.",
+        "A GET, or a POST without a body or with a urlencoded, multipart or text/plain one, carries only safelisted "
+        "headers and is not preflighted: it reaches the server whatever the CORS answer will be.",
         "Fetch #cors-safelisted-method; #cors-safelisted-request-header; #concept-main-fetch",
     ),
     Rule(
@@ -549,7 +550,8 @@ _TABLE = (
     Rule(
         "server-cors-policy",
         "Every /api response, errors too, carries the policy's CORS headers: none; ACAO '*'; ACAO=Origin without "
-        "ACAC; ACAO=Origin and ACAC for an allowlisted Origin; ACAO=Origin and ACAC for any Origin.",
+        "ACAC; ACAO=Origin and ACAC for an allowlisted Origin; ACAO=Origin and ACAC for any Origin; one configured "
+        "origin and ACAC whatever the Origin (fixed).",
         "server/config.py CorsPolicy.headers; server/app.py finish",
     ),
     Rule(

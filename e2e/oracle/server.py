@@ -57,12 +57,14 @@ class ServerAnswer:
 def policy_headers(spec: ServerSpec, origin: str | None) -> dict[str, str]:
     """The CORS headers server/config.py CorsPolicy answers a request from `origin` (rule server-cors-policy)."""
     kind = spec.cors
-    if kind == "none" or (origin is None and kind != "wildcard"):
+    if kind == "none" or (origin is None and kind not in ("wildcard", "fixed")):
         return {}
     if kind == "wildcard":
         return {"Access-Control-Allow-Origin": "*"}
     if kind == "reflect":
         return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    if kind == "fixed":
+        return {"Access-Control-Allow-Origin": spec.allowlist[0], "Access-Control-Allow-Credentials": "true"}
     if not admits(spec, origin):
         return {"Vary": "Origin"}
     return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
@@ -70,7 +72,9 @@ def policy_headers(spec: ServerSpec, origin: str | None) -> dict[str, str]:
 
 def admits(spec: ServerSpec, origin: str | None) -> bool:
     """Whether the policy lets a credentialed cross-origin request from `origin` through."""
-    return spec.cors == "reflect_any_credentials" or (spec.cors == "allowlist" and origin in (spec.allowlist or ()))
+    return spec.cors == "reflect_any_credentials" or (
+        spec.cors in ("allowlist", "fixed") and origin in (spec.allowlist or ())
+    )
 
 
 class ServerModel:

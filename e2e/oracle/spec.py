@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from e2e.oracle.setcookie import SetCookie, deletion_line, parse_set_cookie
 from e2e.oracle.sites import Origin, parse_origin
 from e2e.oracle.vocabulary import (
+    BODIES,
     CORS_POLICIES,
     CREDENTIALS_MODES,
     CSRF_DEFENCES,
@@ -48,9 +49,13 @@ class ServerSpec:
         choice(self.csrf, CSRF_DEFENCES, "csrf")
         if isinstance(self.allowlist, str):
             raise OracleInputError(f"allowlist must be a tuple of origins, e.g. ({self.allowlist!r},), not a string")
+        if self.cors == "fixed" and (self.allowlist is None or len(self.allowlist) != 1):
+            raise OracleInputError("the fixed CORS policy answers one configured origin: give it as the allowlist's "
+                                   "only origin, e.g. ('https://app.test:5173',)")  # fmt: skip
         if self.allowlist is not None:
-            if self.cors != "allowlist":
-                raise OracleInputError(f"only the allowlist CORS policy reads an allowlist, not cors {self.cors!r}")
+            if self.cors not in ("allowlist", "fixed"):
+                raise OracleInputError(f"only the allowlist and fixed CORS policies read an allowlist, not cors "
+                                       f"{self.cors!r}")  # fmt: skip
             if not self.allowlist:
                 raise OracleInputError("the allowlist CORS policy needs at least one origin, e.g. 'https://app.test'")
             for origin in self.allowlist:
@@ -94,6 +99,7 @@ class FlowSpec:
     third_party: str | None = None  # the browser's own third-party cookie setting; None: its default here
     # document.cookie writes the page makes right after login, in order (the non-HTTP API of 6265bis §5.7)
     script_writes: tuple[str, ...] = ()
+    body: str = "json"  # how login and create send their bodies (vocabulary.BODIES)
     page_origin: Origin = field(init=False, repr=False, compare=False)
     api_origin: Origin = field(init=False, repr=False, compare=False)
 
@@ -101,6 +107,7 @@ class FlowSpec:
         choice(self.credentials, CREDENTIALS_MODES, "credentials")
         choice(self.mode, REQUEST_MODES, "mode")
         choice(self.third_party, (None, *THIRD_PARTY_POLICIES), "third_party")
+        choice(self.body, tuple(BODIES), "body")
         if isinstance(self.script_writes, str):
             raise OracleInputError(f"script_writes must be a tuple of lines, e.g. ({self.script_writes!r},)")
         for line in self.script_writes:
@@ -115,6 +122,11 @@ class FlowSpec:
     @property
     def cookie_name(self) -> str:
         return self.server.cookie_name
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type of the flow's bodies."""
+        return BODIES[self.body]
 
     def to_json(self) -> dict:
         """The spec as data, for the results record: its inputs, the server's nested."""

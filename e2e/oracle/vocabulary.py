@@ -14,8 +14,10 @@ CREDENTIALS_MODES = ("omit", "same-origin", "include")
 # Fetch #concept-request-mode: the modes fetch() from a page can ask for
 REQUEST_MODES = ("cors", "no-cors", "same-origin")
 # What the server's CORS middleware answers (server/config.py CorsPolicy): nothing; ACAO "*"; ACAO = Origin without
-# ACAC; ACAO = Origin with ACAC for allowlisted origins; ACAO = Origin with ACAC for any origin (a misconfiguration).
-CORS_POLICIES = ("none", "wildcard", "reflect", "allowlist", "reflect_any_credentials")
+# ACAC; ACAO = Origin with ACAC for allowlisted origins; ACAO = Origin with ACAC for any origin (a misconfiguration);
+# ACAO = one configured origin with ACAC whatever the Origin (the `cors` middleware given a string: a page on another
+# port or host than the one configured fails the check).
+CORS_POLICIES = ("none", "wildcard", "reflect", "allowlist", "reflect_any_credentials", "fixed")
 # The SameSite attribute a server can write; None: the attribute is left out.
 SAMESITE_VALUES = (None, "Lax", "Strict", "None")
 # The server's own CSRF defence for unsafe methods: none, or refusing a foreign Origin.
@@ -32,6 +34,9 @@ URLENCODED = "application/x-www-form-urlencoded"
 TEXT_PLAIN = "text/plain"
 MULTIPART = "multipart/form-data"
 NO_CORS_TEXT = "text/plain;charset=UTF-8"  # a string body's type once no-cors has dropped application/json
+# How the client sends the flow's bodies (login's, create's): JSON, which a cross-origin fetch preflights, or a form
+# encoding, which keeps every request of the flow a simple request (Fetch #cors-safelisted-request-header).
+BODIES = {"json": JSON, "form": URLENCODED, "text": TEXT_PLAIN}
 FORM_TYPES = (URLENCODED, TEXT_PLAIN)  # the form encodings the server reads with lenient_body (multipart: never)
 SAFELISTED_CONTENT_TYPES = (URLENCODED, MULTIPART, TEXT_PLAIN)  # Fetch #cors-safelisted-request-header
 SAFE_METHODS = ("GET", "HEAD")  # RFC 9110 §9.2.1; 6265bis §5.8.3 calls these "safe"

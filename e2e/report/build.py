@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from e2e.cases import SETUPS, cookie_ids, core
+from e2e.cases import QUESTIONS, SETUPS, cookie_ids, core
 from e2e.harness.results import CaseRecord
 from e2e.oracle.engines import engine_lines, said_by_step
 from e2e.oracle.flow import STEP_FIELDS
@@ -30,6 +30,8 @@ def summary(flow: dict) -> dict:
         "authenticated": flow["me"]["authenticated"],
         "readable": flow["js_visible"],
         "logged_out": not flow["logout"]["cookie_stored"],
+        "login_reached": flow["login"]["server_status"] is not None,
+        "login_read": flow["login"]["fetch"] == "resolved",
     }
 
 
@@ -127,6 +129,7 @@ def build(records: list[CaseRecord], outcomes: dict[str, str], traces: dict[str,
         "rows": core_rows(),
         "cases": cases,
         "third_party_settings": settings,
+        "questions": QUESTIONS,
     }
 
 

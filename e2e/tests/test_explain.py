@@ -101,6 +101,8 @@ def test_explain_text_names_each_step_and_its_rules(capsys):
         pytest.param(["--page", "https://app.site-a.test/x"], "no path", id="origin_with_path"),
         pytest.param(["--page", APP, "--cors", "star"], "invalid choice", id="bad_policy"),
         pytest.param(["--api", "ftp://api.test"], "only http and https", id="bad_api_scheme"),
+        pytest.param(["--cors", "fixed"], "fixed CORS policy answers one configured origin", id="fixed_without_origin"),
+        pytest.param(["--body", "xml"], "invalid choice", id="bad_body"),
     ],
 )
 def test_explain_input_errors_exit_2(capsys, argv, message):
@@ -206,3 +208,18 @@ def test_explain_drops_a_pasted_header_name_and_takes_several_lines(capsys):
     assert "'Set-Cookie:' is the header's name" in captured.err
     data = json.loads(captured.out)
     assert data["me"]["cookie_header"] == "a=1; b=2" and data["document_cookie"] == "a=1; b=2"
+
+
+def test_explain_a_simple_request_failing_cors_still_stores_the_cookie(capsys):
+    """A same-site form login against an API without CORS headers: no preflight, a network error for script, and the
+    cookie stored all the same (and sent with me, which the server authenticates)."""
+    argv = ["--page", APP, "--api", "https://api.site-a.test:8443", "--credentials", "include", "--body", "form",
+            "--cors", "none", "--set-cookie", "sid=X; Path=/; Secure; HttpOnly; SameSite=Lax", "--browser", "chromium",
+            "--json"]  # fmt: skip
+    assert explain.main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    login, me = data["login"], data["me"]
+    assert (login["fetch"], login["preflight"], login["server_status"], login["cookie_stored"]) == (
+        "network_error", False, 200, True)  # fmt: skip
+    assert "fetch-set-cookie-despite-cors-failure" in login["reasons"]
+    assert (me["fetch"], me["cookie_sent"], me["authenticated"]) == ("network_error", True, True)

@@ -24,7 +24,9 @@ class Hosts:
 
     @staticmethod
     def origin(name: str) -> str:
-        return {"app_https": "https://app.site-a.test:8443", "api_site_b_https": "https://api.site-b.test:8443"}[name]
+        return {"app_https": "https://app.site-a.test:8443", "api_site_b_https": "https://api.site-b.test:8443",
+                "api_site_a_https": "https://api.site-a.test:8443",
+                "app_https_alt_port": "https://app.site-a.test:9443"}[name]  # fmt: skip
 
 
 def _record(case: Case, profile, nodeid: str, flip: tuple[str, str] | None = None) -> CaseRecord:
@@ -73,6 +75,7 @@ def report_dir(tmp_path_factory, browser) -> Path:
         _record(c, p, f"t[{p.name}-{c.id}]", flips.get((p.name, c.id))) for p in (CHROMIUM, FIREFOX) for c in cases
     ]
     records.append(_record(lax, FIREFOX, f"t[firefox-{lax.id}]"))
+    records.append(_record(SIMPLE, CHROMIUM, f"t[chromium-{SIMPLE.id}]"))
     records.append(_record(partitioned, CHROMIUM, f"t[chromium-{partitioned.id}-jar]", ("login", "jar.partition_key")))
     traces = {records[0].nodeid: "traces/failing/trace.zip"}
     reruns = {records[0].nodeid: "failed again (Failed)"}
@@ -85,6 +88,9 @@ def report_dir(tmp_path_factory, browser) -> Path:
     return folder
 
 
+# A same-site simple request whose CORS answer has no ACAO: a network error for script, the cookie stored anyway.
+SIMPLE = Case("slice_simple_request", "include", "same_site_subdomain-https", CookieConfig(samesite="Lax", secure=True),
+              cors="none", body="form")  # fmt: skip
 CHROMIUM_FAILING = next(c for c in core() if c.setup == "cross_site-https" and c.credentials == "include").id
 
 
@@ -172,3 +178,15 @@ def test_each_browser_section_says_what_decides_third_party_cookies(report_dir, 
     setting = page.locator(f"section.browser[data-browser='{section_of}'] p.setting").inner_text()
     note = (CHROMIUM if section_of == "chromium" else FIREFOX).third_party_note
     assert note.value in setting and note.source in setting and "slice_third_party" in setting
+
+
+def test_a_slice_reads_as_its_question_and_shows_cors_is_no_cookie_firewall(report_dir, page):
+    """A slice's table opens with the question it answers; a simple request's row says the server got login and the
+    jar kept the cookie while script could not read the answer."""
+    page.goto((report_dir / "index.html").as_uri())
+    section = page.locator("section.browser", has=page.locator("h2", has_text="chromium"))
+    assert "CORS is not a cookie firewall" in section.locator("p.question").inner_text()
+    headers = section.locator("table.slice th").all_inner_texts()
+    row = dict(zip(headers, section.locator(f"tr[data-case='{SIMPLE.id}'] td").all_inner_texts()))
+    assert (row["login reached the server"], row["script read login's answer"], row["stored in the jar"]) == (
+        "yes", "no", "yes"), row  # fmt: skip

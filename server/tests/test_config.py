@@ -193,7 +193,8 @@ INVALID = [
     ),
     pytest.param(
         lambda: CorsPolicy("any"),
-        "CORS policy must be one of ('none', 'wildcard', 'reflect', 'allowlist', 'reflect_any_credentials'), not 'any'",
+        "CORS policy must be one of ('none', 'wildcard', 'reflect', 'allowlist', 'reflect_any_credentials', 'fixed'), "
+        "not 'any'",
         id="cors_unknown_kind",
     ),
     pytest.param(
@@ -205,6 +206,9 @@ INVALID = [
         lambda: CorsPolicy("reflect", (PAGE,)),
         "drop them or use kind='allowlist', not 'reflect'",
         id="cors_origins_without_allowlist",
+    ),
+    pytest.param(
+        lambda: CorsPolicy("fixed"), "the fixed CORS policy answers one configured origin", id="cors_fixed_empty"
     ),
     pytest.param(
         lambda: CorsPolicy("allowlist", PAGE),
@@ -254,6 +258,18 @@ CORS_CASES = [
         id="allowlist_miss_extended",
     ),
     pytest.param(CorsPolicy("allowlist", (PAGE,)), None, {}, id="allowlist_without_origin"),
+    pytest.param(
+        CorsPolicy("fixed", (PAGE,)),
+        EVIL,
+        {"Access-Control-Allow-Origin": PAGE, "Access-Control-Allow-Credentials": "true"},
+        id="fixed_other_origin",
+    ),
+    pytest.param(
+        CorsPolicy("fixed", (PAGE,)),
+        None,
+        {"Access-Control-Allow-Origin": PAGE, "Access-Control-Allow-Credentials": "true"},
+        id="fixed_without_origin",
+    ),
     pytest.param(
         CorsPolicy("reflect_any_credentials"),
         EVIL,
@@ -442,7 +458,10 @@ def test_cors_headers_on_normal_responses(client, state, policy, origin, expecte
     assert cors_headers(me) == expected
     assert policy.headers(origin) == expected
     if origin is not None:
-        assert policy.admits(origin) is ("Access-Control-Allow-Credentials" in expected)
+        credentialed = (
+            expected.get("Access-Control-Allow-Origin") == origin and "Access-Control-Allow-Credentials" in expected
+        )
+        assert policy.admits(origin) is credentialed
 
 
 @pytest.mark.parametrize("policy, origin, expected", CORS_CASES)

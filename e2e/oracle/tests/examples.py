@@ -43,10 +43,12 @@ def flow(
     cors="reflect_any_credentials",
     profile=CHROMIUM,
     third_party=None,
+    body="json",
     **server,
 ) -> FlowExpectation:
     """The oracle's expectation of one flow, with these defaults; `server`: the ServerSpec's other fields."""
-    spec = FlowSpec(page, api, ServerSpec(set_cookie=set_cookie, cors=cors, **server), credentials, mode, third_party)
+    server = ServerSpec(set_cookie=set_cookie, cors=cors, **server)
+    spec = FlowSpec(page, api, server, credentials, mode, third_party, body=body)
     return expect(spec, profile, now=NOW)
 
 

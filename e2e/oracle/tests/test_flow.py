@@ -30,7 +30,7 @@ from e2e.oracle.tests.examples import (
     stored,
     summary,
 )
-from e2e.oracle.vocabulary import CORS_POLICIES, CREDENTIALS_MODES, REQUEST_MODES, STEPS
+from e2e.oracle.vocabulary import BODIES, CORS_POLICIES, CREDENTIALS_MODES, REQUEST_MODES, STEPS
 from server.config import CookieConfig
 
 
@@ -446,7 +446,14 @@ CASES = st.fixed_dictionaries(
         "cors": st.sampled_from(CORS_POLICIES),
         "mode": st.sampled_from(REQUEST_MODES),
         "profile": st.sampled_from([CHROMIUM, FIREFOX, ALLOWED_3P]),
+        "body": st.sampled_from(tuple(BODIES)),
+        "fixed_origin": ORIGINS,
     }
+).map(
+    lambda c: (
+        {k: v for k, v in c.items() if k != "fixed_origin"}
+        | {"allowlist": (c["fixed_origin"],) if c["cors"] == "fixed" else None, "lenient_body": c["body"] != "json"}
+    )
 )
 
 
