@@ -17,7 +17,8 @@ const ENCODINGS = {
   text: ["text/plain", (body) => Object.entries(body).map(([k, v]) => `${k}=${v}`).join("\r\n")],
 };
 
-export function createClient({ base, credentials = "same-origin", mode = "cors", timeoutMs = 15000, body = "json" } = {}) {
+// loginUrl: where login posts, when not the API's own /api/login (an auth endpoint that redirects there).
+export function createClient({ base, credentials = "same-origin", mode = "cors", timeoutMs = 15000, body = "json", loginUrl } = {}) {
   if (typeof base !== "string" || !/^https?:\/\//.test(base)) {
     throw new TypeError(`createClient needs base, an http(s) URL such as "https://api.site-b.test:8443", not ${JSON.stringify(base)}`);
   }
@@ -36,7 +37,7 @@ export function createClient({ base, credentials = "same-origin", mode = "cors",
     }
     let response;
     try {
-      response = await fetch(root + path, init);
+      response = await fetch(/^https?:/.test(path) ? path : root + path, init);
     } catch (error) {
       return { outcome: "network_error", error: `${error.name}: ${error.message}` };
     }
@@ -61,7 +62,7 @@ export function createClient({ base, credentials = "same-origin", mode = "cors",
   }
 
   return {
-    login: (username, password) => call("POST", "/api/login", { username, password }),
+    login: (username, password) => call("POST", loginUrl ?? "/api/login", { username, password }),
     me: () => call("GET", "/api/me"),
     listResources: () => call("GET", "/api/resources"),
     createResource: (title) => call("POST", "/api/resources", { title }),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -64,7 +65,7 @@ def comparable(observed: dict) -> dict:
     (they quote the Set-Cookie line, and so the session id, which is new in every run), nor its warnings, which are
     never judged (and some come once per document, so which case hears one depends on the order); each Cookie
     header and document.cookie as its cookies' names in order (a case whose lines are exact is held to its values
-    by the oracle)."""
+    by the oracle); an Origin header without its port."""
     out = dict(observed)
     for step, value in observed.items():
         if isinstance(value, dict) and "engine" in value:
@@ -72,6 +73,8 @@ def comparable(observed: dict) -> dict:
             out[step] = value | {"engine": value["engine"] | {"said": said}}
         if isinstance(value, dict) and value.get("cookie_header"):  # names in order; the values hold session ids
             out[step] = out[step] | {"cookie_header": _names(value["cookie_header"])}
+        if isinstance(value, dict) and value.get("origin"):  # the hosts' ports are the OS's, new every run
+            out[step] = out[step] | {"origin": re.sub(r":\d+$", "", value["origin"])}
     if observed.get("document_cookie"):
         out["document_cookie"] = _names(observed["document_cookie"])
     return out

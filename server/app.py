@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask, Response, g, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
-from e2e.oracle.vocabulary import FORM_TYPES, JSON, REQUESTS
+from e2e.oracle.vocabulary import FORM_TYPES, HOP_PATH, JSON, REQUESTS
 
 from .config import Settings
 
@@ -359,6 +359,16 @@ def create_app(state: ApiState | None = None) -> Flask:
             # Fetch, "CORS-preflight cache": 0 keeps every case's preflight visible to the next.
             response.headers["Access-Control-Max-Age"] = "0"
         response.headers["Allow"] = "GET, POST, OPTIONS"
+        return response
+
+    @app.route(HOP_PATH + "<int:hop>", methods=["GET", "POST"])
+    def redirect_hop(hop: int):
+        """Hop `hop` of a redirected login (Settings.redirects): the chain's status, Location the next URL."""
+        chain = settings().redirects
+        if hop + 1 >= len(chain):
+            raise ApiError(404, "no_such_hop", f"this server's login redirects through {max(len(chain) - 1, 0)} hops")
+        response = app.make_response(({"redirect": chain[hop + 1]}, settings().redirect_status))
+        response.headers["Location"] = chain[hop + 1]
         return response
 
     @app.post(REQUESTS["login"].path)

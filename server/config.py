@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from e2e.oracle.vocabulary import CORS_POLICIES, CSRF_DEFENCES, SAMESITE_VALUES
+from e2e.oracle.vocabulary import CORS_POLICIES, CSRF_DEFENCES, REDIRECT_STATUSES, SAMESITE_VALUES
 
 # RFC 6265bis "Syntax": cookie-name is an HTTP token.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -196,6 +196,10 @@ class Settings:
     # Read a JSON body whatever its Content-Type, and form fields sent urlencoded or text/plain (an API behind
     # express.json({type: "*/*"}) and express.urlencoded()): a cross-site form or no-cors fetch then meets no 415.
     lenient_body: bool = False
+    # A redirected login: the URLs of its chain, hop 0 first (each at /api/hop/<k>) and the API's login last; hop k
+    # answers redirect_status with a Location of URL k+1.
+    redirects: tuple[str, ...] = ()
+    redirect_status: int = 302
     session_ttl: int = 3600
     max_sessions: int = 10_000
     # Fault injection, for the tests that prove faults are reported as faults: every /api request answers
@@ -207,6 +211,11 @@ class Settings:
             raise ConfigError(f"fault must be one of {FAULTS}, not {self.fault!r}")
         if self.csrf not in CSRF_DEFENCES:
             raise ConfigError(f"csrf must be one of {CSRF_DEFENCES}, not {self.csrf!r}")
+        if self.redirect_status not in REDIRECT_STATUSES:
+            raise ConfigError(f"redirect_status must be one of {REDIRECT_STATUSES}, not {self.redirect_status!r}")
+        if isinstance(self.redirects, str) or len(self.redirects) == 1:
+            raise ConfigError("redirects is a tuple of URLs, the hops and then the login they lead to, e.g. "
+                              "('https://a.test/api/hop/0', 'https://api.test/api/login')")  # fmt: skip
         if self.session_ttl <= 0 or self.max_sessions <= 0:
             raise ConfigError("session_ttl and max_sessions must be positive")
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from e2e.harness.engine import NOT_ASKED, NOT_CAPTURED, EngineReport
 from e2e.oracle.spec import FlowSpec
-from e2e.oracle.vocabulary import REQUESTS
+from e2e.oracle.vocabulary import HOP_PATH, REQUESTS
 from server.app import USERS, RequestRecord
 
 CLIENT_JS = Path(__file__).resolve().parents[2] / "client" / "api.js"  # the client whose calls page_calls() names
@@ -48,13 +48,20 @@ class StepResult:
     set_cookie_visible: str | None
     document_cookie: str
     requests: list[RequestRecord]  # the step's requests as the server received them (no preflights)
-    preflights: list[RequestRecord]
+    preflights: list[RequestRecord]  # of the step's request and of every hop of its redirect chain
     jar: list[dict]  # the session cookie(s) in the browser's jar after the step
     engine: EngineReport = NOT_CAPTURED  # what the engine said about the step's request
+    hops: list[RequestRecord] = field(default_factory=list)  # the hops of a redirected request, in order
 
     @property
     def reached_server(self) -> bool:
         return bool(self.requests)
+
+    @property
+    def last_request(self) -> RequestRecord | None:
+        """The last request of the step's chain the server answered (a hop, when the chain ended there)."""
+        reached = self.hops + self.requests
+        return reached[-1] if reached else None
 
     @property
     def cookie_sent(self) -> bool:
@@ -81,13 +88,17 @@ class FlowResult:
         return self.steps[step]
 
 
-def _requests_of(step: str, records: list[RequestRecord]) -> tuple[list[RequestRecord], list[RequestRecord]]:
-    """The step's requests and preflights among a group's records."""
+def _requests_of(step: str, records: list[RequestRecord]) -> tuple[list[RequestRecord], ...]:
+    """The step's requests, preflights and redirect hops among a group's records (a hop's method may have turned
+    into GET on the way: 301, 302, 303)."""
     method, path = REQUESTS[step].method, REQUESTS[step].path
+    redirected = step == "login"  # only login is ever redirected (FlowSpec.redirect_via)
     mine = [r for r in records if r.path == path]
+    hops = [r for r in records if redirected and r.path.startswith(HOP_PATH)]
     return (
-        [r for r in mine if not r.preflight and r.method == method],
-        [r for r in mine if r.preflight and r.preflight_method == method],
+        [r for r in mine if not r.preflight and (r.method == method or hops)],
+        [r for r in mine if r.preflight and (r.preflight_method == method or hops)] + [r for r in hops if r.preflight],
+        [r for r in hops if not r.preflight],
     )
 
 
@@ -124,6 +135,7 @@ def run_group(
     mode: str = "cors",
     cookie_name: str = "sid",
     body: str = "json",
+    login_url: str | None = None,
     jar_before: list | None = None,
     timeout_ms: int = 15000,
     hear: bool = True,
@@ -132,7 +144,7 @@ def run_group(
     said of each step's request."""
     hosts = case.hosts
     options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms,
-               "body": body}  # fmt: skip
+               "body": body, "loginUrl": login_url}  # fmt: skip
     try:
         before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
         since = hosts.state.mark()
@@ -164,7 +176,7 @@ def run_group(
         raise InfrastructureError(problem)
     out = []
     for index, (step, result) in enumerate(zip(steps, results)):
-        requests, preflights = _requests_of(step, records)
+        requests, preflights, hops = _requests_of(step, records)
         last = index == len(steps) - 1
         if not last and any(r.set_cookie for r in requests):
             raise UnattributableJar(f"step {step} received Set-Cookie mid-group; run it in a group of its own")
@@ -181,6 +193,7 @@ def run_group(
                 preflights=preflights,
                 jar=after if last else before,
                 engine=said.get(step, NOT_CAPTURED if hear else NOT_ASKED),
+                hops=hops,
             )
         )
     return out
@@ -221,6 +234,7 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
     for group in GROUPS:
         for result in run_group(case, page, api, group, credentials=spec.credentials, mode=spec.mode,
                                 cookie_name=spec.cookie_name, body=spec.body, jar_before=jar,
+                                login_url=spec.login_url if spec.redirect_via else None,
                                 hear=hear is None or bool(hear & set(group)), **options):  # fmt: skip
             flow.steps[result.name] = result
         jar = result.jar

@@ -20,4 +20,6 @@ def settings_for(server: ServerSpec) -> Settings:
         trust_proxy=server.trust_proxy,
         csrf=server.csrf,
         lenient_body=server.lenient_body,
+        redirects=server.redirects,
+        redirect_status=server.redirect_status,
     )

@@ -28,11 +28,12 @@ def _status(s: StepResult):
 OBSERVED_FIELDS = {
     "fetch": lambda s: s.fetch,
     "status": _status,
-    "server_status": lambda s: s.requests[0].status if s.requests else None,
+    "server_status": lambda s: s.last_request.status if s.last_request else None,
     "preflight": lambda s: bool(s.preflights),
     "cookie_sent": lambda s: s.cookie_sent,
     "authenticated": lambda s: s.authenticated,
     "cookie_stored": lambda s: bool(s.jar),
+    "origin": lambda s: s.last_request.origin if s.last_request else None,
 }
 assert tuple(OBSERVED_FIELDS) == STEP_FIELDS, "every predicted field is compared, and only those"
 # Jar attributes compared with the oracle's stored_cookie, by Playwright's cookie keys.

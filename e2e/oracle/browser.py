@@ -16,7 +16,7 @@ from e2e.oracle.server import ServerModel, ServerRequest
 from e2e.oracle.setcookie import SetCookie, parse_set_cookie
 from e2e.oracle.sites import Origin, registrable_domain, same_site, site_of
 from e2e.oracle.spec import NULL_ORIGIN
-from e2e.oracle.vocabulary import NO_CORS_TEXT, SAFE_METHODS, SAFELISTED_CONTENT_TYPES, media_type
+from e2e.oracle.vocabulary import NO_CORS_TEXT, REDIRECT_STATUSES, SAFE_METHODS, SAFELISTED_CONTENT_TYPES, media_type
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Exchange:
     # ACCESS_BLOCKED when the third-party policy refused the request any cookie)
     blocked: tuple[tuple[str, tuple[str, ...]], ...] = ()
     withheld: tuple[tuple[str | None, str, str, tuple[str, ...]], ...] = ()
+    origin: str | None = None  # the Origin header of the request (the last of a redirect chain); None: none sent
 
     @property
     def cookie_sent(self) -> bool:
@@ -141,66 +142,91 @@ class BrowserModel:
         mode: str = "cors",
         content_type: str | None = None,
     ) -> Exchange:
-        """fetch() from a top-level page on `page` to `path` on the server's origin (`content_type`: the body's)."""
+        """fetch() from a top-level page on `page` to `path` on the server's origin (`content_type`: the body's),
+        following the redirects of the server's chain (ServerModel.chain) hop by hop (Fetch #http-redirect-fetch)."""
         self._reported()  # what script writes or reads refused before belongs to no request
-        target, name = server.origin, server.cookie_name
-        same_origin = page == target
-        reasons = self._site_reasons(page, target)
-        if mode == "same-origin" and not same_origin:
-            return Exchange("rejected", None, None, False, (), None, False, bool(self.cookies(name)),
-                            _dedupe(reasons + ["fetch-mode-same-origin"]))  # fmt: skip
-        if mode == "no-cors" and content_type is not None:
-            if media_type(content_type) not in SAFELISTED_CONTENT_TYPES:
-                content_type = NO_CORS_TEXT  # the guard drops the header; a string body is text/plain
-                reasons.append("fetch-no-cors-headers")
-            if not same_origin:
-                reasons.append("fetch-no-cors-simple-post")
-        include = credentials == "include" or (credentials == "same-origin" and same_origin)
-        reasons.append(f"fetch-credentials-{credentials}")
-        cors_mode = mode == "cors" and not same_origin
-        origin_header = self._origin_header(page, target, method, cors_mode)
-        if origin_header and not same_origin:
-            reasons.append("fetch-origin-header")
-        preflight = cors_mode and (
-            method not in ("GET", "HEAD", "POST")
-            or (content_type is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES)
-        )
+        name = server.cookie_name
+        chain = server.chain(path)
+        reasons: list[str] = []
         stored = lambda: bool(self.cookies(name))  # noqa: E731
-        if preflight:
-            reasons += ["fetch-preflight", "fetch-preflight-no-credentials", "server-preflight"]
-            ok, why = preflight_check(server.preflight(origin_header), origin_header, credentials)
-            reasons.append(why)
-            if not ok:
-                return Exchange("network_error", None, None, True, (), None, False, stored(),
-                                _dedupe(reasons + ["fetch-preflight-check"]))  # fmt: skip
-        elif cors_mode:
-            reasons.append("fetch-simple-request")
-        request = self._subresource(page, target, path, method)
-        header = None
-        if include:
-            header, why = self._cookie_header(request)
-            reasons += why
-        answer = server.answer(ServerRequest(method, path, origin_header, content_type, header))
-        reasons += answer.reasons
-        if same_origin:
-            fetch, status = "resolved", answer.status
-        elif mode == "no-cors":
-            fetch, status = "opaque", 0
-            reasons.append("fetch-no-cors-opaque")
-        else:
-            reasons += server.cors_reasons()
-            ok, why = cors_check(answer.headers, origin_header, credentials)
-            reasons.append(why)
-            fetch, status = ("resolved", answer.status) if ok else ("network_error", None)
-        if answer.set_cookies and include:  # processed by the network layer, before the CORS check
-            if fetch == "network_error":
-                reasons.append("fetch-set-cookie-despite-cors-failure")
-            for line in answer.set_cookies:
-                reasons += self._store(line, request)
-            if fetch == "resolved":
-                reasons.append("fetch-set-cookie-hidden")
-        return Exchange(fetch, status, answer.status, preflight, server.session_ids(header), answer.user,
-                        answer.created, stored(), _dedupe(reasons), header, **self._reported())  # fmt: skip
+        tainted_origin = crossed = preflighted = False
+        answered: tuple[int | None, str | None] = (None, None)  # the status and Origin of the last request answered
+        for hop, (current, hop_path) in enumerate(chain):
+            target = current.origin
+            same_origin = page == target
+            reasons += self._site_reasons(page, target)
+            if mode == "same-origin" and not same_origin:
+                fetch = "rejected" if hop == 0 else "network_error"
+                return Exchange(fetch, None, answered[0], preflighted, (), None, False, stored(),
+                                _dedupe(reasons + ["fetch-mode-same-origin"]), origin=answered[1])  # fmt: skip
+            if hop == 0 and mode == "no-cors" and content_type is not None:
+                if media_type(content_type) not in SAFELISTED_CONTENT_TYPES:
+                    content_type = NO_CORS_TEXT  # the guard drops the header; a string body is text/plain
+                    reasons.append("fetch-no-cors-headers")
+                if not same_origin:
+                    reasons.append("fetch-no-cors-simple-post")
+            # Fetch #main-fetch: the response tainting, once "cors" (or "opaque": no-cors), stays so for every later hop
+            crossed = crossed or not same_origin
+            cors_tainting = mode == "cors" and crossed
+            include = credentials == "include" or (credentials == "same-origin" and not crossed)
+            reasons.append(f"fetch-credentials-{credentials}")
+            origin_header = NULL_ORIGIN if tainted_origin else self._origin_header(page, target, method, cors_tainting)
+            if origin_header and not same_origin:
+                reasons.append("fetch-origin-header")
+            preflight = cors_tainting and (
+                method not in ("GET", "HEAD", "POST")
+                or (content_type is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES)
+            )
+            if preflight:
+                preflighted = True
+                reasons += ["fetch-preflight", "fetch-preflight-no-credentials", "server-preflight"]
+                ok, why = preflight_check(current.preflight(origin_header), origin_header, credentials)
+                reasons.append(why)
+                if not ok:
+                    return Exchange("network_error", None, answered[0], True, (), None, False, stored(),
+                                    _dedupe(reasons + ["fetch-preflight-check"]), origin=answered[1])  # fmt: skip
+            elif cors_tainting:
+                reasons.append("fetch-simple-request")
+            request = self._subresource(page, target, hop_path, method)
+            header = None
+            if include:
+                header, why = self._cookie_header(request)
+                reasons += why
+            answer = current.answer(ServerRequest(method, hop_path, origin_header, content_type, header))
+            answered = (answer.status, origin_header)
+            reasons += answer.reasons
+            if not crossed:
+                fetch, status = "resolved", answer.status
+            elif mode == "no-cors":
+                fetch, status = "opaque", 0
+                reasons.append("fetch-no-cors-opaque")
+            else:
+                reasons += current.cors_reasons()
+                ok, why = cors_check(answer.headers, origin_header, credentials)
+                reasons.append(why)
+                fetch, status = ("resolved", answer.status) if ok else ("network_error", None)
+            if answer.set_cookies and include:  # processed by the network layer, before the CORS check
+                if fetch == "network_error":
+                    reasons.append("fetch-set-cookie-despite-cors-failure")
+                for line in answer.set_cookies:
+                    reasons += self._store(line, request)
+                if fetch == "resolved":
+                    reasons.append("fetch-set-cookie-hidden")
+            location = answer.headers.get("Location") if answer.status in REDIRECT_STATUSES else None
+            if location is None or fetch == "network_error" or hop == len(chain) - 1:
+                break
+            reasons.append("fetch-redirect-follow")  # Fetch #http-redirect-fetch, redirect mode "follow"
+            next_origin = chain[hop + 1][0].origin
+            if next_origin != target and page != target:
+                tainted_origin = True  # #http-redirect-fetch step 12: the request's tainted origin flag
+                reasons.append("fetch-redirect-tainted-origin")
+            if (answer.status in (301, 302) and method == "POST") or (answer.status == 303 and method not in
+                                                                        SAFE_METHODS):  # fmt: skip
+                method, content_type = "GET", None  # #http-redirect-fetch step 13: the body is dropped
+                reasons.append("fetch-redirect-method-get")
+        return Exchange(fetch, status, answer.status, preflighted, current.session_ids(header), answer.user,
+                        answer.created, stored(), _dedupe(reasons), header, origin=origin_header,
+                        **self._reported())  # fmt: skip
 
     def navigate(
         self, page: Origin, server: ServerModel, method: str, path: str, content_type: str | None = None,

@@ -28,7 +28,8 @@ from e2e.oracle.spec import FlowSpec
 from e2e.oracle.vocabulary import REQUESTS, STEPS
 
 # The fields of a step that a browser's run is compared on (harness/verdict.py reads each off an observed step).
-STEP_FIELDS = ("fetch", "status", "server_status", "preflight", "cookie_sent", "authenticated", "cookie_stored")
+STEP_FIELDS = ("fetch", "status", "server_status", "preflight", "cookie_sent", "authenticated", "cookie_stored",
+               "origin")  # fmt: skip
 
 
 @dataclass(frozen=True)

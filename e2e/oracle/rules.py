@@ -561,6 +561,36 @@ _TABLE = (
         "server/app.py preflight",
     ),
     Rule(
+        "server-redirect",
+        "A hop of a redirected login answers the chain's redirect status with a Location of the next hop (the last "
+        "hop, the API's login), carrying the policy's CORS headers like every /api answer.",
+        "server/app.py redirect_hop; server/config.py Settings.redirects",
+    ),
+    Rule(
+        "server-method-not-allowed",
+        "A route asked with a method it does not take answers 405 with an Allow header (a login reached by GET).",
+        "server/app.py http_error; RFC 9110 §15.5.6",
+    ),
+    Rule(
+        "fetch-redirect-follow",
+        "fetch() follows a redirect (redirect mode 'follow'): the next hop is a new request to the Location, its "
+        "cookies chosen and its Set-Cookie processed for that URL; a CORS request's redirect response must pass "
+        "the CORS check itself, and a hop that needs a preflight gets one.",
+        "Fetch #http-redirect-fetch; #http-fetch (the CORS check of every response); #main-fetch",
+    ),
+    Rule(
+        "fetch-redirect-tainted-origin",
+        "A redirect from a URL whose origin is not the request's own to yet another origin taints the request's "
+        "origin: every later hop carries Origin: null, which an allowlist of the page's origin does not admit.",
+        "Fetch #http-redirect-fetch (the tainted origin flag); #serializing-a-request-origin",
+    ),
+    Rule(
+        "fetch-redirect-method-get",
+        "A 301 or 302 answering a POST, or a 303 answering anything but GET or HEAD, turns the next hop into a GET "
+        "without a body (307 and 308 keep the method and body).",
+        "Fetch #http-redirect-fetch step 12; RFC 9110 §15.4",
+    ),
+    Rule(
         "server-exact-lines",
         "The server sends the login's Set-Cookie lines exactly as written, its session id in none of them, so the "
         "session login creates never reaches the browser and the later steps are answered 401.",

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from e2e.oracle.setcookie import SetCookie
-from e2e.oracle.sites import Origin
+from e2e.oracle.sites import Origin, parse_origin
 from e2e.oracle.spec import ServerSpec
-from e2e.oracle.vocabulary import FORM_TYPES, JSON, REQUESTS, OracleInputError, media_type
+from e2e.oracle.vocabulary import FORM_TYPES, HOP_PATH, JSON, REQUESTS, OracleInputError, media_type
 
 ROUTES = {(r.method, r.path): step for step, r in REQUESTS.items()}  # ("POST", "/api/login") -> "login"
+PATHS = {r.path for r in REQUESTS.values()}
 
 
 @dataclass(frozen=True)
@@ -126,10 +128,26 @@ class ServerModel:
             return None
         return "server-json-required"
 
+    def chain(self, path: str) -> list[tuple[ServerModel, str]]:
+        """The servers and paths a request for `path` on this server visits: the hops of a redirected login
+        (ServerSpec.redirects, each the same app on its own origin) and then this server's `path`."""
+        if not self.spec.redirects or path != REQUESTS["login"].path:
+            return [(self, path)]
+        hops = [urlsplit(url) for url in self.spec.redirects[:-1]]
+        return [(ServerModel(self.spec, parse_origin(f"{u.scheme}://{u.netloc}", "a hop")), u.path) for u in hops] + [
+            (self, path)
+        ]
+
     def answer(self, request: ServerRequest) -> ServerAnswer:
         """The answer of server/app.py to one request, route by route."""
+        headers = policy_headers(self.spec, request.origin)
+        if request.path.startswith(HOP_PATH):
+            hop = int(request.path.removeprefix(HOP_PATH))
+            location = self.spec.redirects[hop + 1]
+            return ServerAnswer(self.spec.redirect_status, None, (), False, headers | {"Location": location},
+                                ("server-redirect",))  # fmt: skip
         status, user, lines, created, reasons = self._route(request, self.session_ids(request.cookie_header))
-        return ServerAnswer(status, user, lines, created, policy_headers(self.spec, request.origin), tuple(reasons))
+        return ServerAnswer(status, user, lines, created, headers, tuple(reasons))
 
     def _login_lines(self, sid: str) -> tuple[SetCookie, ...]:
         """The lines login sends: the session's line with the id in place of its value, then the others; exact
@@ -152,6 +170,8 @@ class ServerModel:
         sid = ids[0] if ids and ids[0] in self.sessions else None  # the first value of a repeated name wins
         session = ["server-session-valid"] if sid else ["server-no-session"]
         step = ROUTES.get((r.method, r.path))
+        if step is None and r.path in PATHS:
+            return 405, None, (), False, ["server-method-not-allowed"]
         if step == "login":
             refused = self._body_refused(r.content_type)
             if refused:

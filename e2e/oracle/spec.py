@@ -15,7 +15,10 @@ from e2e.oracle.vocabulary import (
     CORS_POLICIES,
     CREDENTIALS_MODES,
     CSRF_DEFENCES,
+    HOP_PATH,
+    REDIRECT_STATUSES,
     REQUEST_MODES,
+    REQUESTS,
     THIRD_PARTY_POLICIES,
     OracleInputError,
     choice,
@@ -37,6 +40,10 @@ class ServerSpec:
     forwarded_https: bool = False  # the API is reached through a proxy that ends TLS and sends X-Forwarded-Proto
     csrf: str = "off"
     lenient_body: bool = False  # read JSON under any Content-Type, and urlencoded or text/plain form fields
+    # A redirected login: the URLs its chain visits, hop 0 first (each at vocabulary.HOP_PATH + k) and the API's
+    # login last (FlowSpec fills it from its redirect_via); hop k answers redirect_status with Location URL k+1.
+    redirects: tuple[str, ...] = ()
+    redirect_status: int = 302
     # False: the first line's value stands for the session id the server puts there. True: every line goes byte for
     # byte, and the session login creates is never handed to the browser (how odd lines are tried as they are).
     exact: bool = False
@@ -46,6 +53,7 @@ class ServerSpec:
 
     def __post_init__(self) -> None:
         choice(self.cors, CORS_POLICIES, "cors")
+        choice(self.redirect_status, REDIRECT_STATUSES, "redirect_status")
         choice(self.csrf, CSRF_DEFENCES, "csrf")
         if isinstance(self.allowlist, str):
             raise OracleInputError(f"allowlist must be a tuple of origins, e.g. ({self.allowlist!r},), not a string")
@@ -100,6 +108,9 @@ class FlowSpec:
     # document.cookie writes the page makes right after login, in order (the non-HTTP API of 6265bis §5.7)
     script_writes: tuple[str, ...] = ()
     body: str = "json"  # how login and create send their bodies (vocabulary.BODIES)
+    # Origins login goes through before the API, in order: the page fetches the first's hop 0, each hop redirects
+    # (ServerSpec.redirect_status) to the next, the last to the API's login.
+    redirect_via: tuple[str, ...] = ()
     page_origin: Origin = field(init=False, repr=False, compare=False)
     api_origin: Origin = field(init=False, repr=False, compare=False)
 
@@ -116,12 +127,26 @@ class FlowSpec:
         page, api = parse_origin(self.page, "page"), parse_origin(self.api, "api")
         object.__setattr__(self, "page_origin", page)
         object.__setattr__(self, "api_origin", api)
+        if isinstance(self.redirect_via, str):
+            raise OracleInputError(f"redirect_via must be a tuple of origins, e.g. ({self.redirect_via!r},)")
+        via = tuple(parse_origin(o, "a redirect's origin").serialized() for o in self.redirect_via)
+        object.__setattr__(self, "redirect_via", via)
+        chain = tuple(f"{o}{HOP_PATH}{k}" for k, o in enumerate(via)) + (api.serialized() + REQUESTS["login"].path,)
+        if self.server.redirects and self.server.redirects != chain[: len(chain) if via else 0]:
+            raise OracleInputError("give the redirect chain as redirect_via (origins), not as the server's redirects")
+        if via:
+            object.__setattr__(self, "server", replace(self.server, redirects=chain))
         if self.server.cors == "allowlist" and self.server.allowlist is None:
             object.__setattr__(self, "server", replace(self.server, allowlist=(page.serialized(),)))
 
     @property
     def cookie_name(self) -> str:
         return self.server.cookie_name
+
+    @property
+    def login_url(self) -> str:
+        """Where the page's login fetch goes: the first hop of a redirected login, else the API's login."""
+        return self.server.redirects[0] if self.server.redirects else self.api + REQUESTS["login"].path
 
     @property
     def content_type(self) -> str:

@@ -29,6 +29,11 @@ THIRD_PARTY_POLICIES = ("allowed", "blocked")
 # network error, a refusal before any request went out, or a navigation that replaced the page.
 FETCH_OUTCOMES = ("resolved", "opaque", "network_error", "rejected", "navigated")
 
+# The redirect statuses fetch follows (Fetch #redirect-status), and the path of each hop of a redirected login: hop k
+# answers the chain's redirect status with a Location of hop k+1, the last hop the API's login.
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+HOP_PATH = "/api/hop/"
+
 JSON = "application/json"
 URLENCODED = "application/x-www-form-urlencoded"
 TEXT_PLAIN = "text/plain"

@@ -315,8 +315,11 @@ def test_csrf_input_errors():
     world = logged_in(CHROMIUM, samesite="None", secure=True)
     with pytest.raises(OracleInputError, match="enctype"):
         world.submit_form(O_EVIL, "/api/resources", "multipart/form-data")
-    with pytest.raises(OracleInputError, match="has no route DELETE /api/resources"):
-        world.browser.fetch(O_APP, world.server, "DELETE", "/api/resources", credentials="same-origin")
+    with pytest.raises(OracleInputError, match="has no route DELETE /api/elsewhere"):
+        world.browser.fetch(O_APP, world.server, "DELETE", "/api/elsewhere", credentials="same-origin")
+    # a route the server has, asked with a method it does not take: 405, as Flask answers
+    deleted = world.browser.fetch(O_APP, world.server, "DELETE", "/api/resources", credentials="same-origin")
+    assert deleted.server_status == 405 and "server-method-not-allowed" in deleted.reasons
 
 
 def test_a_json_post_from_the_attackers_page_is_preflighted_and_stopped_there():
