@@ -12,6 +12,7 @@ from e2e.oracle.vocabulary import (
     BODIES,
     CORS_POLICIES,
     CREDENTIALS_MODES,
+    REDIRECT_STATUSES,
     REQUEST_MODES,
     SAMESITE_VALUES,
     THIRD_PARTY_POLICIES,
@@ -81,6 +82,8 @@ class Case:
     script_writes: tuple[str, ...] = ()  # document.cookie writes the page makes after login
     source: str = ""  # where the lines come from (a WPT case id), for a reader of the report
     body: str = "json"  # how login and create send their bodies (vocabulary.BODIES); a form body: simple requests
+    redirect_via: tuple[str, ...] = ()  # named origins login goes through before the API (FlowSpec.redirect_via)
+    redirect_status: int = 302
 
     def __post_init__(self) -> None:
         if (self.cookie is None) == (not self.lines):
@@ -116,6 +119,8 @@ class Case:
             parts.append(f"mode_{self.mode.replace('-', '_')}")
         if self.body != "json":
             parts.append(f"body_{self.body}")
+        if self.redirect_via:
+            parts.append(f"redirect_{self.redirect_status}-via_" + "_".join(self.redirect_via))
         if self.slice != "core":
             parts.append(f"cors_{self.cors}")
         return "-".join(parts + list(self.extra_ids) + self._cookie_ids())
@@ -137,6 +142,7 @@ class Case:
         names += [scheme] if scheme in ("http", "https") else []
         names += [f"third_party_{self.third_party}"] if self.third_party else []
         names += [f"body_{self.body}"]
+        names += [f"redirect_{self.redirect_status}"] if self.redirect_via else []
         return tuple(dict.fromkeys(names + self._cookie_ids() + list(self.marks)))
 
     def spec(self, hosts) -> FlowSpec:
@@ -155,9 +161,11 @@ class Case:
             trust_proxy=self.trust_proxy,
             forwarded_https=self.behind_proxy,
             lenient_body=self.body != "json",  # a form's fields are read (express.urlencoded(), express.text())
+            redirect_status=self.redirect_status,
         )
         return FlowSpec(hosts.origin(self.page), hosts.origin(self.api), server, self.credentials, self.mode,
-                        self.third_party, self.script_writes, self.body)  # fmt: skip
+                        self.third_party, self.script_writes, self.body,
+                        tuple(hosts.origin(n) for n in self.redirect_via))  # fmt: skip
 
 
 def core() -> Iterator[Case]:
@@ -340,6 +348,32 @@ def parsing_slice() -> Iterator[Case]:
                    extra_ids=(behaviour,), source=source)  # fmt: skip
 
 
+# The redirect chains of slice_redirect: setup -> the named origins login goes through first. The hop's origin is the
+# page's own (the request turns cross-origin on the way, its Origin still the page's), or another (every later hop
+# carries Origin: null, Fetch's tainted origin), also back to the page's own origin.
+REDIRECT_CHAINS = {
+    "same_origin-https": ("app_https",),
+    "same_site_subdomain-https": ("app_https",),
+    "cross_site-https": ("api_site_a_https",),
+    "same_origin-https-via_same_site": ("api_site_a_https",),
+    "same_site_subdomain-https-via_cross_site": ("api_site_b_https",),
+}
+REDIRECT_COOKIES = (CookieConfig(samesite="Lax", secure=True), CookieConfig(samesite="None", secure=True))
+
+
+def redirect_slice() -> Iterator[Case]:
+    """A login that answers a redirect before it reaches the API: each redirect status from a same-origin hop to a
+    cross-origin API (the request turns CORS on the way), and 302 and 307 through chains whose later hops carry
+    Origin: null; an allowlist of the page's origin, and the reflect-any mistake that admits null."""
+    for chain, cors, cookie in itertools.product(REDIRECT_CHAINS, ("allowlist", "reflect_any_credentials"),
+                                                 REDIRECT_COOKIES):  # fmt: skip
+        setup = chain.split("-via_")[0]
+        statuses = REDIRECT_STATUSES if chain == "same_site_subdomain-https" else (302, 307)
+        for status in statuses:
+            yield Case("slice_redirect", "include", setup, cookie, cors=cors, redirect_via=REDIRECT_CHAINS[chain],
+                       redirect_status=status)  # fmt: skip
+
+
 # The CORS answers of slice_simple_request: each way of failing the CORS check of a credentialed response (none: no
 # ACAO; wildcard: "*" with credentials; reflect: ACAO without ACAC; fixed: another origin), and the allowlist passing.
 SIMPLE_CORS = ("none", "wildcard", "reflect", "fixed", "allowlist")
@@ -375,6 +409,7 @@ SLICES = {
     "slice_third_party": third_party_slice,
     "slice_parsing": parsing_slice,
     "slice_simple_request": simple_request_slice,
+    "slice_redirect": redirect_slice,
 }
 
 
@@ -388,6 +423,8 @@ QUESTIONS = {
     "slice_production": "Behind a proxy that ends TLS, does express-session's Secure cookie reach the browser?",
     "slice_third_party": "Which third-party cookie settings keep a cross-site session, partitioned or not?",
     "slice_parsing": "What does the browser make of odd Set-Cookie lines and of the page's own writes?",
+    "slice_redirect": "My login answers a redirect: which statuses keep the POST, does the cookie set at the end "
+    "stick, and when does the API see Origin: null (and an allowlist refuse it)?",
     "slice_simple_request": "A simple request (a form body, no preflight) whose CORS check fails: is the cookie "
     "stored and sent anyway? CORS is not a cookie firewall: the server got every request and the jar kept the "
     "cookie by the cookie rules alone; only script was refused the answer.",

@@ -23,7 +23,14 @@ from e2e.oracle.profiles import PROFILES, BrowserProfile
 from e2e.oracle.rules import chain_lines
 from e2e.oracle.setcookie import SetCookie, parse_set_cookie
 from e2e.oracle.spec import FlowSpec, ServerSpec
-from e2e.oracle.vocabulary import BODIES, CORS_POLICIES, CREDENTIALS_MODES, REQUEST_MODES, OracleInputError
+from e2e.oracle.vocabulary import (
+    BODIES,
+    CORS_POLICIES,
+    CREDENTIALS_MODES,
+    REDIRECT_STATUSES,
+    REQUEST_MODES,
+    OracleInputError,
+)
 from server.config import CookieConfig
 
 DEFAULT_SET_COOKIE = CookieConfig().set_cookie("X")  # express-session's and Flask's default cookie
@@ -76,6 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--logout-set-cookie",
         metavar="LINE",
         help="the line logout sends (default: the server's deletion of the login cookie)",
+    )
+    parser.add_argument(
+        "--redirect-to",
+        action="append",
+        metavar="ORIGIN",
+        help="login goes first to this origin, which redirects onwards (repeatable, in order; the last redirects to "
+        "the API's login)",
+    )
+    parser.add_argument(
+        "--redirect-status",
+        type=int,
+        choices=REDIRECT_STATUSES,
+        default=302,
+        help="the status each redirect of --redirect-to answers (default: 302)",
     )
     parser.add_argument("--cors", choices=CORS_POLICIES, default="none", help="the API's CORS policy (default: none)")
     parser.add_argument(
@@ -132,8 +153,10 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
         trust_proxy=args.trust_proxy,
         forwarded_https=args.forwarded_https,
         lenient_body=args.body != "json",
+        redirect_status=args.redirect_status,
     )
-    return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode, body=args.body)
+    return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode, body=args.body,
+                    redirect_via=tuple(args.redirect_to or ()))  # fmt: skip
 
 
 def expectations(spec: FlowSpec, browsers: Sequence[str]) -> dict[str, FlowExpectation]:
@@ -258,6 +281,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(f"page {spec.page} → api {spec.api}; credentials {spec.credentials}, mode {spec.mode}, "
               f"body {spec.body}, CORS {spec.server.cors}")  # fmt: skip
+        if spec.redirect_via:
+            print(f"login goes through {' → '.join(spec.server.redirects)}, each hop answering "
+                  f"{spec.server.redirect_status}")  # fmt: skip
         print("\n".join(describe_lines(spec)))
         print("\n".join(render(PROFILES[name], flow) for name, flow in flows.items()))
     return _verify(spec, browsers, args.json) if args.verify else 0

@@ -51,14 +51,18 @@ def local_origins(page: str, api: str) -> tuple[str, str]:
 
 
 def local_spec(spec: FlowSpec, hosts) -> FlowSpec:
-    """`spec` on this run's hosts (anything with `origin(name)`): the page and the API mapped by `local_origins`, an
-    allowlisted origin that is the page's or the API's mapped with it, every other input kept as it is."""
+    """`spec` on this run's hosts (anything with `origin(name)`): the page and the API mapped by `local_origins`, and
+    each origin a redirected login goes through likewise (its relation to the page kept); an allowlisted origin that
+    is one of these mapped with it, every other input kept as it is."""
     page_name, api_name = local_origins(spec.page, spec.api)
     page, api = hosts.origin(page_name), hosts.origin(api_name)
     mapped = {spec.page_origin.serialized(): page, spec.api_origin.serialized(): api}
+    for hop in spec.redirect_via:
+        mapped.setdefault(hop, hosts.origin(local_origins(spec.page, hop)[1]))
     allowlist = spec.server.allowlist
-    server = replace(spec.server, allowlist=tuple(mapped.get(o, o) for o in allowlist) if allowlist else None)
-    return replace(spec, page=page, api=api, server=server)
+    server = replace(spec.server, allowlist=tuple(mapped.get(o, o) for o in allowlist) if allowlist else None,
+                     redirects=())  # fmt: skip
+    return replace(spec, page=page, api=api, server=server, redirect_via=tuple(mapped[o] for o in spec.redirect_via))
 
 
 def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:

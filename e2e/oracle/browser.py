@@ -149,7 +149,7 @@ class BrowserModel:
         chain = server.chain(path)
         reasons: list[str] = []
         stored = lambda: bool(self.cookies(name))  # noqa: E731
-        tainted_origin = crossed = preflighted = False
+        tainted_origin = crossed = preflighted = unsafe_header = False
         answered: tuple[int | None, str | None] = (None, None)  # the status and Origin of the last request answered
         for hop, (current, hop_path) in enumerate(chain):
             target = current.origin
@@ -173,14 +173,16 @@ class BrowserModel:
             origin_header = NULL_ORIGIN if tainted_origin else self._origin_header(page, target, method, cors_tainting)
             if origin_header and not same_origin:
                 reasons.append("fetch-origin-header")
-            preflight = cors_tainting and (
-                method not in ("GET", "HEAD", "POST")
-                or (content_type is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES)
-            )
+            if hop == 0:
+                unsafe_header = content_type is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES
+            preflight = cors_tainting and (method not in ("GET", "HEAD", "POST") or unsafe_header)
             if preflight:
                 preflighted = True
                 reasons += ["fetch-preflight", "fetch-preflight-no-credentials", "server-preflight"]
-                ok, why = preflight_check(current.preflight(origin_header), origin_header, credentials)
+                asked = origin_header
+                if tainted_origin and self.profile.preflight_origin_after_redirect.value == "page":
+                    asked = page.serialized()  # the preflight says the page's origin, the request null
+                ok, why = preflight_check(current.preflight(asked), asked, credentials)
                 reasons.append(why)
                 if not ok:
                     return Exchange("network_error", None, answered[0], True, (), None, False, stored(),
@@ -222,7 +224,8 @@ class BrowserModel:
                 reasons.append("fetch-redirect-tainted-origin")
             if (answer.status in (301, 302) and method == "POST") or (answer.status == 303 and method not in
                                                                         SAFE_METHODS):  # fmt: skip
-                method, content_type = "GET", None  # #http-redirect-fetch step 13: the body is dropped
+                method, content_type = "GET", None  # #http-redirect-fetch step 12: the body is dropped
+                unsafe_header = unsafe_header and self.profile.redirect_get_keeps_unsafe_headers.value
                 reasons.append("fetch-redirect-method-get")
         return Exchange(fetch, status, answer.status, preflighted, current.session_ids(header), answer.user,
                         answer.created, stored(), _dedupe(reasons), header, origin=origin_header,

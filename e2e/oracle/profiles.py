@@ -66,6 +66,14 @@ class BrowserProfile:
     valueless_cookies: Fact = Fact(False, "not checked for this profile")
     # when a cookie that replaces another keeps the old creation time: "always" (6265bis) or "same value"
     replacement_keeps_creation: Fact = Fact("always", "not checked for this profile")
+    # The Origin of a preflight after a redirect that tainted the request's origin: "tainted" (null, as the actual
+    # request's: Fetch #cors-preflight-fetch appends the request's Origin) or "page" (the page's own)
+    preflight_origin_after_redirect: Fact = Fact(
+        "tainted", "Fetch #cors-preflight-fetch; #serializing-a-request-origin"
+    )
+    # whether the GET a 301/302/303 made of a POST keeps the POST's non-safelisted Content-Type as the reason for a
+    # preflight when it goes cross-origin (Fetch #http-redirect-fetch step 12 removes the request-body headers)
+    redirect_get_keeps_unsafe_headers: Fact = Fact(False, "Fetch #http-redirect-fetch step 12; whatwg/fetch#977")
     # In plain words, for a reader of the report and of `explain`: what decides third-party cookies in the contexts
     # the suite makes, with its source.
     third_party_note: Fact = Fact("not checked for this profile", "")
@@ -319,6 +327,44 @@ FIREFOX = BrowserProfile(
             spec_value=True,
             source="HTML 'same site' compares schemes and 6265bis §5.2 uses it; BCD Set-Cookie.json "
             "SameSite.schemeful: Firefox only behind network.cookie.sameSite.schemeful",
+        ),
+    ),
+)
+
+FIREFOX_CORS = "netwerk/protocol/http/nsCORSListenerProxy.cpp"
+FIREFOX = replace(
+    FIREFOX,
+    preflight_origin_after_redirect=Fact(
+        "page",
+        f"{FIREFOX_CORS} StartCORSPreflight builds the preflight for the load info's loading principal (the page), "
+        "while the actual request's Origin comes from mOriginHeaderPrincipal, which 'can get changed during "
+        "redirects' (nsCORSListenerProxy.h): after a tainting redirect the preflight says the page's origin, the "
+        "request null",
+    ),
+    redirect_get_keeps_unsafe_headers=Fact(
+        True,
+        f"{FIREFOX_CORS} StartCORSPreflight lists the load info's CORS-unsafe headers, which dom/fetch/FetchDriver.cpp "
+        "sets once (SetCorsPreflightInfo) from the original request, so the GET a 302 makes of a JSON POST is still "
+        "preflighted for content-type when it goes cross-origin; web-platform-tests/wpt#23176 (a Mozilla engineer "
+        "reports that preflight on xhr/send-redirect-to-cors.htm)",
+    ),
+    deviations=FIREFOX.deviations
+    + (
+        Deviation(
+            "preflight-origin-after-redirect",
+            rule="fetch-redirect-tainted-origin",
+            fact="preflight_origin_after_redirect",
+            spec_value="tainted",
+            source="Fetch #cors-preflight-fetch (the preflight gets the request's Origin header, null once tainted); "
+            f"{FIREFOX_CORS} StartCORSPreflight",
+        ),
+        Deviation(
+            "redirect-get-preflighted",
+            rule="fetch-redirect-method-get",
+            fact="redirect_get_keeps_unsafe_headers",
+            spec_value=False,
+            source="Fetch #http-redirect-fetch step 12 deletes the request-body headers with the body "
+            f"(whatwg/fetch#977); {FIREFOX_CORS}; web-platform-tests/wpt#23176",
         ),
     ),
 )

@@ -103,6 +103,8 @@ def test_explain_text_names_each_step_and_its_rules(capsys):
         pytest.param(["--api", "ftp://api.test"], "only http and https", id="bad_api_scheme"),
         pytest.param(["--cors", "fixed"], "fixed CORS policy answers one configured origin", id="fixed_without_origin"),
         pytest.param(["--body", "xml"], "invalid choice", id="bad_body"),
+        pytest.param(["--redirect-to", "https://a.test/x"], "no path", id="redirect_origin_with_path"),
+        pytest.param(["--redirect-to", APP, "--redirect-status", "304"], "invalid choice", id="bad_redirect_status"),
     ],
 )
 def test_explain_input_errors_exit_2(capsys, argv, message):
@@ -223,3 +225,17 @@ def test_explain_a_simple_request_failing_cors_still_stores_the_cookie(capsys):
         "network_error", False, 200, True)  # fmt: skip
     assert "fetch-set-cookie-despite-cors-failure" in login["reasons"]
     assert (me["fetch"], me["cookie_sent"], me["authenticated"]) == ("network_error", True, True)
+
+
+def test_explain_a_redirected_login_shows_origin_null_after_another_origins_hop(capsys):
+    """Login through a same-site API's hop to a cross-site API, the reflect-any mistake answering: the last request
+    says Origin: null, which that policy admits (and an allowlist would not)."""
+    argv = ["--page", APP, "--api", "https://api.site-b.test:8443", "--credentials", "include", "--cors",
+            "reflect_any_credentials", "--redirect-to", "https://api.site-a.test:8443", "--redirect-status", "307",
+            "--set-cookie", "sid=X; Path=/; Secure; HttpOnly; SameSite=None", "--browser", "chromium"]  # fmt: skip
+    assert explain.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "login goes through https://api.site-a.test:8443/api/hop/0 → https://api.site-b.test:8443/api/login" in out
+    assert "fetch-redirect-tainted-origin" in out
+    assert explain.main([*argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["login"]["origin"] == "null"

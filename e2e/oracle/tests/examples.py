@@ -44,11 +44,12 @@ def flow(
     profile=CHROMIUM,
     third_party=None,
     body="json",
+    redirect_via=(),
     **server,
 ) -> FlowExpectation:
     """The oracle's expectation of one flow, with these defaults; `server`: the ServerSpec's other fields."""
     server = ServerSpec(set_cookie=set_cookie, cors=cors, **server)
-    spec = FlowSpec(page, api, server, credentials, mode, third_party, body=body)
+    spec = FlowSpec(page, api, server, credentials, mode, third_party, body=body, redirect_via=redirect_via)
     return expect(spec, profile, now=NOW)
 
 

@@ -392,6 +392,7 @@ def test_to_json_shape():
         "cookie_sent": False,
         "authenticated": True,
         "cookie_stored": True,
+        "origin": APP,
         "cookie_header": None,
         "reasons": list(data["login"]["reasons"]),
     }
