@@ -84,6 +84,7 @@ class Case:
     body: str = "json"  # how login and create send their bodies (vocabulary.BODIES); a form body: simple requests
     redirect_via: tuple[str, ...] = ()  # named origins login goes through before the API (FlowSpec.redirect_via)
     redirect_status: int = 302
+    login: str = "fetch"  # how the page logs in (vocabulary.LOGINS)
 
     def __post_init__(self) -> None:
         if (self.cookie is None) == (not self.lines):
@@ -121,6 +122,8 @@ class Case:
             parts.append(f"body_{self.body}")
         if self.redirect_via:
             parts.append(f"redirect_{self.redirect_status}-via_" + "_".join(self.redirect_via))
+        if self.login != "fetch":
+            parts.append(f"login_{self.login}")
         if self.slice != "core":
             parts.append(f"cors_{self.cors}")
         return "-".join(parts + list(self.extra_ids) + self._cookie_ids())
@@ -143,6 +146,7 @@ class Case:
         names += [f"third_party_{self.third_party}"] if self.third_party else []
         names += [f"body_{self.body}"]
         names += [f"redirect_{self.redirect_status}"] if self.redirect_via else []
+        names += [f"login_{self.login}"]
         return tuple(dict.fromkeys(names + self._cookie_ids() + list(self.marks)))
 
     def spec(self, hosts) -> FlowSpec:
@@ -165,7 +169,7 @@ class Case:
         )
         return FlowSpec(hosts.origin(self.page), hosts.origin(self.api), server, self.credentials, self.mode,
                         self.third_party, self.script_writes, self.body,
-                        tuple(hosts.origin(n) for n in self.redirect_via))  # fmt: skip
+                        tuple(hosts.origin(n) for n in self.redirect_via), self.login)  # fmt: skip
 
 
 def core() -> Iterator[Case]:
@@ -374,6 +378,21 @@ def redirect_slice() -> Iterator[Case]:
                        redirect_status=status)  # fmt: skip
 
 
+FORM_LOGIN_COOKIES = {value: CookieConfig(samesite=value, secure=True) for value in SAMESITE_VALUES}
+
+
+def form_login_slice() -> Iterator[Case]:
+    """Login by a top-level form POST that the server answers 303 back to the app (express + passport's
+    successRedirect), the API same-origin, same-site and cross-site to the app, under each SameSite value (and a
+    regular profile's third-party setting for the cross-site API); then the app's fetches carry the session or not."""
+    for setup, cookie in itertools.product(("same_origin-https", "same_site_subdomain-https", "cross_site-https"),
+                                           FORM_LOGIN_COOKIES.values()):  # fmt: skip
+        yield Case("slice_form_login", "include", setup, cookie, body="form", login="form")
+    for cookie in FORM_LOGIN_COOKIES.values():
+        yield Case("slice_form_login", "include", "cross_site-https", cookie, body="form", login="form",
+                   third_party="allowed", extra_ids=("third_party_allowed",))  # fmt: skip
+
+
 # The CORS answers of slice_simple_request: each way of failing the CORS check of a credentialed response (none: no
 # ACAO; wildcard: "*" with credentials; reflect: ACAO without ACAC; fixed: another origin), and the allowlist passing.
 SIMPLE_CORS = ("none", "wildcard", "reflect", "fixed", "allowlist")
@@ -410,6 +429,7 @@ SLICES = {
     "slice_parsing": parsing_slice,
     "slice_simple_request": simple_request_slice,
     "slice_redirect": redirect_slice,
+    "slice_form_login": form_login_slice,
 }
 
 
@@ -423,6 +443,8 @@ QUESTIONS = {
     "slice_production": "Behind a proxy that ends TLS, does express-session's Secure cookie reach the browser?",
     "slice_third_party": "Which third-party cookie settings keep a cross-site session, partitioned or not?",
     "slice_parsing": "What does the browser make of odd Set-Cookie lines and of the page's own writes?",
+    "slice_form_login": "A login form posting to the API, answered 303 back to the app: which SameSite values "
+    "survive, and do the app's fetches then carry the session?",
     "slice_redirect": "My login answers a redirect: which statuses keep the POST, does the cookie set at the end "
     "stick, and when does the API see Origin: null (and an allowlist refuse it)?",
     "slice_simple_request": "A simple request (a form body, no preflight) whose CORS check fails: is the cookie "

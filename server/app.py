@@ -385,6 +385,9 @@ def create_app(state: ApiState | None = None) -> Flask:
         sid = app.state.sessions.create(username)
         g.user = username
         response = app.make_response(({"user": username}, 200))
+        if settings().login_redirect:  # passport's successRedirect: back to the app, the cookie set on the way
+            response = app.make_response(({"user": username, "redirect": settings().login_redirect}, 303))
+            response.headers["Location"] = settings().login_redirect
         issue_cookie(response, sid)
         return response
 

@@ -200,6 +200,8 @@ class Settings:
     # answers redirect_status with a Location of URL k+1.
     redirects: tuple[str, ...] = ()
     redirect_status: int = 302
+    # login answers 303 See Other to this URL with its Set-Cookie (passport's successRedirect); None: 200 and JSON
+    login_redirect: str | None = None
     session_ttl: int = 3600
     max_sessions: int = 10_000
     # Fault injection, for the tests that prove faults are reported as faults: every /api request answers

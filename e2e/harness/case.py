@@ -164,6 +164,14 @@ class BrowserCase:
         found.listen(hear)
         return found if hear else None
 
+    def renew_listener(self, origin: str) -> None:
+        """After the page on `origin` loaded a new document: a listener of that document where the old one's went
+        with it (Firefox's console), so that the next steps are heard."""
+        kind = self._listener_kind()
+        page = self._pages.get(origin)
+        if kind and not kind.follows_navigation and page is not None:
+            engine.listener_of_document(self._context, page)
+
     @contextlib.contextmanager
     def hearing(
         self, page: Page, steps: dict[str, tuple[str, str]], *, leaves_document: bool = False

@@ -102,6 +102,47 @@ def _requests_of(step: str, records: list[RequestRecord]) -> tuple[list[RequestR
     )
 
 
+# A form login (FlowSpec.login "form"): the page submits a form of the user's fields to the login URL, a top-level
+# POST navigation the server answers 303 back to the page. Submitted after evaluate returns, so that the navigation
+# does not destroy the context evaluate runs in.
+FORM_LOGIN_JS = """([action, enctype, fields]) => { setTimeout(() => {
+  const form = Object.assign(document.createElement("form"), {method: "post", action, enctype});
+  for (const [name, value] of Object.entries(fields)) form.append(Object.assign(document.createElement("input"),
+    {type: "hidden", name, value}));
+  document.body.append(form);
+  form.submit();
+}, 0); }"""
+
+
+def run_form_login(case, spec: FlowSpec, page_origin: str, api_origin: str, timeout_ms: int = 15000) -> StepResult:
+    """Log in by a top-level form POST from the page on `page_origin` (FlowSpec.login "form"), follow the 303 back to
+    the page, and record what the server, the page and the jar saw."""
+    hosts = case.hosts
+    action = hosts.origin(api_origin) + REQUESTS["login"].path
+    username, password = CALL_ARGS["login"]
+    page = case.page(page_origin)
+    since = hosts.state.mark()
+    try:
+        posted = page.expect_response(lambda r: r.url == action and r.request.method == "POST", timeout=timeout_ms)
+        loaded = page.expect_navigation(wait_until="load", timeout=timeout_ms)
+        fields = {"username": username, "password": password}
+        with case.hearing(page, _requests(("login",)), leaves_document=True) as heard, posted as response, loaded:
+            page.evaluate(FORM_LOGIN_JS, [action, spec.content_type, fields])
+        page.wait_for_function("document.documentElement.dataset.ready === 'true'", timeout=timeout_ms)
+        case.renew_listener(page_origin)  # a new document: Firefox's console is the document's
+        document_cookie = page.evaluate("document.cookie")
+        jar = case.cookies(spec.cookie_name)
+    except PlaywrightError as error:
+        raise InfrastructureError(
+            f"the browser failed during the form login: {error.message.splitlines()[0]}"
+        ) from error
+    records = hosts.state.requests(since=since)
+    requests, preflights, hops = _requests_of("login", records)
+    status = response.value.status
+    return StepResult("login", "navigated", status, None, None, None, document_cookie, requests, preflights, jar,
+                      heard["login"], hops)  # fmt: skip
+
+
 def _requests(steps: tuple[str, ...]) -> dict[str, tuple[str, str]]:
     """Each step's method and path, as a listener's reports() takes them."""
     return {s: (REQUESTS[s].method, REQUESTS[s].path) for s in steps}
@@ -232,6 +273,11 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
     flow = FlowResult()
     jar = None
     for group in GROUPS:
+        if group == ("login",) and spec.login == "form":
+            result = flow.steps["login"] = run_form_login(case, spec, page, api, **options)
+            jar = result.jar
+            flow.document_cookie = result.document_cookie
+            continue
         for result in run_group(case, page, api, group, credentials=spec.credentials, mode=spec.mode,
                                 cookie_name=spec.cookie_name, body=spec.body, jar_before=jar,
                                 login_url=spec.login_url if spec.redirect_via else None,

@@ -22,4 +22,5 @@ def settings_for(server: ServerSpec) -> Settings:
         lenient_body=server.lenient_body,
         redirects=server.redirects,
         redirect_status=server.redirect_status,
+        login_redirect=server.login_redirect,
     )

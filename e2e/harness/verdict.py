@@ -21,7 +21,7 @@ from e2e.oracle.vocabulary import STEPS
 
 
 def _status(s: StepResult):
-    return s.status if s.outcome == "resolved" else (0 if s.outcome == "opaque" else None)
+    return s.status if s.outcome in ("resolved", "navigated") else (0 if s.outcome == "opaque" else None)
 
 
 # Each field the oracle predicts per step (oracle.flow.STEP_FIELDS), read off an observed step.

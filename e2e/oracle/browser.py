@@ -252,7 +252,7 @@ class BrowserModel:
         for line in answer.set_cookies:
             chain += self._store(line, request)
         return Exchange("navigated", answer.status, answer.status, False, server.session_ids(header), answer.user,
-                        answer.created, bool(self.cookies(name)), _dedupe(chain), header,
+                        answer.created, bool(self.cookies(name)), _dedupe(chain), header, origin=origin_header,
                         **self._reported())  # fmt: skip
 
     def _subresource(self, page: Origin, target: Origin, path: str, method: str = "GET") -> CookieRequest:

@@ -567,6 +567,12 @@ _TABLE = (
         "server/app.py redirect_hop; server/config.py Settings.redirects",
     ),
     Rule(
+        "server-login-redirect",
+        "With a success redirect (passport's successRedirect), login answers 303 See Other back to the app with the "
+        "Set-Cookie line: the browser stores the cookie from the redirect response, then loads the app.",
+        "server/app.py login; server/config.py Settings.login_redirect",
+    ),
+    Rule(
         "server-method-not-allowed",
         "A route asked with a method it does not take answers 405 with an Allow header (a login reached by GET).",
         "server/app.py http_error; RFC 9110 §15.5.6",

@@ -180,11 +180,15 @@ class ServerModel:
                 del self.sessions[sid]
             new = self.login_outside(r.user)
             reasons = ["server-login", "server-login-regenerates"] + (["server-exact-lines"] if spec.exact else [])
+            status = 200
+            if spec.login_redirect:
+                status = 303
+                reasons.append("server-login-redirect")
             if spec.login.has("secure") and spec.secure_cookie_needs_tls and not self.believes_secure:
-                return 200, r.user, (), False, reasons + ["server-secure-needs-tls"]
+                return status, r.user, (), False, reasons + ["server-secure-needs-tls"]
             if spec.secure_cookie_needs_tls and spec.trust_proxy and self.believes_secure:
                 reasons.append("server-trust-proxy")
-            return 200, r.user, self._login_lines(new), False, reasons
+            return status, r.user, self._login_lines(new), False, reasons
         if step in ("me", "list"):
             if not sid:
                 return 401, None, (), False, session + ["server-session-required"]

@@ -16,6 +16,7 @@ from e2e.oracle.vocabulary import (
     CREDENTIALS_MODES,
     CSRF_DEFENCES,
     HOP_PATH,
+    LOGINS,
     REDIRECT_STATUSES,
     REQUEST_MODES,
     REQUESTS,
@@ -44,6 +45,8 @@ class ServerSpec:
     # login last (FlowSpec fills it from its redirect_via); hop k answers redirect_status with Location URL k+1.
     redirects: tuple[str, ...] = ()
     redirect_status: int = 302
+    # login answers 303 See Other to this URL, with its Set-Cookie (passport's successRedirect); None: 200 with JSON
+    login_redirect: str | None = None
     # False: the first line's value stands for the session id the server puts there. True: every line goes byte for
     # byte, and the session login creates is never handed to the browser (how odd lines are tried as they are).
     exact: bool = False
@@ -111,6 +114,9 @@ class FlowSpec:
     # Origins login goes through before the API, in order: the page fetches the first's hop 0, each hop redirects
     # (ServerSpec.redirect_status) to the next, the last to the API's login.
     redirect_via: tuple[str, ...] = ()
+    # how the page logs in (vocabulary.LOGINS): "form" submits a top-level form (enctype: the body's type) and the
+    # server answers 303 back to the page's "/"
+    login: str = "fetch"
     page_origin: Origin = field(init=False, repr=False, compare=False)
     api_origin: Origin = field(init=False, repr=False, compare=False)
 
@@ -119,6 +125,11 @@ class FlowSpec:
         choice(self.mode, REQUEST_MODES, "mode")
         choice(self.third_party, (None, *THIRD_PARTY_POLICIES), "third_party")
         choice(self.body, tuple(BODIES), "body")
+        choice(self.login, LOGINS, "login")
+        if self.login == "form" and self.body == "json":
+            raise OracleInputError("a form cannot send JSON: give a form login body 'form' (urlencoded) or 'text'")
+        if self.login == "form" and self.redirect_via:
+            raise OracleInputError("a form login is a navigation; redirect_via redirects a fetch login: drop one")
         if isinstance(self.script_writes, str):
             raise OracleInputError(f"script_writes must be a tuple of lines, e.g. ({self.script_writes!r},)")
         for line in self.script_writes:
@@ -136,6 +147,8 @@ class FlowSpec:
             raise OracleInputError("give the redirect chain as redirect_via (origins), not as the server's redirects")
         if via:
             object.__setattr__(self, "server", replace(self.server, redirects=chain))
+        if self.login == "form" and self.server.login_redirect is None:
+            object.__setattr__(self, "server", replace(self.server, login_redirect=page.serialized() + "/"))
         if self.server.cors == "allowlist" and self.server.allowlist is None:
             object.__setattr__(self, "server", replace(self.server, allowlist=(page.serialized(),)))
 

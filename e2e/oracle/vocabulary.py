@@ -29,6 +29,9 @@ THIRD_PARTY_POLICIES = ("allowed", "blocked")
 # network error, a refusal before any request went out, or a navigation that replaced the page.
 FETCH_OUTCOMES = ("resolved", "opaque", "network_error", "rejected", "navigated")
 
+# How the page logs in: a fetch() from script, or a top-level form POST that the server answers 303 See Other back to
+# the page (the classic express + passport successRedirect).
+LOGINS = ("fetch", "form")
 # The redirect statuses fetch follows (Fetch #redirect-status), and the path of each hop of a redirected login: hop k
 # answers the chain's redirect status with a Location of hop k+1, the last hop the API's login.
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
