@@ -92,6 +92,9 @@ CHANGED = {
     "--trust-proxy": ["--trust-proxy"],
     "--forwarded-https": ["--forwarded-https"],
     "--exact": ["--exact"],
+    "--body": ["--body", "form"],
+    "--redirect-to": ["--redirect-to", "https://auth.example.com"],
+    "--redirect-status": ["--redirect-status", "307"],
 }
 NOT_THE_SETUP = {"--browser", "--json", "--verify", "--help"}
 
@@ -115,9 +118,11 @@ def test_every_explain_option_reaches_the_verified_spec():
     for option, argv in CHANGED.items():
         spec, local = _local(DEFAULT_ARGS + argv)
         assert local != default, f"{option} does not reach the verified spec"
-        assert replace(local, page=spec.page, api=spec.api, server=spec.server) == spec
-        kept = {k: v for k, v in vars(spec.server).items() if k != "allowlist"}
-        assert {k: v for k, v in vars(local.server).items() if k != "allowlist"} == kept, option
+        assert replace(local, page=spec.page, api=spec.api, server=spec.server, redirect_via=spec.redirect_via) == spec
+        moved = ("allowlist", "redirects")  # origins, mapped onto the local hosts
+        kept = {k: v for k, v in vars(spec.server).items() if k not in moved}
+        assert {k: v for k, v in vars(local.server).items() if k not in moved} == kept, option
+        assert len(local.redirect_via) == len(spec.redirect_via), option
 
 
 def test_verify_checks_the_case_explain_explained():
@@ -131,7 +136,11 @@ def test_verify_checks_the_case_explain_explained():
     spec, local = _local(argv)
     explained, verified = expect(spec, CHROMIUM), expect(local, CHROMIUM)
     assert explained.steps["login"].fetch == verified.steps["login"].fetch == "network_error"
-    assert explained.outcome() == verified.outcome()
+    # the same outcome but for the Origin each request carried, which names the page: the user's, or the local one
+    assert explained.outcome()[1:] == verified.outcome()[1:]
+    for (name, want), (_, got) in zip(explained.outcome()[0], verified.outcome()[0]):
+        assert replace(want, origin=None) == replace(got, origin=None), name
+        assert (want.origin == spec.page) is (got.origin == local.page), name
     assert local.server.allowlist == ("https://other.example.com",)
 
 

@@ -65,7 +65,7 @@ def _observed_as_expected(expected, document_cookie: str) -> FlowResult:
     for name, want in expected.steps.items():
         method, path = REQUESTS[name].method, REQUESTS[name].path
         user = "alice" if want.authenticated else None
-        record = RequestRecord(0, method, "https", "app.site-a.test", path, None, want.cookie_header, want.sent,
+        record = RequestRecord(0, method, "https", "app.site-a.test", path, want.origin, want.cookie_header, want.sent,
                                False, want.server_status, (), user, None, None, None)  # fmt: skip
         jar = [{"name": "a", "domain": "app.site-a.test", "path": "/api", "secure": False, "httpOnly": False}]
         flow.steps[name] = StepResult(name, want.fetch, want.status, None, None, None, "", [record], [],
