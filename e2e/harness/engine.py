@@ -5,8 +5,8 @@ Chromium (a CDP session of the page's own, `Network.enable`): `requestWillBeSent
 request considered, each with its blockedReasons (none: sent); `responseReceivedExtraInfo` the Set-Cookie lines it
 refused, with theirs, and its exempted cookies; `loadingFailed` the CORS error of a fetch that failed. The ExtraInfo
 events are not sent for every request and may come after the response: they are paired by request id, read after a
-round trip to the browser (every event sent before its answer has been delivered by then: the jar read that follows
-a page call, see heard_after, or one on the session), and a missing one is said to be missing, never guessed.
+round trip on the session (every event sent before its answer has been delivered by then), and a missing one is
+said to be missing, never guessed.
 
 Firefox (its DevTools remote debugging protocol, on the Unix socket launch.py started it with; length-prefixed JSON
 packets): the page's tab is found by a title set for the lookup, its console actor started with the PageError
@@ -81,7 +81,6 @@ class ChromiumListener:
         self._cdp = context.new_cdp_session(page)
         self._requests: dict[str, _Request] = {}
         self._order: list[str] = []
-        self._heard = False  # a round trip to the browser since the last reports(): every earlier event is here
         self._listening = True
         # On the session's own emitter, not the sync API's: that wraps every handler to convert the event's whole
         # payload object by object (Playwright's impl_to_api_mapping), the largest part of what listening cost.
@@ -112,17 +111,15 @@ class ChromiumListener:
         return len(self._order)
 
     def heard_after(self, read: Callable[[], T]) -> T:
-        """Run `read`, a round trip to the browser (the jar read after a page call), as the round trip after which
-        every event sent before it has been delivered: the next reports() needs none of its own."""
-        result = read()
-        self._heard = True
-        return result
+        """Run `read` (the jar read after a page call). It is no round trip for this listener: the jar is the browser
+        process's, while a failed fetch's loadingFailed comes from the page's renderer, and was once heard only after
+        the jar read had answered (scripts/repeat.py saw the CORS error missing); reports() makes its own."""
+        return read()
 
     def reports(self, since: int, steps: dict[str, tuple[str, str]]) -> dict[str, EngineReport]:
         """For each step (name -> method and path), what Chromium said of its request begun since `since`."""
-        if not self._heard:
-            self._cdp.send("Runtime.evaluate", {"expression": "0"})  # a round trip: every earlier event is delivered
-        self._heard = False
+        # A round trip to the page's renderer on this session: every event sent before its answer is delivered.
+        self._cdp.send("Runtime.evaluate", {"expression": "0"})
         mine = [self._requests[rid] for rid in self._order[since:]]
         out = {}
         for step, (method, path) in steps.items():
