@@ -27,6 +27,7 @@ from e2e.oracle.vocabulary import (
     BODIES,
     CORS_POLICIES,
     CREDENTIALS_MODES,
+    LOGINS,
     REDIRECT_STATUSES,
     REQUEST_MODES,
     OracleInputError,
@@ -83,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--logout-set-cookie",
         metavar="LINE",
         help="the line logout sends (default: the server's deletion of the login cookie)",
+    )
+    parser.add_argument(
+        "--login",
+        choices=LOGINS,
+        default="fetch",
+        help="how the page logs in: fetch (from script), or form (a top-level form POST that the server answers 303 "
+        "See Other back to the page, passport's successRedirect; needs --body form or text) (default: fetch)",
     )
     parser.add_argument(
         "--redirect-to",
@@ -156,7 +164,7 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
         redirect_status=args.redirect_status,
     )
     return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode, body=args.body,
-                    redirect_via=tuple(args.redirect_to or ()))  # fmt: skip
+                    redirect_via=tuple(args.redirect_to or ()), login=args.login)  # fmt: skip
 
 
 def expectations(spec: FlowSpec, browsers: Sequence[str]) -> dict[str, FlowExpectation]:

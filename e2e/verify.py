@@ -60,8 +60,10 @@ def local_spec(spec: FlowSpec, hosts) -> FlowSpec:
     for hop in spec.redirect_via:
         mapped.setdefault(hop, hosts.origin(local_origins(spec.page, hop)[1]))
     allowlist = spec.server.allowlist
+    # the redirect chain and a form login's way back name origins: FlowSpec makes them again from the local ones
+    way_back = None if spec.login == "form" else spec.server.login_redirect
     server = replace(spec.server, allowlist=tuple(mapped.get(o, o) for o in allowlist) if allowlist else None,
-                     redirects=())  # fmt: skip
+                     redirects=(), login_redirect=way_back)  # fmt: skip
     return replace(spec, page=page, api=api, server=server, redirect_via=tuple(mapped[o] for o in spec.redirect_via))
 
 

@@ -103,6 +103,7 @@ def test_explain_text_names_each_step_and_its_rules(capsys):
         pytest.param(["--api", "ftp://api.test"], "only http and https", id="bad_api_scheme"),
         pytest.param(["--cors", "fixed"], "fixed CORS policy answers one configured origin", id="fixed_without_origin"),
         pytest.param(["--body", "xml"], "invalid choice", id="bad_body"),
+        pytest.param(["--login", "form"], "a form cannot send JSON", id="form_login_with_json"),
         pytest.param(["--redirect-to", "https://a.test/x"], "no path", id="redirect_origin_with_path"),
         pytest.param(["--redirect-to", APP, "--redirect-status", "304"], "invalid choice", id="bad_redirect_status"),
     ],
@@ -239,3 +240,16 @@ def test_explain_a_redirected_login_shows_origin_null_after_another_origins_hop(
     assert "fetch-redirect-tainted-origin" in out
     assert explain.main([*argv, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["login"]["origin"] == "null"
+
+
+def test_explain_a_cross_site_form_login_stores_the_cookie_the_apps_fetches_then_lack(capsys):
+    """A form on the app posts to a cross-site API, answered 303 back: the cookie is stored first-party at the API,
+    and the app's later fetches there go without it (third-party cookies blocked off the record)."""
+    argv = ["--page", APP, "--api", "https://api.site-b.test:8443", "--credentials", "include", "--login", "form",
+            "--body", "form", "--cors", "allowlist", "--set-cookie", "sid=X; Path=/; Secure; HttpOnly; SameSite=Lax",
+            "--browser", "chromium", "--json"]  # fmt: skip
+    assert explain.main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["login"]["fetch"], data["login"]["status"], data["login"]["cookie_stored"]) == ("navigated", 303, True)
+    assert "server-login-redirect" in data["login"]["reasons"]
+    assert (data["me"]["cookie_sent"], data["me"]["authenticated"]) == (False, False)

@@ -93,6 +93,7 @@ CHANGED = {
     "--forwarded-https": ["--forwarded-https"],
     "--exact": ["--exact"],
     "--body": ["--body", "form"],
+    "--login": ["--login", "form", "--body", "form"],
     "--redirect-to": ["--redirect-to", "https://auth.example.com"],
     "--redirect-status": ["--redirect-status", "307"],
 }
@@ -119,7 +120,7 @@ def test_every_explain_option_reaches_the_verified_spec():
         spec, local = _local(DEFAULT_ARGS + argv)
         assert local != default, f"{option} does not reach the verified spec"
         assert replace(local, page=spec.page, api=spec.api, server=spec.server, redirect_via=spec.redirect_via) == spec
-        moved = ("allowlist", "redirects")  # origins, mapped onto the local hosts
+        moved = ("allowlist", "redirects", "login_redirect")  # origins, mapped onto the local hosts
         kept = {k: v for k, v in vars(spec.server).items() if k not in moved}
         assert {k: v for k, v in vars(local.server).items() if k not in moved} == kept, option
         assert len(local.redirect_via) == len(spec.redirect_via), option
