@@ -103,7 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--redirect-status",
         type=int,
         choices=REDIRECT_STATUSES,
-        default=302,
         help="the status each redirect of --redirect-to answers (default: 302)",
     )
     parser.add_argument("--cors", choices=CORS_POLICIES, default="none", help="the API's CORS policy (default: none)")
@@ -147,6 +146,14 @@ def sent_exactly(first: SetCookie, asked: bool) -> str | None:
     return None
 
 
+def _redirect_status(args: argparse.Namespace) -> int:
+    """--redirect-status, which only a redirected login (--redirect-to) reads."""
+    if args.redirect_status is not None and not args.redirect_to:
+        raise OracleInputError("--redirect-status sets the status of --redirect-to's redirects: add --redirect-to "
+                               "ORIGIN, or drop --redirect-status")  # fmt: skip
+    return args.redirect_status or 302
+
+
 def spec_from_args(args: argparse.Namespace) -> FlowSpec:
     """The one spec of the user's setup; every option of the parser lands in it (or says why it cannot)."""
     lines, _ = set_cookie_lines(args.set_cookie)
@@ -161,7 +168,7 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
         trust_proxy=args.trust_proxy,
         forwarded_https=args.forwarded_https,
         lenient_body=args.body != "json",
-        redirect_status=args.redirect_status,
+        redirect_status=_redirect_status(args),
     )
     return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode, body=args.body,
                     redirect_via=tuple(args.redirect_to or ()), login=args.login)  # fmt: skip

@@ -137,6 +137,9 @@ def run_form_login(case, spec: FlowSpec, page_origin: str, api_origin: str, time
             f"the browser failed during the form login: {error.message.splitlines()[0]}"
         ) from error
     records = hosts.state.requests(since=since)
+    problem = infrastructure_problem(("login",), [{"outcome": "navigated"}], records)
+    if problem:
+        raise InfrastructureError(problem)
     requests, preflights, hops = _requests_of("login", records)
     status = response.value.status
     return StepResult("login", "navigated", status, None, None, None, document_cookie, requests, preflights, jar,
@@ -197,7 +200,7 @@ def run_group(
             results += case.page(page_origin).evaluate(STEPS_JS, [options, page_calls(batch)])
             if listener and batch is not batches[-1]:
                 said |= listener.reports(heard, _requests(batch))
-        if listener:  # the jar read is the round trip after which the listener has heard the last page call
+        if listener:  # the jar read, with the listener's own round trip overlapping it where it can (heard_after)
             after = listener.heard_after(lambda: case.cookies(cookie_name))
             said |= listener.reports(heard, _requests(batches[-1]))
         else:

@@ -143,7 +143,7 @@ class FlowSpec:
         via = tuple(parse_origin(o, "a redirect's origin").serialized() for o in self.redirect_via)
         object.__setattr__(self, "redirect_via", via)
         chain = tuple(f"{o}{HOP_PATH}{k}" for k, o in enumerate(via)) + (api.serialized() + REQUESTS["login"].path,)
-        if self.server.redirects and self.server.redirects != chain[: len(chain) if via else 0]:
+        if self.server.redirects and self.server.redirects != (chain if via else ()):
             raise OracleInputError("give the redirect chain as redirect_via (origins), not as the server's redirects")
         if via:
             object.__setattr__(self, "server", replace(self.server, redirects=chain))

@@ -106,6 +106,7 @@ def test_explain_text_names_each_step_and_its_rules(capsys):
         pytest.param(["--login", "form"], "a form cannot send JSON", id="form_login_with_json"),
         pytest.param(["--redirect-to", "https://a.test/x"], "no path", id="redirect_origin_with_path"),
         pytest.param(["--redirect-to", APP, "--redirect-status", "304"], "invalid choice", id="bad_redirect_status"),
+        pytest.param(["--redirect-status", "307"], "add --redirect-to", id="redirect_status_without_redirect"),
     ],
 )
 def test_explain_input_errors_exit_2(capsys, argv, message):

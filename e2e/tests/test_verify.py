@@ -95,7 +95,7 @@ CHANGED = {
     "--body": ["--body", "form"],
     "--login": ["--login", "form", "--body", "form"],
     "--redirect-to": ["--redirect-to", "https://auth.example.com"],
-    "--redirect-status": ["--redirect-status", "307"],
+    "--redirect-status": ["--redirect-to", "https://auth.example.com", "--redirect-status", "307"],
 }
 NOT_THE_SETUP = {"--browser", "--json", "--verify", "--help"}
 
