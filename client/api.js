@@ -18,7 +18,10 @@ const ENCODINGS = {
 };
 
 // loginUrl: where login posts, when not the API's own /api/login (an auth endpoint that redirects there).
-export function createClient({ base, credentials = "same-origin", mode = "cors", timeoutMs = 15000, body = "json", loginUrl } = {}) {
+// authorization: an Authorization header value every call sends (a bearer token beside the cookie), or none.
+// cache: the fetch cache mode; "no-store" unless a case asks for the browser's default (which the API's
+// Cache-Control: no-store keeps out of the HTTP cache too).
+export function createClient({ base, credentials = "same-origin", mode = "cors", timeoutMs = 15000, body = "json", loginUrl, authorization, cache = "no-store" } = {}) {
   if (typeof base !== "string" || !/^https?:\/\//.test(base)) {
     throw new TypeError(`createClient needs base, an http(s) URL such as "https://api.site-b.test:8443", not ${JSON.stringify(base)}`);
   }
@@ -30,7 +33,10 @@ export function createClient({ base, credentials = "same-origin", mode = "cors",
 
   async function call(method, path, fields) {
     // A host that never answers must not hang the caller: the fetch is aborted with a TimeoutError.
-    const init = { method, credentials, mode, cache: "no-store", headers: {}, signal: AbortSignal.timeout(timeoutMs) };
+    const init = { method, credentials, mode, cache, headers: {}, signal: AbortSignal.timeout(timeoutMs) };
+    if (authorization) {
+      init.headers["Authorization"] = authorization;
+    }
     if (fields !== undefined) {
       init.headers["Content-Type"] = contentType;
       init.body = encode(fields);

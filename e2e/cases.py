@@ -85,6 +85,11 @@ class Case:
     redirect_via: tuple[str, ...] = ()  # named origins login goes through before the API (FlowSpec.redirect_via)
     redirect_status: int = 302
     login: str = "fetch"  # how the page logs in (vocabulary.LOGINS)
+    preflight_cors: str | None = None  # the preflight's own CORS policy (ServerSpec.preflight_cors)
+    allow_headers: str = "content-type"  # the preflight's Access-Control-Allow-Headers (vocabulary.ALLOW_HEADERS)
+    max_age: int = 0  # the preflight's Access-Control-Max-Age
+    authorization: bool = False  # the page's fetches carry Authorization (FlowSpec.authorization)
+    cache: str = "no-store"  # the fetches' cache mode (FlowSpec.cache)
 
     def __post_init__(self) -> None:
         if (self.cookie is None) == (not self.lines):
@@ -124,8 +129,18 @@ class Case:
             parts.append(f"redirect_{self.redirect_status}-via_" + "_".join(self.redirect_via))
         if self.login != "fetch":
             parts.append(f"login_{self.login}")
+        if self.authorization:
+            parts.append("authorization")
         if self.slice != "core":
             parts.append(f"cors_{self.cors}")
+        if self.preflight_cors:
+            parts.append(f"preflight_cors_{self.preflight_cors}")
+        if self.allow_headers != "content-type":
+            parts.append(f"allow_headers_{self.allow_headers}")
+        if self.max_age:
+            parts.append(f"max_age_{self.max_age}")
+        if self.cache != "no-store":
+            parts.append(f"cache_{self.cache}")
         return "-".join(parts + list(self.extra_ids) + self._cookie_ids())
 
     def _cookie_ids(self) -> list[str]:
@@ -147,6 +162,8 @@ class Case:
         names += [f"body_{self.body}"]
         names += [f"redirect_{self.redirect_status}"] if self.redirect_via else []
         names += [f"login_{self.login}"]
+        names += [f"preflight_cors_{self.preflight_cors}"] if self.preflight_cors else []
+        names += ["authorization"] if self.authorization else []
         return tuple(dict.fromkeys(names + self._cookie_ids() + list(self.marks)))
 
     def spec(self, hosts) -> FlowSpec:
@@ -160,16 +177,20 @@ class Case:
         server = ServerSpec(
             **lines,
             cors=self.cors,
-            allowlist=(hosts.origin(FIXED_ORIGIN),) if self.cors == "fixed" else None,
+            allowlist=(hosts.origin(FIXED_ORIGIN),) if "fixed" in (self.cors, self.preflight_cors) else None,
             secure_cookie_needs_tls=self.secure_cookie_needs_tls,
             trust_proxy=self.trust_proxy,
             forwarded_https=self.behind_proxy,
             lenient_body=self.body != "json",  # a form's fields are read (express.urlencoded(), express.text())
             redirect_status=self.redirect_status,
+            preflight_cors=self.preflight_cors,
+            allow_headers=self.allow_headers,
+            preflight_max_age=self.max_age,
         )
         return FlowSpec(hosts.origin(self.page), hosts.origin(self.api), server, self.credentials, self.mode,
                         self.third_party, self.script_writes, self.body,
-                        tuple(hosts.origin(n) for n in self.redirect_via), self.login)  # fmt: skip
+                        tuple(hosts.origin(n) for n in self.redirect_via), self.login, self.authorization,
+                        self.cache)  # fmt: skip
 
 
 def core() -> Iterator[Case]:
@@ -417,6 +438,27 @@ def simple_request_slice() -> Iterator[Case]:
                    body="form", third_party="allowed", extra_ids=("third_party_allowed",))  # fmt: skip
 
 
+# The preflight answering otherwise than the responses (preflight policy, responses' policy): a preflight that
+# passes before a response that fails the CORS check (no ACAO; ACAO without ACAC), and a failing preflight before
+# responses that would pass.
+SPLIT_ANSWERS = (("allowlist", "none"), ("allowlist", "reflect"), ("none", "allowlist"), ("reflect", "allowlist"))
+PREFLIGHT_SETUPS = ("same_site_subdomain-https", "cross_site-https")
+
+
+def preflight_slice() -> Iterator[Case]:
+    """The preflight and the actual responses answering differently; Authorization beside the cookie against
+    Access-Control-Allow-Headers "*" and against the header named, with and without credentials; the preflight cache
+    by Access-Control-Max-Age (list's preflight covers create's when cached)."""
+    for (preflight, responses), setup in itertools.product(SPLIT_ANSWERS, PREFLIGHT_SETUPS):
+        yield Case("slice_preflight", "include", setup, CROSS_SITE_COOKIE, cors=responses, preflight_cors=preflight)
+    for allow, credentials, setup in itertools.product(("wildcard", "authorization"), ("include", "omit"),
+                                                       PREFLIGHT_SETUPS):  # fmt: skip
+        yield Case("slice_preflight", credentials, setup, CROSS_SITE_COOKIE, allow_headers=allow, authorization=True)
+    for setup, cache in itertools.product(PREFLIGHT_SETUPS, ("no-store", "default")):  # Max-Age 0: the cases above
+        yield Case("slice_preflight", "include", setup, CROSS_SITE_COOKIE, allow_headers="authorization",
+                   authorization=True, max_age=600, cache=cache)  # fmt: skip
+
+
 SLICES = {
     "core": core,
     "slice_cors": cors_slice,
@@ -430,6 +472,7 @@ SLICES = {
     "slice_simple_request": simple_request_slice,
     "slice_redirect": redirect_slice,
     "slice_form_login": form_login_slice,
+    "slice_preflight": preflight_slice,
 }
 
 
@@ -447,6 +490,9 @@ QUESTIONS = {
     "survive, and do the app's fetches then carry the session?",
     "slice_redirect": "My login answers a redirect: which statuses keep the POST, does the cookie set at the end "
     "stick, and when does the API see Origin: null (and an allowlist refuse it)?",
+    "slice_preflight": "My preflight passes but the fetch still fails (or the reverse), my bearer token meets "
+    "Access-Control-Allow-Headers: *, my Max-Age should spare a preflight: what does the browser do, and is the "
+    "cookie stored anyway?",
     "slice_simple_request": "A simple request (a form body, no preflight) whose CORS check fails: is the cookie "
     "stored and sent anyway? CORS is not a cookie firewall: the server got every request and the jar kept the "
     "cookie by the cookie rules alone; only script was refused the answer.",

@@ -24,7 +24,9 @@ from e2e.oracle.rules import chain_lines
 from e2e.oracle.setcookie import SetCookie, parse_set_cookie
 from e2e.oracle.spec import FlowSpec, ServerSpec
 from e2e.oracle.vocabulary import (
+    ALLOW_HEADERS,
     BODIES,
+    CACHE_MODES,
     CORS_POLICIES,
     CREDENTIALS_MODES,
     LOGINS,
@@ -114,6 +116,39 @@ def build_parser() -> argparse.ArgumentParser:
         "one origin the server answers every request with",
     )
     parser.add_argument(
+        "--preflight-cors",
+        choices=CORS_POLICIES,
+        help="the CORS policy the preflight (OPTIONS) is answered with, where it differs from --cors (a framework "
+        "that answers OPTIONS in one place and the routes in another)",
+    )
+    parser.add_argument(
+        "--allow-headers",
+        choices=tuple(ALLOW_HEADERS),
+        default="content-type",
+        help="the preflight's Access-Control-Allow-Headers: " + "; ".join(f"{k}: {v!r}" for k, v in
+                                                                           ALLOW_HEADERS.items())
+        + " (default: content-type)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-age",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="the preflight's Access-Control-Max-Age (default: 0, nothing cached)",
+    )
+    parser.add_argument(
+        "--authorization",
+        action="store_true",
+        help="every fetch also sends an Authorization header (a bearer token), which a cross-origin fetch preflights",
+    )
+    parser.add_argument(
+        "--cache",
+        choices=CACHE_MODES,
+        default="no-store",
+        help="the fetches' cache mode; no-store also bypasses the CORS-preflight cache in Chromium and Firefox "
+        "(default: no-store)",
+    )
+    parser.add_argument(
         "--secure-cookie-needs-tls",
         action="store_true",
         help="the server omits a Secure cookie on a request it believes insecure (express-session)",
@@ -169,9 +204,13 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
         forwarded_https=args.forwarded_https,
         lenient_body=args.body != "json",
         redirect_status=_redirect_status(args),
+        preflight_cors=args.preflight_cors if args.preflight_cors != args.cors else None,
+        allow_headers=args.allow_headers,
+        preflight_max_age=args.max_age,
     )
     return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode, body=args.body,
-                    redirect_via=tuple(args.redirect_to or ()), login=args.login)  # fmt: skip
+                    redirect_via=tuple(args.redirect_to or ()), login=args.login, authorization=args.authorization,
+                    cache=args.cache)  # fmt: skip
 
 
 def expectations(spec: FlowSpec, browsers: Sequence[str]) -> dict[str, FlowExpectation]:

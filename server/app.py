@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask, Response, g, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
-from e2e.oracle.vocabulary import FORM_TYPES, HOP_PATH, JSON, REQUESTS
+from e2e.oracle.vocabulary import ALLOW_HEADERS, FORM_TYPES, HOP_PATH, JSON, REQUESTS
 
 from .config import Settings
 
@@ -294,7 +294,8 @@ def create_app(state: ApiState | None = None) -> Flask:
             return response
         if request.path.startswith("/api/"):
             response.headers["Cache-Control"] = "no-store"
-            for name, value in settings().cors.headers(request.headers.get("Origin")).items():
+            policy = settings().cors_for(g.get("preflight", False))
+            for name, value in policy.headers(request.headers.get("Origin")).items():
                 response.headers[name] = value
         state = app.state
         state.records.append(
@@ -352,12 +353,12 @@ def create_app(state: ApiState | None = None) -> Flask:
         """Any OPTIONS under /api: a CORS-preflight answer per the policy (Fetch, CORS-preflight fetch)."""
         response = Response(status=204)
         origin = request.headers.get("Origin")
-        cors = settings().cors.headers(origin)
+        cors = settings().cors_for(g.preflight).headers(origin)
         if g.preflight and "Access-Control-Allow-Origin" in cors:
             response.headers["Access-Control-Allow-Methods"] = "GET, POST"
-            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-            # Fetch, "CORS-preflight cache": 0 keeps every case's preflight visible to the next.
-            response.headers["Access-Control-Max-Age"] = "0"
+            response.headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS[settings().allow_headers]
+            # Fetch, "CORS-preflight cache": 0 (the default) keeps every case's preflight visible to the next.
+            response.headers["Access-Control-Max-Age"] = str(settings().preflight_max_age)
         response.headers["Allow"] = "GET, POST, OPTIONS"
         return response
 

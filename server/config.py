@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from e2e.oracle.vocabulary import CORS_POLICIES, CSRF_DEFENCES, REDIRECT_STATUSES, SAMESITE_VALUES
+from e2e.oracle.vocabulary import ALLOW_HEADERS, CORS_POLICIES, CSRF_DEFENCES, REDIRECT_STATUSES, SAMESITE_VALUES
 
 # RFC 6265bis "Syntax": cookie-name is an HTTP token.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -185,6 +185,11 @@ class Settings:
 
     cookie: CookieConfig | CookieLines = field(default_factory=CookieConfig)
     cors: CorsPolicy = field(default_factory=CorsPolicy)
+    # The preflight's own answer: its CORS policy (None: the responses' policy), its Access-Control-Allow-Headers
+    # (a key of ALLOW_HEADERS) and Access-Control-Max-Age, 0 unless a case sets it: every case's preflight goes out.
+    preflight_cors: CorsPolicy | None = None
+    allow_headers: str = "content-type"
+    preflight_max_age: int = 0
     # The cookie logout deletes, when it is not the issued one (a deletion with mismatched attributes).
     logout_cookie: CookieConfig | None = None
     # express-session: with cookie.secure and a request it believes insecure, no Set-Cookie is sent at all.
@@ -218,8 +223,20 @@ class Settings:
         if isinstance(self.redirects, str) or len(self.redirects) == 1:
             raise ConfigError("redirects is a tuple of URLs, the hops and then the login they lead to, e.g. "
                               "('https://a.test/api/hop/0', 'https://api.test/api/login')")  # fmt: skip
+        if self.allow_headers not in ALLOW_HEADERS:
+            raise ConfigError(f"allow_headers must be one of {tuple(ALLOW_HEADERS)}, not {self.allow_headers!r}")
+        if (
+            isinstance(self.preflight_max_age, bool)
+            or not isinstance(self.preflight_max_age, int)
+            or (self.preflight_max_age < 0)
+        ):
+            raise ConfigError(f"preflight_max_age must be whole seconds, 0 or more, not {self.preflight_max_age!r}")
         if self.session_ttl <= 0 or self.max_sessions <= 0:
             raise ConfigError("session_ttl and max_sessions must be positive")
+
+    def cors_for(self, preflight: bool) -> CorsPolicy:
+        """The CORS policy that answers a preflight (`preflight`) or any other request."""
+        return (self.preflight_cors or self.cors) if preflight else self.cors
 
     def with_cookie(self, **changes) -> Settings:
         """These settings with some cookie attributes changed."""

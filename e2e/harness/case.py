@@ -45,9 +45,12 @@ class BrowserCase:
         third_party,
         empty_jar: BrowserContext | None = None,
         engine_reasons: str = "all",
+        new_context=None,
     ):
         self._context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
         self._results, self._third_party = results, third_party
+        self._new_context = new_context  # makes a context of the case's browser (BrowserSession.new_context)
+        self._own: list[BrowserContext] = []  # contexts made for this case alone, closed when it ends
         if engine_reasons not in ENGINE_REASONS:
             raise ValueError(f"engine_reasons is one of {', '.join(ENGINE_REASONS)}, not {engine_reasons!r}")
         self._engine_reasons = engine_reasons  # which steps' reasons to hear from the engine (ENGINE_REASONS)
@@ -69,6 +72,23 @@ class BrowserCase:
         if self._traced is not None:
             self._traced.append(self._context)
             self._context.tracing.start(**TRACE_OPTIONS)
+
+    def use_own_context(self) -> None:
+        """Run the rest of the case in a new context of its browser, closed when the case ends (close_own): for what
+        a context keeps beyond its cookie jar, such as the CORS-preflight cache, which no later case may meet."""
+        if self._new_context is None:
+            raise ValueError("this browser case cannot make contexts of its own (no new_context given)")
+        self._context, self._pages = self._new_context(), {}
+        self._own.append(self._context)
+        if self._traced is not None:
+            self._traced.append(self._context)
+            self._context.tracing.start(**TRACE_OPTIONS)
+
+    def close_own(self) -> None:
+        """Close the contexts made for this case alone (after its trace is saved)."""
+        own, self._own = self._own, []
+        for context in own:
+            context.close()
 
     def trace(self, title: str) -> None:
         """Trace the rest of this case, in its context and any context it switches to (see save_trace)."""

@@ -12,7 +12,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from e2e.harness.engine import NOT_ASKED, NOT_CAPTURED, EngineReport
 from e2e.oracle.spec import FlowSpec
-from e2e.oracle.vocabulary import HOP_PATH, REQUESTS
+from e2e.oracle.vocabulary import AUTHORIZATION, HOP_PATH, REQUESTS
 from server.app import USERS, RequestRecord
 
 CLIENT_JS = Path(__file__).resolve().parents[2] / "client" / "api.js"  # the client whose calls page_calls() names
@@ -180,6 +180,8 @@ def run_group(
     cookie_name: str = "sid",
     body: str = "json",
     login_url: str | None = None,
+    authorization: bool = False,
+    cache: str = "no-store",
     jar_before: list | None = None,
     timeout_ms: int = 15000,
     hear: bool = True,
@@ -188,7 +190,8 @@ def run_group(
     said of each step's request."""
     hosts = case.hosts
     options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms,
-               "body": body, "loginUrl": login_url}  # fmt: skip
+               "body": body, "loginUrl": login_url, "authorization": AUTHORIZATION if authorization else None,
+               "cache": cache}  # fmt: skip
     try:
         before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
         since = hosts.state.mark()
@@ -269,8 +272,13 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
     """login → me → list → create → logout as `spec` says, each step recorded: in a browser of the spec's own
     third-party setting if it has one, against the hosts set to the spec's server; with what the engine said of the
     steps in `hear` (of every step if None) and of every other step of their group."""
+    if spec.third_party and spec.server.preflight_max_age:
+        raise ValueError("a cached preflight (preflight_max_age) would outlive the case in the one context of the "
+                         "browser of a third-party setting: give the spec one or the other")  # fmt: skip
     if spec.third_party:
         case.use_third_party_setting(spec.third_party)
+    elif spec.server.preflight_max_age:  # the preflight cache outlives the case in its context: give it one alone
+        case.use_own_context()
     case.serve(spec.server)
     page, api = case.hosts.name_of(spec.page), case.hosts.name_of(spec.api)
     flow = FlowResult()
@@ -284,6 +292,7 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
         for result in run_group(case, page, api, group, credentials=spec.credentials, mode=spec.mode,
                                 cookie_name=spec.cookie_name, body=spec.body, jar_before=jar,
                                 login_url=spec.login_url if spec.redirect_via else None,
+                                authorization=spec.authorization, cache=spec.cache,
                                 hear=hear is None or bool(hear & set(group)), **options):  # fmt: skip
             flow.steps[result.name] = result
         jar = result.jar

@@ -15,7 +15,10 @@ def settings_for(server: ServerSpec) -> Settings:
     cookie = CookieLines(server.cookie_name, lines, session_at, server.logout.line, secure=server.login.has("secure"))
     return Settings(
         cookie=cookie,
-        cors=CorsPolicy(server.cors, server.allowlist or ()),
+        cors=_policy(server.cors, server),
+        preflight_cors=_policy(server.preflight_cors, server) if server.preflight_cors else None,
+        allow_headers=server.allow_headers,
+        preflight_max_age=server.preflight_max_age,
         secure_cookie_needs_tls=server.secure_cookie_needs_tls,
         trust_proxy=server.trust_proxy,
         csrf=server.csrf,
@@ -24,3 +27,8 @@ def settings_for(server: ServerSpec) -> Settings:
         redirect_status=server.redirect_status,
         login_redirect=server.login_redirect,
     )
+
+
+def _policy(kind: str, server: ServerSpec) -> CorsPolicy:
+    """The CORS policy `kind`, with the spec's allowlist where the policy reads one."""
+    return CorsPolicy(kind, (server.allowlist or ()) if kind in ("allowlist", "fixed") else ())

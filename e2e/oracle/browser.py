@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from e2e.oracle.cors import cors_check, preflight_check
+from e2e.oracle.cors import NON_WILDCARD_HEADERS, PreflightCache, cors_check, max_age, preflight_check
 from e2e.oracle.jar import Cookie, CookieRequest, cookie_string, retrieve, store, withheld
 from e2e.oracle.profiles import BrowserProfile
 from e2e.oracle.server import ServerModel, ServerRequest
@@ -76,6 +76,12 @@ class BrowserModel:
         self._order = 0
         self._blocked: list = []
         self._withheld: list = []
+        # the context's CORS-preflight cache: every case runs in a context of its own or with none kept
+        self.preflights = PreflightCache(self._non_wildcard())
+
+    def _non_wildcard(self) -> tuple[str, ...]:
+        """The header names a "*" in Access-Control-Allow-Headers does not cover in this engine."""
+        return () if self.profile.wildcard_covers_authorization.value else NON_WILDCARD_HEADERS
 
     def advance(self, seconds: float) -> None:
         """Let time pass (a cookie's age decides Lax-allowing-unsafe; Expires is judged against the clock)."""
@@ -141,9 +147,12 @@ class BrowserModel:
         credentials: str,
         mode: str = "cors",
         content_type: str | None = None,
+        authorization: bool = False,
+        cache: str = "no-store",
     ) -> Exchange:
-        """fetch() from a top-level page on `page` to `path` on the server's origin (`content_type`: the body's),
-        following the redirects of the server's chain (ServerModel.chain) hop by hop (Fetch #http-redirect-fetch)."""
+        """fetch() from a top-level page on `page` to `path` on the server's origin (`content_type`: the body's; with
+        `authorization`, an Authorization header too; `cache`: its cache mode), following the redirects of the
+        server's chain (ServerModel.chain) hop by hop (Fetch #http-redirect-fetch)."""
         self._reported()  # what script writes or reads refused before belongs to no request
         name = server.cookie_name
         chain = server.chain(path)
@@ -175,19 +184,41 @@ class BrowserModel:
                 reasons.append("fetch-origin-header")
             if hop == 0:
                 unsafe_header = content_type is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES
-            preflight = cors_tainting and (method not in ("GET", "HEAD", "POST") or unsafe_header)
+            # Fetch #cors-unsafe-request-header-names, lower case and sorted
+            unsafe = (("authorization", authorization), ("content-type", unsafe_header))
+            unsafe_names = tuple(name for name, on in unsafe if on)
+            if authorization and hop == 0:
+                reasons.append("fetch-authorization-header")
+            make_preflight = cors_tainting and (method not in ("GET", "HEAD", "POST") or bool(unsafe_names))
+            url, cap = target.serialized() + hop_path, self.profile.preflight_max_age_cap.value
+            uses_cache = not (cache == "no-store" and self.profile.no_store_skips_preflight_cache.value)
+            preflight = make_preflight and (not uses_cache or self.preflights.needs_preflight(
+                origin_header, url, credentials, method, unsafe_names, self.now))  # fmt: skip
+            if make_preflight and not preflight:
+                reasons.append("fetch-preflight-cached")
             if preflight:
                 preflighted = True
                 reasons += ["fetch-preflight", "fetch-preflight-no-credentials", "server-preflight"]
+                if current.spec.preflight_cors:
+                    reasons.append("server-preflight-policy")
                 asked = origin_header
                 if tainted_origin and self.profile.preflight_origin_after_redirect.value == "page":
                     asked = page.serialized()  # the preflight says the page's origin, the request null
-                ok, why = preflight_check(current.preflight(asked), asked, credentials)
+                answered_preflight = current.preflight(asked)
+                ok, why = preflight_check(answered_preflight, asked, credentials, method, unsafe_names,
+                                          self._non_wildcard())  # fmt: skip
                 reasons.append(why)
+                if ok and not uses_cache:
+                    reasons.append("fetch-preflight-cache-bypassed")
+                elif ok:
+                    age = max_age(answered_preflight, cap)
+                    self.preflights.store(asked, url, credentials, answered_preflight, age, self.now)
+                    if age > 0:
+                        reasons.append("fetch-preflight-cache-store")
                 if not ok:
                     return Exchange("network_error", None, answered[0], True, (), None, False, stored(),
                                     _dedupe(reasons + ["fetch-preflight-check"]), origin=answered[1])  # fmt: skip
-            elif cors_tainting:
+            elif cors_tainting and not make_preflight:
                 reasons.append("fetch-simple-request")
             request = self._subresource(page, target, hop_path, method)
             header = None

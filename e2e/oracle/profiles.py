@@ -74,6 +74,15 @@ class BrowserProfile:
     # whether the GET a 301/302/303 made of a POST keeps the POST's non-safelisted Content-Type as the reason for a
     # preflight when it goes cross-origin (Fetch #http-redirect-fetch step 12 removes the request-body headers)
     redirect_get_keeps_unsafe_headers: Fact = Fact(False, "Fetch #http-redirect-fetch step 12; whatwg/fetch#977")
+    # whether "*" in Access-Control-Allow-Headers covers Authorization for a request without credentials, where Fetch
+    # makes it a CORS non-wildcard request-header name that must be named
+    wildcard_covers_authorization: Fact = Fact(False, "Fetch #cors-non-wildcard-request-header-name")
+    # whether a fetch whose cache mode is "no-store" neither consults nor fills the CORS-preflight cache, where Fetch
+    # keeps that cache apart from the request's cache mode
+    no_store_skips_preflight_cache: Fact = Fact(False, "Fetch #http-fetch (makeCORSPreflight); #cors-preflight-cache")
+    # The most seconds a CORS-preflight cache entry lives, whatever Access-Control-Max-Age asks (Fetch
+    # #cors-preflight-fetch leaves "an imposed limit on max-age" to the user agent)
+    preflight_max_age_cap: Fact = Fact(86400, "not checked for this profile")
     # In plain words, for a reader of the report and of `explain`: what decides third-party cookies in the contexts
     # the suite makes, with its source.
     third_party_note: Fact = Fact("not checked for this profile", "")
@@ -124,6 +133,24 @@ DOMAIN_DOT = Deviation(
     spec_value=False,
     source="6265bis §5.6.3 appends Domain with the value left after the leading '.', empty for 'Domain=.', and "
     "§5.7 step 10 makes a cookie with an empty domain-attribute host-only; " + DOT_WPT,
+)
+
+BCD_ALLOW_HEADERS = "BCD http/headers/Access-Control-Allow-Headers.json authorization_not_covered_by_wildcard"
+NO_STORE_PREFLIGHT = Deviation(
+    "no-store-skips-preflight-cache",
+    rule="fetch-preflight-cached",
+    fact="no_store_skips_preflight_cache",
+    spec_value=False,
+    source="Fetch #http-fetch decides on a preflight by the CORS-preflight cache alone, whatever the request's cache "
+    "mode (#concept-request-cache-mode governs the HTTP cache)",
+)
+AUTHORIZATION_WILDCARD = Deviation(
+    "authorization-covered-by-wildcard",
+    rule="fetch-preflight-authorization-not-wildcard",
+    fact="wildcard_covers_authorization",
+    spec_value=False,
+    source="Fetch #cors-non-wildcard-request-header-name and #cors-preflight-fetch step 7.6: Authorization must be "
+    f"named; {BCD_ALLOW_HEADERS}: Chrome not yet, Firefox 115 only with a preference set",
 )
 
 CHROMIUM = BrowserProfile(
@@ -184,8 +211,21 @@ CHROMIUM = BrowserProfile(
         "`if (deletion_candidate->Value() == cookie_being_set.Value()) creation_date_to_inherit = "
         "deletion_candidate->CreationDate();`, else SetCanonicalCookie keeps the new cookie's Time::Now()",
     ),
+    wildcard_covers_authorization=Fact(True, f"{BCD_ALLOW_HEADERS}: chrome version_added false"),
+    no_store_skips_preflight_cache=Fact(
+        True,
+        "services/network/cors/preflight_controller.cc: `if (!(original_request_.load_flags & net::LOAD_DISABLE_CACHE) "
+        "&& ...) controller_->AppendToCache(...)`; the fetch cache mode no-store is net::LOAD_DISABLE_CACHE",
+    ),
+    preflight_max_age_cap=Fact(
+        7200,
+        "services/network/cors/preflight_result.cc ParseAccessControlMaxAge: kMaxTimeout = base::Hours(2) "
+        "(kDefaultTimeout = base::Seconds(5) without the header)",
+    ),
     deviations=(
         DOMAIN_DOT,
+        AUTHORIZATION_WILDCARD,
+        NO_STORE_PREFLIGHT,
         Deviation(
             "replacement-new-creation",
             rule="cookie-replaced-new-creation",
@@ -348,8 +388,26 @@ FIREFOX = replace(
         "preflighted for content-type when it goes cross-origin; web-platform-tests/wpt#23176 (a Mozilla engineer "
         "reports that preflight on xhr/send-redirect-to-cors.htm)",
     ),
+    wildcard_covers_authorization=Fact(
+        True,
+        f"{BCD_ALLOW_HEADERS}: firefox 115 behind network.cors_preflight.authorization_covered_by_wildcard set to "
+        "false; its default (true) keeps Authorization covered by '*'",
+    ),
+    no_store_skips_preflight_cache=Fact(
+        True,
+        f"{FIREFOX_CORS} StartCORSPreflight: `bool disableCache = (loadFlags & nsIRequest::LOAD_BYPASS_CACHE); if "
+        "(sPreflightCache && !disableCache) entry = sPreflightCache->GetEntry(...)`; HttpBaseChannel::"
+        "SetFetchCacheMode gives FETCH_CACHE_MODE_NO_STORE LOAD_BYPASS_CACHE",
+    ),
+    preflight_max_age_cap=Fact(
+        86400,
+        f"{FIREFOX_CORS} nsCORSPreflightListener::AddResultToCache: 'Cap at 24 hours' (age = std::min(age, 86400U)); "
+        "PREFLIGHT_DEFAULT_EXPIRY_SECONDS 5 without the header",
+    ),
     deviations=FIREFOX.deviations
     + (
+        AUTHORIZATION_WILDCARD,
+        NO_STORE_PREFLIGHT,
         Deviation(
             "preflight-origin-after-redirect",
             rule="fetch-redirect-tainted-origin",

@@ -83,9 +83,47 @@ _TABLE = (
     ),
     Rule(
         "fetch-preflight",
-        'A cross-origin "cors" request with a non-safelisted header (Content-Type: application/json) is preceded '
-        "by a CORS preflight (OPTIONS).",
+        'A cross-origin "cors" request with a non-safelisted header (Content-Type: application/json, '
+        "Authorization) is preceded by a CORS preflight (OPTIONS), unless the preflight cache covers it.",
         "Fetch #cors-preflight-fetch; #cors-unsafe-request-header-names; #concept-main-fetch",
+    ),
+    Rule(
+        "fetch-authorization-header",
+        "The page's fetch carries an Authorization header (a bearer token): never a CORS-safelisted header, so a "
+        "cross-origin fetch that carries it is preflighted even as a GET.",
+        "Fetch #cors-safelisted-request-header; #cors-unsafe-request-header-names",
+    ),
+    Rule(
+        "fetch-preflight-cached",
+        "The CORS-preflight cache holds an entry for this origin, URL and credentials that covers the request's "
+        "method and every unsafe header name (an earlier preflight's Access-Control-Allow-Methods and -Headers, "
+        "within its Access-Control-Max-Age): the request goes without a preflight.",
+        "Fetch #http-fetch (makeCORSPreflight); #cors-preflight-cache; #concept-cache-match-header",
+    ),
+    Rule(
+        "fetch-preflight-cache-store",
+        "A passing preflight answer with a positive Access-Control-Max-Age (capped by the engine) adds a cache "
+        "entry for each method and header name it lists, keyed by origin, URL and credentials: later requests "
+        "it covers skip the preflight.",
+        "Fetch #cors-preflight-fetch steps 7.8-15; #cors-preflight-cache",
+    ),
+    Rule(
+        "fetch-preflight-cache-bypassed",
+        'The fetch\'s cache mode is "no-store": this engine neither consults nor fills the CORS-preflight cache for '
+        "it, so every such request is preflighted whatever Access-Control-Max-Age says (a profile deviation).",
+        "Fetch #concept-request-cache-mode; the engine's profile (no_store_skips_preflight_cache)",
+    ),
+    Rule(
+        "fetch-preflight-authorization-not-wildcard",
+        'Authorization is a CORS non-wildcard request-header name: a "*" in Access-Control-Allow-Headers never '
+        "covers it, with or without credentials; the preflight fails unless Authorization is named.",
+        "Fetch #cors-non-wildcard-request-header-name; #cors-preflight-fetch step 7.6",
+    ),
+    Rule(
+        "fetch-preflight-wildcard-credentials",
+        'For a request whose credentials mode is "include", a "*" in Access-Control-Allow-Headers is a header '
+        "called '*', not a wildcard: Content-Type must be named, or the preflight fails.",
+        "Fetch #cors-preflight-fetch step 7.7; #cors-protocol-and-credentials",
     ),
     Rule(
         "fetch-preflight-no-credentials",
@@ -95,8 +133,8 @@ _TABLE = (
     Rule(
         "fetch-preflight-check",
         "The preflight response must pass the CORS check for the actual request's credentials mode, have an ok "
-        "status and list content-type in Access-Control-Allow-Headers; otherwise the fetch fails and no actual "
-        "request is sent.",
+        "status and allow the request's method and every unsafe header name (Access-Control-Allow-Methods, "
+        "-Headers); otherwise the fetch fails and no actual request is sent.",
         "Fetch #cors-preflight-fetch",
     ),
     Rule(
@@ -556,9 +594,16 @@ _TABLE = (
     ),
     Rule(
         "server-preflight",
-        "A preflight is answered 204, with Allow-Methods 'GET, POST' and Allow-Headers 'Content-Type' only when "
-        "the policy gives that Origin an Access-Control-Allow-Origin.",
+        "A preflight is answered 204, with Allow-Methods 'GET, POST', the configured Allow-Headers ('Content-Type' "
+        "unless set otherwise) and Access-Control-Max-Age (0 unless set otherwise) only when the policy gives that "
+        "Origin an Access-Control-Allow-Origin.",
         "server/app.py preflight",
+    ),
+    Rule(
+        "server-preflight-policy",
+        "The preflight is answered by a CORS policy of its own, not the one the actual responses get (a framework "
+        "that answers OPTIONS in one place and the routes in another).",
+        "server/app.py preflight; server/config.py Settings.preflight_cors",
     ),
     Rule(
         "server-redirect",

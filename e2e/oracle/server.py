@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from e2e.oracle.setcookie import SetCookie
 from e2e.oracle.sites import Origin, parse_origin
 from e2e.oracle.spec import ServerSpec
-from e2e.oracle.vocabulary import FORM_TYPES, HOP_PATH, JSON, REQUESTS, OracleInputError, media_type
+from e2e.oracle.vocabulary import ALLOW_HEADERS, FORM_TYPES, HOP_PATH, JSON, REQUESTS, OracleInputError, media_type
 
 ROUTES = {(r.method, r.path): step for step, r in REQUESTS.items()}  # ("POST", "/api/login") -> "login"
 PATHS = {r.path for r in REQUESTS.values()}
@@ -56,9 +56,10 @@ class ServerAnswer:
     reasons: tuple[str, ...]
 
 
-def policy_headers(spec: ServerSpec, origin: str | None) -> dict[str, str]:
-    """The CORS headers server/config.py CorsPolicy answers a request from `origin` (rule server-cors-policy)."""
-    kind = spec.cors
+def policy_headers(spec: ServerSpec, origin: str | None, kind: str | None = None) -> dict[str, str]:
+    """The CORS headers server/config.py CorsPolicy answers a request from `origin` (rule server-cors-policy), by the
+    responses' policy or the policy `kind`."""
+    kind = kind or spec.cors
     if kind == "none" or (origin is None and kind not in ("wildcard", "fixed")):
         return {}
     if kind == "wildcard":
@@ -67,16 +68,16 @@ def policy_headers(spec: ServerSpec, origin: str | None) -> dict[str, str]:
         return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
     if kind == "fixed":
         return {"Access-Control-Allow-Origin": spec.allowlist[0], "Access-Control-Allow-Credentials": "true"}
-    if not admits(spec, origin):
+    if not admits(spec, origin, kind):
         return {"Vary": "Origin"}
     return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
 
 
-def admits(spec: ServerSpec, origin: str | None) -> bool:
-    """Whether the policy lets a credentialed cross-origin request from `origin` through."""
-    return spec.cors == "reflect_any_credentials" or (
-        spec.cors in ("allowlist", "fixed") and origin in (spec.allowlist or ())
-    )
+def admits(spec: ServerSpec, origin: str | None, kind: str | None = None) -> bool:
+    """Whether the responses' policy (or the policy `kind`) lets a credentialed cross-origin request from `origin`
+    through."""
+    kind = kind or spec.cors
+    return kind == "reflect_any_credentials" or (kind in ("allowlist", "fixed") and origin in (spec.allowlist or ()))
 
 
 class ServerModel:
@@ -109,10 +110,11 @@ class ServerModel:
 
     def preflight(self, origin: str | None) -> dict[str, str]:
         """What preflight() answers to OPTIONS with Access-Control-Request-Method: 204 with these headers."""
-        headers = dict(policy_headers(self.spec, origin))
+        headers = dict(policy_headers(self.spec, origin, self.spec.preflight_policy))
         if "Access-Control-Allow-Origin" in headers:
-            headers.update({"Access-Control-Allow-Methods": "GET, POST", "Access-Control-Allow-Headers": "Content-Type",
-                            "Access-Control-Max-Age": "0"})  # fmt: skip
+            headers.update({"Access-Control-Allow-Methods": "GET, POST",
+                            "Access-Control-Allow-Headers": ALLOW_HEADERS[self.spec.allow_headers],
+                            "Access-Control-Max-Age": str(self.spec.preflight_max_age)})  # fmt: skip
         return headers
 
     def cors_reasons(self) -> tuple[str, ...]:

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field, fields, replace
 from e2e.oracle.setcookie import SetCookie, deletion_line, parse_set_cookie
 from e2e.oracle.sites import Origin, parse_origin
 from e2e.oracle.vocabulary import (
+    ALLOW_HEADERS,
     BODIES,
+    CACHE_MODES,
     CORS_POLICIES,
     CREDENTIALS_MODES,
     CSRF_DEFENCES,
@@ -36,6 +38,11 @@ class ServerSpec:
     logout_set_cookie: str | None = None  # the line logout sends; None: the server's deletion of the login cookie
     cors: str = "none"
     allowlist: tuple[str, ...] | None = None  # origins the allowlist policy admits; None: the page's (FlowSpec)
+    # The preflight's own answer, where it differs from the responses': its CORS policy (None: the responses'), its
+    # Access-Control-Allow-Headers (vocabulary.ALLOW_HEADERS) and Access-Control-Max-Age (0: nothing cached).
+    preflight_cors: str | None = None
+    allow_headers: str = "content-type"
+    preflight_max_age: int = 0
     secure_cookie_needs_tls: bool = False  # express-session: no Set-Cookie for a Secure cookie over "insecure" http
     trust_proxy: bool = False  # express `trust proxy`: believe X-Forwarded-Proto
     forwarded_https: bool = False  # the API is reached through a proxy that ends TLS and sends X-Forwarded-Proto
@@ -56,15 +63,29 @@ class ServerSpec:
 
     def __post_init__(self) -> None:
         choice(self.cors, CORS_POLICIES, "cors")
+        choice(self.preflight_cors, (None, *CORS_POLICIES), "preflight_cors")
+        if self.preflight_cors == self.cors:
+            raise OracleInputError("preflight_cors is the preflight's policy where it differs from cors: leave it None")
+        choice(self.allow_headers, tuple(ALLOW_HEADERS), "allow_headers")
+        if (
+            isinstance(self.preflight_max_age, bool)
+            or not isinstance(self.preflight_max_age, int)
+            or not (0 <= self.preflight_max_age <= 10**9)
+        ):
+            raise OracleInputError(f"preflight_max_age is whole seconds, 0 or more, not {self.preflight_max_age!r}")
         choice(self.redirect_status, REDIRECT_STATUSES, "redirect_status")
         choice(self.csrf, CSRF_DEFENCES, "csrf")
         if isinstance(self.allowlist, str):
             raise OracleInputError(f"allowlist must be a tuple of origins, e.g. ({self.allowlist!r},), not a string")
-        if self.cors == "fixed" and (self.allowlist is None or len(self.allowlist) != 1):
+        reads = {self.cors, self.preflight_cors} & {"allowlist", "fixed"}  # the policies that read an allowlist
+        if "fixed" in reads and (self.allowlist is None or len(self.allowlist) != 1):
             raise OracleInputError("the fixed CORS policy answers one configured origin: give it as the allowlist's "
                                    "only origin, e.g. ('https://app.test:5173',)")  # fmt: skip
+        if "allowlist" in reads and "fixed" in reads:
+            raise OracleInputError("the allowlist and fixed policies read the allowlist differently: give the "
+                                   "preflight and the responses one of them, not both")  # fmt: skip
         if self.allowlist is not None:
-            if self.cors not in ("allowlist", "fixed"):
+            if not reads:
                 raise OracleInputError(f"only the allowlist and fixed CORS policies read an allowlist, not cors "
                                        f"{self.cors!r}")  # fmt: skip
             if not self.allowlist:
@@ -88,6 +109,11 @@ class ServerSpec:
         object.__setattr__(self, "lines", lines)
         object.__setattr__(self, "login", login)
         object.__setattr__(self, "logout", parse_set_cookie(line, "logout_set_cookie"))
+
+    @property
+    def preflight_policy(self) -> str:
+        """The CORS policy of the preflight's answer."""
+        return self.preflight_cors or self.cors
 
     @property
     def cookie_name(self) -> str:
@@ -117,6 +143,9 @@ class FlowSpec:
     # how the page logs in (vocabulary.LOGINS): "form" submits a top-level form (enctype: the body's type) and the
     # server answers 303 back to the page's "/"
     login: str = "fetch"
+    # every fetch of the page carries Authorization (vocabulary.AUTHORIZATION) beside its cookie, a bearer token
+    authorization: bool = False
+    cache: str = "no-store"  # the fetches' cache mode (vocabulary.CACHE_MODES)
     page_origin: Origin = field(init=False, repr=False, compare=False)
     api_origin: Origin = field(init=False, repr=False, compare=False)
 
@@ -126,10 +155,17 @@ class FlowSpec:
         choice(self.third_party, (None, *THIRD_PARTY_POLICIES), "third_party")
         choice(self.body, tuple(BODIES), "body")
         choice(self.login, LOGINS, "login")
+        choice(self.cache, CACHE_MODES, "cache")
         if self.login == "form" and self.body == "json":
             raise OracleInputError("a form cannot send JSON: give a form login body 'form' (urlencoded) or 'text'")
         if self.login == "form" and self.redirect_via:
             raise OracleInputError("a form login is a navigation; redirect_via redirects a fetch login: drop one")
+        if self.authorization and (self.login == "form" or self.redirect_via):
+            raise OracleInputError("authorization is a header of the page's fetches: a form login sends none, and a "
+                                   "redirected login is not modelled with it; drop one")  # fmt: skip
+        if self.authorization and self.mode == "no-cors":
+            raise OracleInputError("a no-cors fetch may not carry Authorization (Fetch's no-cors guard drops it): use "
+                                   "mode cors or same-origin with authorization")  # fmt: skip
         if isinstance(self.script_writes, str):
             raise OracleInputError(f"script_writes must be a tuple of lines, e.g. ({self.script_writes!r},)")
         for line in self.script_writes:
@@ -149,7 +185,7 @@ class FlowSpec:
             object.__setattr__(self, "server", replace(self.server, redirects=chain))
         if self.login == "form" and self.server.login_redirect is None:
             object.__setattr__(self, "server", replace(self.server, login_redirect=page.serialized() + "/"))
-        if self.server.cors == "allowlist" and self.server.allowlist is None:
+        if "allowlist" in (self.server.cors, self.server.preflight_cors) and self.server.allowlist is None:
             object.__setattr__(self, "server", replace(self.server, allowlist=(page.serialized(),)))
 
     @property

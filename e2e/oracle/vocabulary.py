@@ -36,6 +36,16 @@ LOGINS = ("fetch", "form")
 # answers the chain's redirect status with a Location of hop k+1, the last hop the API's login.
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 HOP_PATH = "/api/hop/"
+# The Access-Control-Allow-Headers of the server's preflight answer (ServerSpec.allow_headers): the one header the
+# flow's JSON bodies need, "*" (a wildcard only for requests without credentials, and never for Authorization), or
+# both headers the flow can send named.
+ALLOW_HEADERS = {"content-type": "Content-Type", "wildcard": "*", "authorization": "Content-Type, Authorization"}
+# Fetch #concept-request-cache-mode: the cache modes the client's fetches use (FlowSpec.cache). The API answers
+# Cache-Control: no-store, so no mode ever reuses a response; the CORS-preflight cache is another matter.
+CACHE_MODES = ("no-store", "default")
+# The Authorization header the page's fetches carry with FlowSpec.authorization (a bearer token beside the cookie):
+# a CORS-unsafe header, so every cross-origin fetch that carries it is preflighted, a GET too.
+AUTHORIZATION = "Bearer cookie-matrix"
 
 JSON = "application/json"
 URLENCODED = "application/x-www-form-urlencoded"

@@ -96,6 +96,11 @@ CHANGED = {
     "--login": ["--login", "form", "--body", "form"],
     "--redirect-to": ["--redirect-to", "https://auth.example.com"],
     "--redirect-status": ["--redirect-to", "https://auth.example.com", "--redirect-status", "307"],
+    "--preflight-cors": ["--preflight-cors", "wildcard"],
+    "--allow-headers": ["--allow-headers", "authorization"],
+    "--max-age": ["--max-age", "600"],
+    "--authorization": ["--authorization"],
+    "--cache": ["--cache", "default"],
 }
 NOT_THE_SETUP = {"--browser", "--json", "--verify", "--help"}
 
