@@ -568,3 +568,27 @@ def test_csrf_check_guards_every_unsafe_route_but_not_reads(client, state, setti
     assert (state.resources, sid in state.sessions) == ({}, True)
     me = client.get("/api/me", headers={"Origin": EVIL, **cookie})
     assert (me.status_code, me.get_json()) == (200, {"user": "alice"})
+
+
+@pytest.mark.parametrize("preflight_kind, kind", [("allowlist", "none"), ("allowlist", "reflect"),
+                                                  ("none", "allowlist"), ("reflect", "allowlist")])  # fmt: skip
+@pytest.mark.parametrize("allow_headers, max_age", [("content-type", 0), ("wildcard", 0), ("authorization", 600)])
+def test_the_preflight_answers_by_its_own_policy(client, state, preflight_kind, kind, allow_headers, max_age):
+    """Settings.preflight_cors answers the preflight, Settings.cors every other request; Allow-Headers and Max-Age as
+    set: the same headers the oracle's model of this server (e2e/oracle/server.py) answers for the same spec."""
+    from e2e.harness.serving import settings_for
+    from e2e.oracle.server import ServerModel, policy_headers
+    from e2e.oracle.sites import parse_origin
+    from e2e.oracle.spec import ServerSpec
+
+    spec = ServerSpec("sid=x; Path=/", cors=kind, preflight_cors=preflight_kind, allowlist=(EVIL,),
+                      allow_headers=allow_headers, preflight_max_age=max_age)  # fmt: skip
+    state.configure(settings_for(spec))
+    asked = {"Origin": EVIL, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    preflight = client.options("/api/login", headers=asked)
+    me = client.get("/api/me", headers={"Origin": EVIL})
+    model = ServerModel(spec, parse_origin("https://api.site-b.test", "api"))
+    assert cors_headers(preflight) == model.preflight(EVIL)
+    assert cors_headers(me) == policy_headers(spec, EVIL)
+    assert ("Access-Control-Allow-Origin" in cors_headers(preflight)) is (preflight_kind == "allowlist" or
+                                                                          preflight_kind == "reflect")  # fmt: skip
