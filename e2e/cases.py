@@ -23,6 +23,10 @@ from server.origins import ORIGINS, PROXY_LISTENER
 
 SESSION_VALUE = "opaque-session-id"  # the value the spec's login line is written with; the server puts its id there
 
+# The identity provider of slice_idp_return, on a third site; the state cookie's default (an OAuth library's usual).
+IDP = "idp_https"
+STATE = CookieConfig(name="state", samesite="Lax", secure=True)
+
 # Origin setups, page → API, by the named origins of server/hosts.py. The id's first part is the relation.
 SETUPS = {
     "same_origin-https": ("app_https", "app_https"),
@@ -90,6 +94,8 @@ class Case:
     max_age: int = 0  # the preflight's Access-Control-Max-Age
     authorization: bool = False  # the page's fetches carry Authorization (FlowSpec.authorization)
     cache: str = "no-store"  # the fetches' cache mode (FlowSpec.cache)
+    idp_return: str = "query"  # with login "idp": how the provider's page returns (FlowSpec.idp_return)
+    state_cookie: CookieConfig = STATE  # with login "idp": the state cookie the start sets
 
     def __post_init__(self) -> None:
         if (self.cookie is None) == (not self.lines):
@@ -129,6 +135,8 @@ class Case:
             parts.append(f"redirect_{self.redirect_status}-via_" + "_".join(self.redirect_via))
         if self.login != "fetch":
             parts.append(f"login_{self.login}")
+        if self.login == "idp":
+            parts += [f"return_{self.idp_return}", "state_" + _samesite_id(self.state_cookie.samesite)]
         if self.authorization:
             parts.append("authorization")
         if self.slice != "core":
@@ -162,6 +170,7 @@ class Case:
         names += [f"body_{self.body}"]
         names += [f"redirect_{self.redirect_status}"] if self.redirect_via else []
         names += [f"login_{self.login}"]
+        names += [f"return_{self.idp_return}"] if self.login == "idp" else []
         names += [f"preflight_cors_{self.preflight_cors}"] if self.preflight_cors else []
         names += ["authorization"] if self.authorization else []
         return tuple(dict.fromkeys(names + self._cookie_ids() + list(self.marks)))
@@ -186,11 +195,12 @@ class Case:
             preflight_cors=self.preflight_cors,
             allow_headers=self.allow_headers,
             preflight_max_age=self.max_age,
+            state_cookie=self.state_cookie.set_cookie("X"),
         )
         return FlowSpec(hosts.origin(self.page), hosts.origin(self.api), server, self.credentials, self.mode,
                         self.third_party, self.script_writes, self.body,
                         tuple(hosts.origin(n) for n in self.redirect_via), self.login, self.authorization,
-                        self.cache)  # fmt: skip
+                        self.cache, hosts.origin(IDP) if self.login == "idp" else None, self.idp_return)  # fmt: skip
 
 
 def core() -> Iterator[Case]:
@@ -459,6 +469,19 @@ def preflight_slice() -> Iterator[Case]:
                    authorization=True, max_age=600, cache=cache)  # fmt: skip
 
 
+STATE_COOKIES = {value: CookieConfig(name="state", samesite=value, secure=True) for value in SAMESITE_VALUES}
+IDP_SESSION = CookieConfig(samesite="Lax", secure=True)  # the app's session cookie, set on the callback's 303
+
+
+def idp_return_slice() -> Iterator[Case]:
+    """The identity provider's return (OAuth/OIDC): the app sets a state cookie and sends the page to a provider on
+    another site, whose page comes back by a GET (response_mode=query) or an auto-submitted form POST (form_post);
+    under each SameSite value of the state cookie, does it come back with the return, so that the login succeeds?"""
+    for how, state in itertools.product(("query", "form_post"), STATE_COOKIES.values()):
+        yield Case("slice_idp_return", "include", "same_origin-https", IDP_SESSION, login="idp", idp_return=how,
+                   state_cookie=state)  # fmt: skip
+
+
 SLICES = {
     "core": core,
     "slice_cors": cors_slice,
@@ -473,6 +496,7 @@ SLICES = {
     "slice_redirect": redirect_slice,
     "slice_form_login": form_login_slice,
     "slice_preflight": preflight_slice,
+    "slice_idp_return": idp_return_slice,
 }
 
 
@@ -490,6 +514,8 @@ QUESTIONS = {
     "survive, and do the app's fetches then carry the session?",
     "slice_redirect": "My login answers a redirect: which statuses keep the POST, does the cookie set at the end "
     "stick, and when does the API see Origin: null (and an allowlist refuse it)?",
+    "slice_idp_return": "My OAuth/OIDC return arrives without its state cookie: which SameSite values of the state "
+    "cookie survive the provider's GET return (response_mode=query) and its form POST (form_post)?",
     "slice_preflight": "My preflight passes but the fetch still fails (or the reverse), my bearer token meets "
     "Access-Control-Allow-Headers: *, my Max-Age should spare a preflight: what does the browser do, and is the "
     "cookie stored anyway?",

@@ -29,9 +29,11 @@ from e2e.oracle.vocabulary import (
     CACHE_MODES,
     CORS_POLICIES,
     CREDENTIALS_MODES,
+    IDP_RETURNS,
     LOGINS,
     REDIRECT_STATUSES,
     REQUEST_MODES,
+    STATE_COOKIE,
     OracleInputError,
 )
 from server.config import CookieConfig
@@ -91,8 +93,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--login",
         choices=LOGINS,
         default="fetch",
-        help="how the page logs in: fetch (from script), or form (a top-level form POST that the server answers 303 "
-        "See Other back to the page, passport's successRedirect; needs --body form or text) (default: fetch)",
+        help="how the page logs in: fetch (from script), form (a top-level form POST that the server answers 303 "
+        "See Other back to the page, passport's successRedirect; needs --body form or text), or idp (OAuth/OIDC: the "
+        "app sets a state cookie and sends the page to --idp, whose page returns to the app's callback, which checks "
+        "the state cookie; needs --idp) (default: fetch)",
+    )
+    parser.add_argument("--idp", metavar="ORIGIN", help="the identity provider's origin, for --login idp")
+    parser.add_argument(
+        "--idp-return",
+        choices=IDP_RETURNS,
+        default="query",
+        help="how the provider's page returns: query (a GET navigation, response_mode=query) or form_post (an "
+        "auto-submitted cross-site form POST) (default: query)",
+    )
+    parser.add_argument(
+        "--state-cookie",
+        metavar="LINE",
+        default=STATE_COOKIE,
+        help=f"the Set-Cookie line of the state cookie --login idp sets before leaving (default: {STATE_COOKIE!r})",
     )
     parser.add_argument(
         "--redirect-to",
@@ -207,10 +225,11 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
         preflight_cors=args.preflight_cors if args.preflight_cors != args.cors else None,
         allow_headers=args.allow_headers,
         preflight_max_age=args.max_age,
+        state_cookie=args.state_cookie,
     )
     return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode, body=args.body,
                     redirect_via=tuple(args.redirect_to or ()), login=args.login, authorization=args.authorization,
-                    cache=args.cache)  # fmt: skip
+                    cache=args.cache, idp=args.idp, idp_return=args.idp_return)  # fmt: skip
 
 
 def expectations(spec: FlowSpec, browsers: Sequence[str]) -> dict[str, FlowExpectation]:

@@ -18,7 +18,16 @@ from typing import Any
 from flask import Flask, Response, g, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
-from e2e.oracle.vocabulary import ALLOW_HEADERS, FORM_TYPES, HOP_PATH, JSON, REQUESTS
+from e2e.oracle.vocabulary import (
+    ALLOW_HEADERS,
+    AUTH_START_PATH,
+    CALLBACK_PATH,
+    FORM_TYPES,
+    HOP_PATH,
+    IDP_AUTHORIZE_PATH,
+    JSON,
+    REQUESTS,
+)
 
 from .config import Settings
 
@@ -116,6 +125,7 @@ class ApiState:
             self.sessions = SessionStore(settings.session_ttl, settings.max_sessions)
             self.resources: dict[str, list[dict[str, Any]]] = {}
             self.records: list[RequestRecord] = []
+            self.codes: dict[str, str] = {}  # the identity provider's one-time codes -> user
             self._next_resource = 1
 
     def reset(self) -> None:
@@ -370,6 +380,78 @@ def create_app(state: ApiState | None = None) -> Flask:
             raise ApiError(404, "no_such_hop", f"this server's login redirects through {max(len(chain) - 1, 0)} hops")
         response = app.make_response(({"redirect": chain[hop + 1]}, settings().redirect_status))
         response.headers["Location"] = chain[hop + 1]
+        return response
+
+    def no_provider() -> ApiError:
+        return ApiError(404, "no_identity_provider", "this server's login is not an identity provider's")
+
+    @app.get(AUTH_START_PATH)
+    def auth_start():
+        """An identity provider's login begins (passport's authenticate() of an OAuth strategy): a fresh state in
+        the state cookie, and a redirect to the provider's authorize URL with it and the callback."""
+        if not settings().idp_authorize:
+            raise no_provider()
+        state = secrets.token_urlsafe(16)
+        query = {"state": state, "redirect_uri": own_origin() + CALLBACK_PATH, "response_mode": settings().idp_return}
+        location = settings().idp_authorize + "?" + urllib.parse.urlencode(query)
+        response = app.make_response(({"redirect": location}, 302))
+        response.headers["Location"] = location
+        for line in settings().state_cookie.set_cookies(state):
+            response.headers.add("Set-Cookie", to_wire(line))
+        return response
+
+    @app.get(IDP_AUTHORIZE_PATH)
+    def idp_authorize():
+        """The identity provider (this app on the provider's origin, its user already signed in): a page that
+        returns to redirect_uri with a one-time code and the state, by a GET navigation (query) or an auto-submitted
+        form POST (form_post), as a provider's consent page does once the user goes on."""
+        state, back = request.args.get("state", ""), request.args.get("redirect_uri", "")
+        mode = request.args.get("response_mode", "query")
+        target = urllib.parse.urlsplit(back)
+        if target.scheme not in ("http", "https") or not target.netloc or mode not in ("query", "form_post"):
+            raise ApiError(400, "invalid_request", "redirect_uri must be an http(s) URL and response_mode query or "
+                           "form_post")  # fmt: skip
+        if not state or len(state) > MAX_FIELD:
+            raise ApiError(400, "invalid_request", f"state must be 1 to {MAX_FIELD} characters")
+        code = secrets.token_urlsafe(16)
+        app.state.codes[code] = "alice"
+        fields = {"code": code, "state": state}
+        if mode == "query":
+            go = json.dumps(back + "?" + urllib.parse.urlencode(fields))
+            script = f"location.assign({go});"
+        else:
+            script = (f"const f = Object.assign(document.createElement('form'), {{method: 'post', action: "
+                      f"{json.dumps(back)}}}); for (const [n, v] of Object.entries({json.dumps(fields)})) "
+                      "f.append(Object.assign(document.createElement('input'), {type: 'hidden', name: n, value: v}));"
+                      " document.body.append(f); f.submit();")  # fmt: skip
+        page = f"<!doctype html><title>identity provider</title><body><script>{script}</script></body>"
+        return Response(page, 200, mimetype="text/html")
+
+    @app.route(CALLBACK_PATH, methods=["GET", "POST"])
+    def idp_callback():
+        """The provider's return: the code redeemed and the state compared with the state cookie; a session for
+        the code's user on a match, and 303 back to the app either way (successRedirect, failureRedirect)."""
+        if not settings().idp_authorize:
+            raise no_provider()
+        fields = request.args if request.method == "GET" else _form_fields(
+            request.get_data(cache=True)[:MAX_BODY].decode("utf-8", "replace"))  # fmt: skip
+        state, code = fields.get("state", ""), fields.get("code", "")
+        name = settings().state_cookie.name
+        cookies = [v for k, v in cookie_pairs(from_wire(request.headers.get("Cookie"))) if k == name]
+        user = app.state.codes.pop(code, None)
+        back = settings().login_redirect
+        if user is None or not cookies or not secrets.compare_digest(cookies[0].encode(), state.encode()):
+            response = app.make_response(({"error": "state_mismatch", "redirect": back}, 303))
+            response.headers["Location"] = back
+            return response
+        old = current_sid()
+        if old:
+            app.state.sessions.destroy(old)
+        sid = app.state.sessions.create(user)
+        g.user = user
+        response = app.make_response(({"user": user, "redirect": back}, 303))
+        response.headers["Location"] = back
+        issue_cookie(response, sid)
         return response
 
     @app.post(REQUESTS["login"].path)

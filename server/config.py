@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from e2e.oracle.vocabulary import ALLOW_HEADERS, CORS_POLICIES, CSRF_DEFENCES, REDIRECT_STATUSES, SAMESITE_VALUES
+from e2e.oracle.vocabulary import (
+    ALLOW_HEADERS,
+    CORS_POLICIES,
+    CSRF_DEFENCES,
+    IDP_RETURNS,
+    REDIRECT_STATUSES,
+    SAMESITE_VALUES,
+)
 
 # RFC 6265bis "Syntax": cookie-name is an HTTP token.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -207,6 +214,11 @@ class Settings:
     redirect_status: int = 302
     # login answers 303 See Other to this URL with its Set-Cookie (passport's successRedirect); None: 200 and JSON
     login_redirect: str | None = None
+    # An identity provider's login (vocabulary.LOGINS "idp"): the provider's authorize URL, how its page returns, and
+    # the state cookie /api/auth/start sets (its value the state) before redirecting there; None: no provider
+    idp_authorize: str | None = None
+    idp_return: str = "query"
+    state_cookie: CookieLines | None = None
     session_ttl: int = 3600
     max_sessions: int = 10_000
     # Fault injection, for the tests that prove faults are reported as faults: every /api request answers
@@ -223,6 +235,12 @@ class Settings:
         if isinstance(self.redirects, str) or len(self.redirects) == 1:
             raise ConfigError("redirects is a tuple of URLs, the hops and then the login they lead to, e.g. "
                               "('https://a.test/api/hop/0', 'https://api.test/api/login')")  # fmt: skip
+        if self.idp_return not in IDP_RETURNS:
+            raise ConfigError(f"idp_return must be one of {IDP_RETURNS}, not {self.idp_return!r}")
+        if (self.idp_authorize is None) != (self.state_cookie is None) or (self.idp_authorize and not
+                                                                          self.login_redirect):  # fmt: skip
+            raise ConfigError("an identity provider's login needs idp_authorize, state_cookie and login_redirect "
+                              "(where the callback sends the browser back), or none of them")  # fmt: skip
         if self.allow_headers not in ALLOW_HEADERS:
             raise ConfigError(f"allow_headers must be one of {tuple(ALLOW_HEADERS)}, not {self.allow_headers!r}")
         if (

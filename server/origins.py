@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TEST_DOMAINS = ("app.site-a.test", "api.site-a.test", "evil.site-a.test", "api.site-b.test", "evil.test")
+TEST_DOMAINS = (
+    "app.site-a.test",
+    "api.site-a.test",
+    "evil.site-a.test",
+    "api.site-b.test",
+    "evil.test",
+    "idp.site-c.test",
+)
 HOST_NAMES = TEST_DOMAINS + ("localhost", "127.0.0.1")
 
 # Four listeners, each serving every host name: two per scheme, so that a same-host origin on another port exists
@@ -36,6 +43,8 @@ ORIGINS = {
     "api_site_b_https": NamedOrigin("https", "api.site-b.test", "https"),
     "evil_https": NamedOrigin("https", "evil.test", "https"),
     "evil_sibling_https": NamedOrigin("https", "evil.site-a.test", "https"),
+    # An identity provider on a third site (slice_idp_return): the same app, whose /idp/authorize is the provider's.
+    "idp_https": NamedOrigin("https", "idp.site-c.test", "https"),
     "app_http": NamedOrigin("http", "app.site-a.test", "http"),
     "api_site_a_http": NamedOrigin("http", "api.site-a.test", "http"),
     "api_site_b_http": NamedOrigin("http", "api.site-b.test", "http"),

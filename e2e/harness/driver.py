@@ -4,15 +4,18 @@ page, the server and the browser's jar saw of each. Judging what it saw is verdi
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
 from e2e.harness.engine import NOT_ASKED, NOT_CAPTURED, EngineReport
+from e2e.oracle.profiles import PROFILES
 from e2e.oracle.spec import FlowSpec
-from e2e.oracle.vocabulary import AUTHORIZATION, HOP_PATH, REQUESTS
+from e2e.oracle.vocabulary import AUTH_START_PATH, AUTHORIZATION, CALLBACK_PATH, HOP_PATH, REQUESTS
 from server.app import USERS, RequestRecord
 
 CLIENT_JS = Path(__file__).resolve().parents[2] / "client" / "api.js"  # the client whose calls page_calls() names
@@ -114,36 +117,78 @@ FORM_LOGIN_JS = """([action, enctype, fields]) => { setTimeout(() => {
 }, 0); }"""
 
 
+# An identity provider's login (FlowSpec.login "idp"): the page goes to the API's start like a followed link, after
+# evaluate returns for the same reason; the provider's page returns to the callback by itself.
+IDP_LOGIN_JS = "url => { setTimeout(() => location.assign(url), 0); }"
+
+
 def run_form_login(case, spec: FlowSpec, page_origin: str, api_origin: str, timeout_ms: int = 15000) -> StepResult:
     """Log in by a top-level form POST from the page on `page_origin` (FlowSpec.login "form"), follow the 303 back to
     the page, and record what the server, the page and the jar saw."""
-    hosts = case.hosts
-    action = hosts.origin(api_origin) + REQUESTS["login"].path
+    action = case.hosts.origin(api_origin) + REQUESTS["login"].path
     username, password = CALL_ARGS["login"]
+    fields = {"username": username, "password": password}
+    return _navigation_login(case, spec, page_origin, action, "POST", FORM_LOGIN_JS, [action, spec.content_type,
+                                                                                      fields], timeout_ms)  # fmt: skip
+
+
+def run_idp_login(case, spec: FlowSpec, page_origin: str, api_origin: str, timeout_ms: int = 15000) -> StepResult:
+    """Log in through the identity provider (FlowSpec.login "idp"): the page navigates to the API's start, which sets
+    the state cookie and redirects to the provider, whose page returns to the callback (a GET or a form POST); the
+    callback answers 303 back to the page. The state cookie's age at the return must stay below every engine's
+    Lax-allowing-unsafe window the oracle assumes it is within (it is set a moment before)."""
+    start = case.hosts.origin(api_origin) + AUTH_START_PATH
+    callback = case.hosts.origin(api_origin) + CALLBACK_PATH
+    method = "GET" if spec.idp_return == "query" else "POST"
+    began = time.monotonic()
+    result = _navigation_login(case, spec, page_origin, callback, method, IDP_LOGIN_JS, start, timeout_ms)
+    took = time.monotonic() - began
+    if took >= LAX_ALLOWING_UNSAFE_FLOOR:
+        raise InfrastructureError(f"the identity provider's round trip took {took:.0f} s, past the "
+                                  f"{LAX_ALLOWING_UNSAFE_FLOOR} s within which the oracle takes the state cookie to be "
+                                  "young")  # fmt: skip
+    return result
+
+
+# The shortest Lax-allowing-unsafe window of the profiles (seconds): the oracle takes the state cookie as set "now".
+LAX_ALLOWING_UNSAFE_FLOOR = min(p.lax_allowing_unsafe_seconds.value for p in PROFILES.values()
+                                if p.lax_allowing_unsafe_seconds.value)  # fmt: skip
+
+
+def _navigation_login(case, spec: FlowSpec, page_origin: str, url: str, method: str, script: str, argument,
+                      timeout_ms: int) -> StepResult:  # fmt: skip
+    """A login made of top-level navigations from the page, whose last request (`method` to `url`) the server
+    answers 303 back to the page: that request's record, status and engine reasons, then the page's document.cookie
+    and the jar once the page is back."""
+    hosts = case.hosts
     page = case.page(page_origin)
     since = hosts.state.mark()
+    path = urlsplit(url).path
     try:
-        posted = page.expect_response(lambda r: r.url == action and r.request.method == "POST", timeout=timeout_ms)
-        loaded = page.expect_navigation(wait_until="load", timeout=timeout_ms)
-        fields = {"username": username, "password": password}
-        with case.hearing(page, _requests(("login",)), leaves_document=True) as heard, posted as response, loaded:
-            page.evaluate(FORM_LOGIN_JS, [action, spec.content_type, fields])
+        arrived = page.expect_response(lambda r: r.url.split("?")[0] == url and r.request.method == method,
+                                       timeout=timeout_ms)  # fmt: skip
+        loaded = page.expect_navigation(url=hosts.url(page_origin, "/"), wait_until="load", timeout=timeout_ms)
+        steps = {"login": (method, path)}
+        with case.hearing(page, steps, leaves_document=True) as heard, arrived as response, loaded:
+            page.evaluate(script, argument)
         page.wait_for_function("document.documentElement.dataset.ready === 'true'", timeout=timeout_ms)
         case.renew_listener(page_origin)  # a new document: Firefox's console is the document's
         document_cookie = page.evaluate("document.cookie")
         jar = case.cookies(spec.cookie_name)
     except PlaywrightError as error:
         raise InfrastructureError(
-            f"the browser failed during the form login: {error.message.splitlines()[0]}"
+            f"the browser failed during the {spec.login} login: {error.message.splitlines()[0]}"
         ) from error
     records = hosts.state.requests(since=since)
     problem = infrastructure_problem(("login",), [{"outcome": "navigated"}], records)
     if problem:
         raise InfrastructureError(problem)
-    requests, preflights, hops = _requests_of("login", records)
-    status = response.value.status
-    return StepResult("login", "navigated", status, None, None, None, document_cookie, requests, preflights, jar,
-                      heard["login"], hops)  # fmt: skip
+    if path == REQUESTS["login"].path:
+        requests, preflights, hops = _requests_of("login", records)
+    else:
+        requests, preflights, hops = [r for r in records if r.path == path and r.method == method], [], []
+    return StepResult("login", "navigated", response.value.status, None, None, None, document_cookie, requests,
+                      preflights, jar, heard["login"], hops)  # fmt: skip
 
 
 def _requests(steps: tuple[str, ...]) -> dict[str, tuple[str, str]]:
@@ -284,8 +329,9 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
     flow = FlowResult()
     jar = None
     for group in GROUPS:
-        if group == ("login",) and spec.login == "form":
-            result = flow.steps["login"] = run_form_login(case, spec, page, api, **options)
+        if group == ("login",) and spec.login != "fetch":
+            navigate = run_form_login if spec.login == "form" else run_idp_login
+            result = flow.steps["login"] = navigate(case, spec, page, api, **options)
             jar = result.jar
             flow.document_cookie = result.document_cookie
             continue

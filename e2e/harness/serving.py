@@ -3,6 +3,7 @@ server sends exactly the lines the oracle was given. Starting and binding the ho
 
 from __future__ import annotations
 
+from e2e.oracle.setcookie import deletion_line
 from e2e.oracle.spec import ServerSpec
 from server.config import CookieLines, CorsPolicy, Settings
 
@@ -26,9 +27,18 @@ def settings_for(server: ServerSpec) -> Settings:
         redirects=server.redirects,
         redirect_status=server.redirect_status,
         login_redirect=server.login_redirect,
+        idp_authorize=server.idp_authorize,
+        idp_return=server.idp_return,
+        state_cookie=_state_cookie(server) if server.idp_authorize else None,
     )
 
 
 def _policy(kind: str, server: ServerSpec) -> CorsPolicy:
     """The CORS policy `kind`, with the spec's allowlist where the policy reads one."""
     return CorsPolicy(kind, (server.allowlist or ()) if kind in ("allowlist", "fixed") else ())
+
+
+def _state_cookie(server: ServerSpec) -> CookieLines:
+    """The state cookie's line, the state in place of its value."""
+    state = server.state
+    return CookieLines(state.name, (state.line,), state.value_span, deletion_line(state), secure=state.has("secure"))

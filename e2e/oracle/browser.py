@@ -16,7 +16,16 @@ from e2e.oracle.server import ServerModel, ServerRequest
 from e2e.oracle.setcookie import SetCookie, parse_set_cookie
 from e2e.oracle.sites import Origin, registrable_domain, same_site, site_of
 from e2e.oracle.spec import NULL_ORIGIN
-from e2e.oracle.vocabulary import NO_CORS_TEXT, REDIRECT_STATUSES, SAFE_METHODS, SAFELISTED_CONTENT_TYPES, media_type
+from e2e.oracle.vocabulary import (
+    AUTH_START_PATH,
+    CALLBACK_PATH,
+    NO_CORS_TEXT,
+    REDIRECT_STATUSES,
+    SAFE_METHODS,
+    SAFELISTED_CONTENT_TYPES,
+    URLENCODED,
+    media_type,
+)
 
 
 @dataclass(frozen=True)
@@ -285,6 +294,20 @@ class BrowserModel:
         return Exchange("navigated", answer.status, answer.status, False, server.session_ids(header), answer.user,
                         answer.created, bool(self.cookies(name)), _dedupe(chain), header, origin=origin_header,
                         **self._reported())  # fmt: skip
+
+    def idp_login(self, page: Origin, server: ServerModel, idp: Origin, how: str) -> Exchange:
+        """An identity provider's login from a top-level page on `page` (vocabulary.LOGINS "idp"): the page navigates
+        to the server's AUTH_START_PATH, whose answer stores the state cookie and redirects to the provider on `idp`
+        (another site, holding none of the app's cookies); the provider's page navigates back to the server's
+        CALLBACK_PATH, by a GET (`how` "query") or a form POST ("form_post"): the callback's Exchange, the start's
+        rules first."""
+        start = self.navigate(page, server, "GET", AUTH_START_PATH, reasons=("idp-start",))
+        if how == "query":
+            back = self.navigate(idp, server, "GET", CALLBACK_PATH, reasons=("idp-return-query",))
+        else:
+            back = self.navigate(idp, server, "POST", CALLBACK_PATH, URLENCODED, ("idp-return-form-post",
+                                                                                  "nav-form-post"))  # fmt: skip
+        return replace(back, reasons=_dedupe([*start.reasons, *back.reasons]))
 
     def _subresource(self, page: Origin, target: Origin, path: str, method: str = "GET") -> CookieRequest:
         """A request from a top-level page on `page` (fetch(), an image) to `path` on `target`."""

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from e2e.oracle.browser import BrowserModel, Exchange
 from e2e.oracle.profiles import BrowserProfile, changed_by_deviations
 from e2e.oracle.server import ServerModel
+from e2e.oracle.sites import parse_origin
 from e2e.oracle.spec import FlowSpec
 from e2e.oracle.vocabulary import REQUESTS, STEPS
 
@@ -80,7 +81,9 @@ def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation
     steps, visible, js_reasons, jar_view, shown, written = {}, False, (), None, "", []
     for name in STEPS:
         request = REQUESTS[name]
-        if name == "login" and spec.login == "form":  # a top-level form POST; the 303 brings the page back
+        if name == "login" and spec.login == "idp":  # navigations: to the provider and back to the callback
+            steps[name] = browser.idp_login(spec.page_origin, server, parse_origin(spec.idp, "idp"), spec.idp_return)
+        elif name == "login" and spec.login == "form":  # a top-level form POST; the 303 brings the page back
             steps[name] = browser.navigate(spec.page_origin, server, request.method, request.path, spec.content_type,
                                            ("nav-form-post", "fetch-origin-header"))  # fmt: skip
         else:

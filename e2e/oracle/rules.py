@@ -88,6 +88,25 @@ _TABLE = (
         "Fetch #cors-preflight-fetch; #cors-unsafe-request-header-names; #concept-main-fetch",
     ),
     Rule(
+        "idp-start",
+        "The page navigates top-level to the app's own /api/auth/start: a same-origin navigation whose answer "
+        "stores the state cookie and redirects to the identity provider, on another site.",
+        "HTML #navigate; 6265bis §5.2.2 (top-level navigations)",
+    ),
+    Rule(
+        "idp-return-query",
+        "The provider's page navigates back to the callback by GET (OIDC response_mode=query): a cross-site "
+        "top-level GET, which carries Lax and None cookies but not Strict ones.",
+        "OpenID Connect Core 1.0 §3.1.2.5; 6265bis §5.2.2, §5.8.3 step 2",
+    ),
+    Rule(
+        "idp-return-form-post",
+        "The provider's page returns by an auto-submitted form POST (OIDC response_mode=form_post): a cross-site "
+        "top-level POST, which carries None cookies only (and, in Chromium, cookies without SameSite younger "
+        "than Lax-allowing-unsafe's two minutes).",
+        "OAuth 2.0 Form Post Response Mode §2; 6265bis §5.8.3 step 2 (unsafe method)",
+    ),
+    Rule(
         "fetch-authorization-header",
         "The page's fetch carries an Authorization header (a bearer token): never a CORS-safelisted header, so a "
         "cross-origin fetch that carries it is preflighted even as a GET.",
@@ -598,6 +617,30 @@ _TABLE = (
         "unless set otherwise) and Access-Control-Max-Age (0 unless set otherwise) only when the policy gives that "
         "Origin an Access-Control-Allow-Origin.",
         "server/app.py preflight",
+    ),
+    Rule(
+        "server-idp-start",
+        "GET /api/auth/start (passport's authenticate() of an OAuth strategy) answers 302 to the identity "
+        "provider's authorize URL with a fresh state, and sets the state cookie holding it.",
+        "server/app.py auth_start",
+    ),
+    Rule(
+        "server-idp-callback",
+        "The provider's return to /api/auth/callback redeems the code and compares its state with the state "
+        "cookie; it answers 303 back to the app either way (successRedirect, failureRedirect).",
+        "server/app.py idp_callback; RFC 6749 §10.12 (state against CSRF)",
+    ),
+    Rule(
+        "server-idp-state-matches",
+        "The state cookie came with the return and holds the state: the user is logged in, with a new session "
+        "cookie set on the 303.",
+        "server/app.py idp_callback",
+    ),
+    Rule(
+        "server-idp-state-missing",
+        "The return arrived without the state cookie (or with another state): the login is refused as a possible "
+        "CSRF, and the browser goes back to the app without a session.",
+        "server/app.py idp_callback; RFC 6749 §10.12",
     ),
     Rule(
         "server-preflight-policy",

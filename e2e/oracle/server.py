@@ -14,7 +14,17 @@ from urllib.parse import urlsplit
 from e2e.oracle.setcookie import SetCookie
 from e2e.oracle.sites import Origin, parse_origin
 from e2e.oracle.spec import ServerSpec
-from e2e.oracle.vocabulary import ALLOW_HEADERS, FORM_TYPES, HOP_PATH, JSON, REQUESTS, OracleInputError, media_type
+from e2e.oracle.vocabulary import (
+    ALLOW_HEADERS,
+    AUTH_START_PATH,
+    CALLBACK_PATH,
+    FORM_TYPES,
+    HOP_PATH,
+    JSON,
+    REQUESTS,
+    OracleInputError,
+    media_type,
+)
 
 ROUTES = {(r.method, r.path): step for step, r in REQUESTS.items()}  # ("POST", "/api/login") -> "login"
 PATHS = {r.path for r in REQUESTS.values()}
@@ -92,6 +102,7 @@ class ServerModel:
         self.sessions: dict[str, str] = {}  # session id (label) -> user
         self.resources: dict[str, int] = {}  # user -> resources created
         self._issued = 0
+        self._states = 0  # the states /api/auth/start issued, "state-1", ...
 
     @property
     def cookie_name(self) -> str:
@@ -143,6 +154,14 @@ class ServerModel:
     def answer(self, request: ServerRequest) -> ServerAnswer:
         """The answer of server/app.py to one request, route by route."""
         headers = policy_headers(self.spec, request.origin)
+        if request.path == AUTH_START_PATH and self.spec.idp_authorize:
+            self._states += 1
+            state = f"state-{self._states}"
+            line = self.spec.state.with_value(state)
+            return ServerAnswer(302, None, (line,), False, headers | {"Location": self.spec.idp_authorize},
+                                ("server-idp-start",))  # fmt: skip
+        if request.path == CALLBACK_PATH and self.spec.idp_authorize:
+            return self._callback(request, headers)
         if request.path.startswith(HOP_PATH):
             hop = int(request.path.removeprefix(HOP_PATH))
             location = self.spec.redirects[hop + 1]
@@ -150,6 +169,18 @@ class ServerModel:
                                 ("server-redirect",))  # fmt: skip
         status, user, lines, created, reasons = self._route(request, self.session_ids(request.cookie_header))
         return ServerAnswer(status, user, lines, created, headers, tuple(reasons))
+
+    def _callback(self, r: ServerRequest, headers: dict[str, str]) -> ServerAnswer:
+        """The provider's return to server/app.py idp_callback: the state in the state cookie must be the latest the
+        start issued; then a login, and 303 back to the page either way."""
+        sent = [v for name, v in cookie_pairs(r.cookie_header) if name == self.spec.state.name]
+        back = headers | {"Location": self.spec.login_redirect}
+        if not sent or sent[0] != f"state-{self._states}":
+            return ServerAnswer(303, None, (), False, back, ("server-idp-callback", "server-idp-state-missing"))
+        ids = self.session_ids(r.cookie_header)
+        status, user, lines, created, reasons = self._log_in(r, ids[0] if ids and ids[0] in self.sessions else None)
+        return ServerAnswer(status, user, lines, created, back, ("server-idp-callback", "server-idp-state-matches",
+                                                                 *reasons))  # fmt: skip
 
     def _login_lines(self, sid: str) -> tuple[SetCookie, ...]:
         """The lines login sends: the session's line with the id in place of its value, then the others; exact
@@ -178,19 +209,30 @@ class ServerModel:
             refused = self._body_refused(r.content_type)
             if refused:
                 return 415, None, (), False, [refused]
-            if sid:
-                del self.sessions[sid]
-            new = self.login_outside(r.user)
-            reasons = ["server-login", "server-login-regenerates"] + (["server-exact-lines"] if spec.exact else [])
-            status = 200
-            if spec.login_redirect:
-                status = 303
-                reasons.append("server-login-redirect")
-            if spec.login.has("secure") and spec.secure_cookie_needs_tls and not self.believes_secure:
-                return status, r.user, (), False, reasons + ["server-secure-needs-tls"]
-            if spec.secure_cookie_needs_tls and spec.trust_proxy and self.believes_secure:
-                reasons.append("server-trust-proxy")
-            return status, r.user, self._login_lines(new), False, reasons
+            return self._log_in(r, sid)
+        return self._route_rest(r, ids, sid, session, step)
+
+    def _log_in(self, r: ServerRequest, sid: str | None) -> tuple[int, str | None, tuple, bool, list[str]]:
+        """A login that authenticated `r.user`: the old session (`sid`) ended, a new one and its lines."""
+        spec = self.spec
+        if sid:
+            del self.sessions[sid]
+        new = self.login_outside(r.user)
+        reasons = ["server-login", "server-login-regenerates"] + (["server-exact-lines"] if spec.exact else [])
+        status = 200
+        if spec.login_redirect:
+            status = 303
+            reasons.append("server-login-redirect")
+        if spec.login.has("secure") and spec.secure_cookie_needs_tls and not self.believes_secure:
+            return status, r.user, (), False, reasons + ["server-secure-needs-tls"]
+        if spec.secure_cookie_needs_tls and spec.trust_proxy and self.believes_secure:
+            reasons.append("server-trust-proxy")
+        return status, r.user, self._login_lines(new), False, reasons
+
+    def _route_rest(self, r: ServerRequest, ids: tuple[str, ...], sid: str | None, session: list[str],
+                    step: str | None) -> tuple[int, str | None, tuple, bool, list[str]]:  # fmt: skip
+        """The routes after login: me, list, create, logout."""
+        spec = self.spec
         if step in ("me", "list"):
             if not sid:
                 return 401, None, (), False, session + ["server-session-required"]

@@ -18,10 +18,13 @@ from e2e.oracle.vocabulary import (
     CREDENTIALS_MODES,
     CSRF_DEFENCES,
     HOP_PATH,
+    IDP_AUTHORIZE_PATH,
+    IDP_RETURNS,
     LOGINS,
     REDIRECT_STATUSES,
     REQUEST_MODES,
     REQUESTS,
+    STATE_COOKIE,
     THIRD_PARTY_POLICIES,
     OracleInputError,
     choice,
@@ -54,15 +57,27 @@ class ServerSpec:
     redirect_status: int = 302
     # login answers 303 See Other to this URL, with its Set-Cookie (passport's successRedirect); None: 200 with JSON
     login_redirect: str | None = None
+    # An identity provider's login (FlowSpec.login "idp", which fills these): the provider's authorize URL, how its
+    # page returns (vocabulary.IDP_RETURNS), and the state cookie's line (its value stands for the state)
+    idp_authorize: str | None = None
+    idp_return: str = "query"
+    state_cookie: str = STATE_COOKIE
     # False: the first line's value stands for the session id the server puts there. True: every line goes byte for
     # byte, and the session login creates is never handed to the browser (how odd lines are tried as they are).
     exact: bool = False
     login: SetCookie = field(init=False, repr=False, compare=False)  # the first line, the session's
     lines: tuple[SetCookie, ...] = field(init=False, repr=False, compare=False)  # every line login sends, parsed
     logout: SetCookie = field(init=False, repr=False, compare=False)
+    state: SetCookie = field(init=False, repr=False, compare=False)  # the state cookie's line, parsed
 
     def __post_init__(self) -> None:
         choice(self.cors, CORS_POLICIES, "cors")
+        choice(self.idp_return, IDP_RETURNS, "idp_return")
+        state = parse_set_cookie(self.state_cookie, "state_cookie")
+        if state.ignored or not state.name:
+            raise OracleInputError(f"the state cookie's line {self.state_cookie!r} names no cookie: write it as "
+                                   "'state=X; Path=/; Secure; HttpOnly; SameSite=Lax'")  # fmt: skip
+        object.__setattr__(self, "state", state)
         choice(self.preflight_cors, (None, *CORS_POLICIES), "preflight_cors")
         if self.preflight_cors == self.cors:
             raise OracleInputError("preflight_cors is the preflight's policy where it differs from cors: leave it None")
@@ -146,6 +161,9 @@ class FlowSpec:
     # every fetch of the page carries Authorization (vocabulary.AUTHORIZATION) beside its cookie, a bearer token
     authorization: bool = False
     cache: str = "no-store"  # the fetches' cache mode (vocabulary.CACHE_MODES)
+    # login "idp": the identity provider's origin (another site, as a real provider is) and how its page returns
+    idp: str | None = None
+    idp_return: str = "query"
     page_origin: Origin = field(init=False, repr=False, compare=False)
     api_origin: Origin = field(init=False, repr=False, compare=False)
 
@@ -160,9 +178,19 @@ class FlowSpec:
             raise OracleInputError("a form cannot send JSON: give a form login body 'form' (urlencoded) or 'text'")
         if self.login == "form" and self.redirect_via:
             raise OracleInputError("a form login is a navigation; redirect_via redirects a fetch login: drop one")
-        if self.authorization and (self.login == "form" or self.redirect_via):
-            raise OracleInputError("authorization is a header of the page's fetches: a form login sends none, and a "
-                                   "redirected login is not modelled with it; drop one")  # fmt: skip
+        choice(self.idp_return, IDP_RETURNS, "idp_return")
+        if (self.login == "idp") != (self.idp is not None):
+            raise OracleInputError("an identity provider's login (login 'idp') needs the provider's origin as idp, and "
+                                   "idp is read only by it: give both or neither")  # fmt: skip
+        if self.idp is not None:
+            object.__setattr__(self, "idp", parse_origin(self.idp, "idp").serialized())
+        if self.login == "idp" and self.redirect_via:
+            raise OracleInputError("an identity provider's login is navigations; redirect_via redirects a fetch login: "
+                                   "drop one")  # fmt: skip
+        if self.authorization and (self.login != "fetch" or self.redirect_via):
+            raise OracleInputError("authorization is a header of the page's fetches: a form or identity provider's "
+                                   "login sends none, and a redirected login is not modelled with it; drop "
+                                   "one")  # fmt: skip
         if self.authorization and self.mode == "no-cors":
             raise OracleInputError("a no-cors fetch may not carry Authorization (Fetch's no-cors guard drops it): use "
                                    "mode cors or same-origin with authorization")  # fmt: skip
@@ -183,8 +211,15 @@ class FlowSpec:
             raise OracleInputError("give the redirect chain as redirect_via (origins), not as the server's redirects")
         if via:
             object.__setattr__(self, "server", replace(self.server, redirects=chain))
-        if self.login == "form" and self.server.login_redirect is None:
+        if self.login in ("form", "idp") and self.server.login_redirect is None:
             object.__setattr__(self, "server", replace(self.server, login_redirect=page.serialized() + "/"))
+        if self.login == "idp":
+            authorize = self.idp + IDP_AUTHORIZE_PATH
+            if self.server.idp_authorize not in (None, authorize):
+                raise OracleInputError("give the identity provider as FlowSpec.idp (its origin), not as the server's "
+                                       "idp_authorize")  # fmt: skip
+            object.__setattr__(self, "server", replace(self.server, idp_authorize=authorize,
+                                                       idp_return=self.idp_return))  # fmt: skip
         if "allowlist" in (self.server.cors, self.server.preflight_cors) and self.server.allowlist is None:
             object.__setattr__(self, "server", replace(self.server, allowlist=(page.serialized(),)))
 

@@ -29,9 +29,19 @@ THIRD_PARTY_POLICIES = ("allowed", "blocked")
 # network error, a refusal before any request went out, or a navigation that replaced the page.
 FETCH_OUTCOMES = ("resolved", "opaque", "network_error", "rejected", "navigated")
 
-# How the page logs in: a fetch() from script, or a top-level form POST that the server answers 303 See Other back to
-# the page (the classic express + passport successRedirect).
-LOGINS = ("fetch", "form")
+# How the page logs in: a fetch() from script, a top-level form POST that the server answers 303 See Other back to
+# the page (the classic express + passport successRedirect), or an identity provider's return (OAuth/OIDC): the
+# page navigates to the API's AUTH_START_PATH, which sets the state cookie and redirects to the provider's
+# IDP_AUTHORIZE_PATH, whose page returns to the API's CALLBACK_PATH (IDP_RETURNS); the callback checks the state
+# cookie, logs in and answers 303 back to the page either way (passport's successRedirect and failureRedirect).
+LOGINS = ("fetch", "form", "idp")
+# How the provider's page returns (OIDC response_mode): a GET navigation with code and state in the query, or an
+# auto-submitted cross-site form POST of them (form_post).
+IDP_RETURNS = ("query", "form_post")
+AUTH_START_PATH = "/api/auth/start"
+CALLBACK_PATH = "/api/auth/callback"
+IDP_AUTHORIZE_PATH = "/idp/authorize"
+STATE_COOKIE = "state=X; Path=/; Secure; HttpOnly; SameSite=Lax"  # the state cookie's line, its value the state
 # The redirect statuses fetch follows (Fetch #redirect-status), and the path of each hop of a redirected login: hop k
 # answers the chain's redirect status with a Location of hop k+1, the last hop the API's login.
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)

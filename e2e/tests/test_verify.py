@@ -101,6 +101,16 @@ CHANGED = {
     "--max-age": ["--max-age", "600"],
     "--authorization": ["--authorization"],
     "--cache": ["--cache", "default"],
+    "--idp": ["--login", "idp", "--idp", "https://accounts.example.org"],
+    "--idp-return": ["--login", "idp", "--idp", "https://accounts.example.org", "--idp-return", "form_post"],
+    "--state-cookie": [
+        "--login",
+        "idp",
+        "--idp",
+        "https://accounts.example.org",
+        "--state-cookie",
+        "state=X; Path=/; Secure; SameSite=None",
+    ],  # fmt: skip
 }
 NOT_THE_SETUP = {"--browser", "--json", "--verify", "--help"}
 
@@ -124,8 +134,9 @@ def test_every_explain_option_reaches_the_verified_spec():
     for option, argv in CHANGED.items():
         spec, local = _local(DEFAULT_ARGS + argv)
         assert local != default, f"{option} does not reach the verified spec"
-        assert replace(local, page=spec.page, api=spec.api, server=spec.server, redirect_via=spec.redirect_via) == spec
-        moved = ("allowlist", "redirects", "login_redirect")  # origins, mapped onto the local hosts
+        assert replace(local, page=spec.page, api=spec.api, server=spec.server, redirect_via=spec.redirect_via,
+                       idp=spec.idp) == spec  # fmt: skip
+        moved = ("allowlist", "redirects", "login_redirect", "idp_authorize")  # origins, mapped onto the local hosts
         kept = {k: v for k, v in vars(spec.server).items() if k not in moved}
         assert {k: v for k, v in vars(local.server).items() if k not in moved} == kept, option
         assert len(local.redirect_via) == len(spec.redirect_via), option
