@@ -2,7 +2,8 @@
 //
 // Every call resolves (never throws) to one of:
 //   {outcome: "resolved", status, ok, body, setCookieVisible}  the response could be read
-//   {outcome: "opaque", status: 0}                             mode "no-cors": a response script may not read
+//   {outcome: "opaque", status: 0}                             mode "no-cors": a response script may not read;
+//                                                              redirect "manual": the opaque redirect
 //   {outcome: "network_error", error}                          fetch rejected: a CORS failure, a refused
 //                                                              connection, mode "same-origin" refusing a
 //                                                              cross-origin URL before any request, or
@@ -21,7 +22,8 @@ const ENCODINGS = {
 // authorization: an Authorization header value every call sends (a bearer token beside the cookie), or none.
 // cache: the fetch cache mode; "no-store" unless a case asks for the browser's default (which the API's
 // Cache-Control: no-store keeps out of the HTTP cache too).
-export function createClient({ base, credentials = "same-origin", mode = "cors", timeoutMs = 15000, body = "json", loginUrl, authorization, cache = "no-store" } = {}) {
+// redirect: login's redirect mode (follow, manual: an opaque redirect, error: a network error on a redirect).
+export function createClient({ base, credentials = "same-origin", mode = "cors", timeoutMs = 15000, body = "json", loginUrl, authorization, cache = "no-store", redirect = "follow" } = {}) {
   if (typeof base !== "string" || !/^https?:\/\//.test(base)) {
     throw new TypeError(`createClient needs base, an http(s) URL such as "https://api.site-b.test:8443", not ${JSON.stringify(base)}`);
   }
@@ -31,9 +33,9 @@ export function createClient({ base, credentials = "same-origin", mode = "cors",
   const [contentType, encode] = ENCODINGS[body];
   const root = base.replace(/\/+$/, "");
 
-  async function call(method, path, fields) {
+  async function call(method, path, fields, redirectMode = "follow") {
     // A host that never answers must not hang the caller: the fetch is aborted with a TimeoutError.
-    const init = { method, credentials, mode, cache, headers: {}, signal: AbortSignal.timeout(timeoutMs) };
+    const init = { method, credentials, mode, cache, redirect: redirectMode, headers: {}, signal: AbortSignal.timeout(timeoutMs) };
     if (authorization) {
       init.headers["Authorization"] = authorization;
     }
@@ -47,7 +49,7 @@ export function createClient({ base, credentials = "same-origin", mode = "cors",
     } catch (error) {
       return { outcome: "network_error", error: `${error.name}: ${error.message}` };
     }
-    if (response.type === "opaque") {
+    if (response.type === "opaque" || response.type === "opaqueredirect") {
       return { outcome: "opaque", status: response.status };
     }
     const text = await response.text();
@@ -68,7 +70,7 @@ export function createClient({ base, credentials = "same-origin", mode = "cors",
   }
 
   return {
-    login: (username, password) => call("POST", loginUrl ?? "/api/login", { username, password }),
+    login: (username, password) => call("POST", loginUrl ?? "/api/login", { username, password }, redirect),
     me: () => call("GET", "/api/me"),
     listResources: () => call("GET", "/api/resources"),
     createResource: (title) => call("POST", "/api/resources", { title }),

@@ -88,6 +88,8 @@ class Case:
     body: str = "json"  # how login and create send their bodies (vocabulary.BODIES); a form body: simple requests
     redirect_via: tuple[str, ...] = ()  # named origins login goes through before the API (FlowSpec.redirect_via)
     redirect_status: int = 302
+    redirect_mode: str = "follow"  # what the login fetch does with the redirect (FlowSpec.redirect_mode)
+    redirect_sets_cookie: bool = False  # each hop's redirect response sets the session cookie too
     login: str = "fetch"  # how the page logs in (vocabulary.LOGINS)
     preflight_cors: str | None = None  # the preflight's own CORS policy (ServerSpec.preflight_cors)
     allow_headers: str = "content-type"  # the preflight's Access-Control-Allow-Headers (vocabulary.ALLOW_HEADERS)
@@ -133,6 +135,10 @@ class Case:
             parts.append(f"body_{self.body}")
         if self.redirect_via:
             parts.append(f"redirect_{self.redirect_status}-via_" + "_".join(self.redirect_via))
+        if self.redirect_mode != "follow":
+            parts.append(f"redirect_mode_{self.redirect_mode}")
+        if self.redirect_sets_cookie:
+            parts.append("hop_sets_cookie")
         if self.login != "fetch":
             parts.append(f"login_{self.login}")
         if self.login == "idp":
@@ -192,15 +198,18 @@ class Case:
             forwarded_https=self.behind_proxy,
             lenient_body=self.body != "json",  # a form's fields are read (express.urlencoded(), express.text())
             redirect_status=self.redirect_status,
+            redirect_sets_cookie=self.redirect_sets_cookie,
             preflight_cors=self.preflight_cors,
             allow_headers=self.allow_headers,
             preflight_max_age=self.max_age,
             state_cookie=self.state_cookie.set_cookie("X"),
         )
         return FlowSpec(hosts.origin(self.page), hosts.origin(self.api), server, self.credentials, self.mode,
-                        self.third_party, self.script_writes, self.body,
-                        tuple(hosts.origin(n) for n in self.redirect_via), self.login, self.authorization,
-                        self.cache, hosts.origin(IDP) if self.login == "idp" else None, self.idp_return)  # fmt: skip
+                        third_party=self.third_party, script_writes=self.script_writes, body=self.body,
+                        redirect_via=tuple(hosts.origin(n) for n in self.redirect_via), login=self.login,
+                        authorization=self.authorization, cache=self.cache,
+                        idp=hosts.origin(IDP) if self.login == "idp" else None, idp_return=self.idp_return,
+                        redirect_mode=self.redirect_mode)  # fmt: skip
 
 
 def core() -> Iterator[Case]:
@@ -407,6 +416,29 @@ def redirect_slice() -> Iterator[Case]:
         for status in REDIRECT_STATUSES if chain == EVERY_STATUS_CHAIN else (302, 307):
             yield Case("slice_redirect", "include", setup, cookie, cors=cors, redirect_via=via,
                        redirect_status=status)  # fmt: skip
+    yield from redirect_more_slice()
+
+
+# Redirect modes and a cookie set on the redirect response itself: a hop on the page's own origin before a same-origin
+# API (the cookie it sets matches the next URL) and before a same-site one (it does not: host-only to the hop).
+MODE_CHAINS = (("same_origin-https", ("app_https",)), ("same_site_subdomain-https", ("app_https",)))
+# Where a hop's own cookie goes when fetch follows: the same origin, another origin than the API's, the API's own.
+HOP_COOKIE_CHAINS = MODE_CHAINS + (("same_site_subdomain-https", ("api_site_a_https",)),)
+# The credentials mode across hops: a chain that stays on the page's origin, and one that leaves it and comes back.
+CREDENTIALS_CHAINS = (("same_origin-https", ("app_https",)), ("same_origin-https", ("api_site_a_https",)))
+
+
+def redirect_more_slice() -> Iterator[Case]:
+    """What fetch does with login's redirect beyond following it (manual, error), the cookie the redirect response
+    itself sets and where it goes, and the credentials modes across hops."""
+    cookie = REDIRECT_COOKIES[0]
+    for (setup, via), mode, sets in itertools.product(MODE_CHAINS, ("manual", "error"), (False, True)):
+        yield Case("slice_redirect", "include", setup, cookie, redirect_via=via, redirect_mode=mode,
+                   redirect_sets_cookie=sets)  # fmt: skip
+    for setup, via in HOP_COOKIE_CHAINS:
+        yield Case("slice_redirect", "include", setup, cookie, redirect_via=via, redirect_sets_cookie=True)
+    for (setup, via), credentials in itertools.product(CREDENTIALS_CHAINS, ("same-origin", "omit")):
+        yield Case("slice_redirect", credentials, setup, cookie, redirect_via=via, redirect_sets_cookie=True)
 
 
 FORM_LOGIN_COOKIES = {value: CookieConfig(samesite=value, secure=True) for value in SAMESITE_VALUES}

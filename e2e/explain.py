@@ -31,6 +31,7 @@ from e2e.oracle.vocabulary import (
     CREDENTIALS_MODES,
     IDP_RETURNS,
     LOGINS,
+    REDIRECT_MODES,
     REDIRECT_STATUSES,
     REQUEST_MODES,
     STATE_COOKIE,
@@ -125,6 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
         choices=REDIRECT_STATUSES,
         help="the status each redirect of --redirect-to answers (default: 302)",
     )
+    parser.add_argument(
+        "--redirect-mode",
+        choices=REDIRECT_MODES,
+        default="follow",
+        help="the login fetch's redirect mode for --redirect-to: follow, manual (script gets an opaque redirect) or "
+        "error (a network error) (default: follow)",
+    )
+    parser.add_argument(
+        "--redirect-sets-cookie",
+        action="store_true",
+        help="each --redirect-to hop's redirect response also opens a session and sets the session cookie",
+    )
     parser.add_argument("--cors", choices=CORS_POLICIES, default="none", help="the API's CORS policy (default: none)")
     parser.add_argument(
         "--allowlist",
@@ -200,10 +213,14 @@ def sent_exactly(first: SetCookie, asked: bool) -> str | None:
 
 
 def _redirect_status(args: argparse.Namespace) -> int:
-    """--redirect-status, which only a redirected login (--redirect-to) reads."""
-    if args.redirect_status is not None and not args.redirect_to:
-        raise OracleInputError("--redirect-status sets the status of --redirect-to's redirects: add --redirect-to "
-                               "ORIGIN, or drop --redirect-status")  # fmt: skip
+    """--redirect-status, which only a redirected login (--redirect-to) reads, like --redirect-mode and
+    --redirect-sets-cookie."""
+    given = [flag for flag, on in (("--redirect-status", args.redirect_status is not None),
+                                   ("--redirect-mode", args.redirect_mode != "follow"),
+                                   ("--redirect-sets-cookie", args.redirect_sets_cookie)) if on]  # fmt: skip
+    if given and not args.redirect_to:
+        raise OracleInputError(f"{given[0]} is about --redirect-to's redirects: add --redirect-to ORIGIN, or drop "
+                               f"{given[0]}")  # fmt: skip
     return args.redirect_status or 302
 
 
@@ -222,6 +239,7 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
         forwarded_https=args.forwarded_https,
         lenient_body=args.body != "json",
         redirect_status=_redirect_status(args),
+        redirect_sets_cookie=args.redirect_sets_cookie,
         preflight_cors=args.preflight_cors if args.preflight_cors != args.cors else None,
         allow_headers=args.allow_headers,
         preflight_max_age=args.max_age,
@@ -229,7 +247,8 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
     )
     return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode, body=args.body,
                     redirect_via=tuple(args.redirect_to or ()), login=args.login, authorization=args.authorization,
-                    cache=args.cache, idp=args.idp, idp_return=args.idp_return)  # fmt: skip
+                    cache=args.cache, idp=args.idp, idp_return=args.idp_return,
+                    redirect_mode=args.redirect_mode)  # fmt: skip
 
 
 def expectations(spec: FlowSpec, browsers: Sequence[str]) -> dict[str, FlowExpectation]:

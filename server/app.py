@@ -380,6 +380,8 @@ def create_app(state: ApiState | None = None) -> Flask:
             raise ApiError(404, "no_such_hop", f"this server's login redirects through {max(len(chain) - 1, 0)} hops")
         response = app.make_response(({"redirect": chain[hop + 1]}, settings().redirect_status))
         response.headers["Location"] = chain[hop + 1]
+        if settings().redirect_sets_cookie:
+            issue_cookie(response, app.state.sessions.create("alice"))
         return response
 
     def no_provider() -> ApiError:

@@ -212,6 +212,9 @@ class Settings:
     # answers redirect_status with a Location of URL k+1.
     redirects: tuple[str, ...] = ()
     redirect_status: int = 302
+    # each hop's redirect response also opens a session and sets its cookie (an auth endpoint that logs in, then
+    # sends the browser on)
+    redirect_sets_cookie: bool = False
     # login answers 303 See Other to this URL with its Set-Cookie (passport's successRedirect); None: 200 and JSON
     login_redirect: str | None = None
     # An identity provider's login (vocabulary.LOGINS "idp"): the provider's authorize URL, how its page returns, and

@@ -77,7 +77,7 @@ class StepResult:
     @property
     def fetch(self) -> str:
         """The fetch outcome, telling a rejection before any request apart from a network error."""
-        if self.outcome == "network_error" and not self.requests and not self.preflights:
+        if self.outcome == "network_error" and not self.requests and not self.preflights and not self.hops:
             return "rejected"
         return self.outcome
 
@@ -227,6 +227,7 @@ def run_group(
     login_url: str | None = None,
     authorization: bool = False,
     cache: str = "no-store",
+    redirect: str = "follow",
     jar_before: list | None = None,
     timeout_ms: int = 15000,
     hear: bool = True,
@@ -236,7 +237,7 @@ def run_group(
     hosts = case.hosts
     options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms,
                "body": body, "loginUrl": login_url, "authorization": AUTHORIZATION if authorization else None,
-               "cache": cache}  # fmt: skip
+               "cache": cache, "redirect": redirect}  # fmt: skip
     try:
         before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
         since = hosts.state.mark()
@@ -338,7 +339,7 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
         for result in run_group(case, page, api, group, credentials=spec.credentials, mode=spec.mode,
                                 cookie_name=spec.cookie_name, body=spec.body, jar_before=jar,
                                 login_url=spec.login_url if spec.redirect_via else None,
-                                authorization=spec.authorization, cache=spec.cache,
+                                authorization=spec.authorization, cache=spec.cache, redirect=spec.redirect_mode,
                                 hear=hear is None or bool(hear & set(group)), **options):  # fmt: skip
             flow.steps[result.name] = result
         jar = result.jar

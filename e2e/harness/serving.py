@@ -26,6 +26,7 @@ def settings_for(server: ServerSpec) -> Settings:
         lenient_body=server.lenient_body,
         redirects=server.redirects,
         redirect_status=server.redirect_status,
+        redirect_sets_cookie=server.redirect_sets_cookie,
         login_redirect=server.login_redirect,
         idp_authorize=server.idp_authorize,
         idp_return=server.idp_return,

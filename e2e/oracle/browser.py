@@ -158,10 +158,11 @@ class BrowserModel:
         content_type: str | None = None,
         authorization: bool = False,
         cache: str = "no-store",
+        redirect: str = "follow",
     ) -> Exchange:
         """fetch() from a top-level page on `page` to `path` on the server's origin (`content_type`: the body's; with
-        `authorization`, an Authorization header too; `cache`: its cache mode), following the redirects of the
-        server's chain (ServerModel.chain) hop by hop (Fetch #http-redirect-fetch)."""
+        `authorization`, an Authorization header too; `cache`: its cache mode), through the redirects of the server's
+        chain (ServerModel.chain) hop by hop as its redirect mode `redirect` says (Fetch #http-redirect-fetch)."""
         self._reported()  # what script writes or reads refused before belongs to no request
         name = server.cookie_name
         chain = server.chain(path)
@@ -256,6 +257,10 @@ class BrowserModel:
                     reasons.append("fetch-set-cookie-hidden")
             location = answer.headers.get("Location") if answer.status in REDIRECT_STATUSES else None
             if location is None or fetch == "network_error" or hop == len(chain) - 1:
+                break
+            if redirect != "follow":  # Fetch #http-fetch step 4.6: after the cookies and the CORS check
+                fetch, status = ("network_error", None) if redirect == "error" else ("opaque", 0)
+                reasons.append(f"fetch-redirect-{redirect}")
                 break
             reasons.append("fetch-redirect-follow")  # Fetch #http-redirect-fetch, redirect mode "follow"
             next_origin = chain[hop + 1][0].origin

@@ -90,7 +90,8 @@ def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation
             steps[name] = browser.fetch(spec.page_origin, server, request.method, request.path,
                                         credentials=spec.credentials, mode=spec.mode,
                                         content_type=spec.content_type if request.json_body else None,
-                                        authorization=spec.authorization, cache=spec.cache)  # fmt: skip
+                                        authorization=spec.authorization, cache=spec.cache,
+                                        redirect=spec.redirect_mode)  # fmt: skip
         if name == "login":
             values, js_reasons = browser.read_cookie(spec.page_origin, spec.cookie_name)
             visible, jar_view = bool(values), _jar_view(spec, browser)

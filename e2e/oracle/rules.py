@@ -88,6 +88,25 @@ _TABLE = (
         "Fetch #cors-preflight-fetch; #cors-unsafe-request-header-names; #concept-main-fetch",
     ),
     Rule(
+        "fetch-redirect-manual",
+        'redirect "manual": fetch does not follow; script gets an opaque-redirect response (type "opaqueredirect", '
+        "status 0, no headers); the redirect response's Set-Cookie was still processed.",
+        "Fetch #concept-request-redirect-mode; #http-fetch step 4.6 (opaque-redirect filtered response)",
+    ),
+    Rule(
+        "fetch-redirect-error",
+        'redirect "error": a redirect is a network error (fetch rejects with a TypeError), after the redirect '
+        "response's Set-Cookie was processed.",
+        "Fetch #concept-request-redirect-mode; #http-fetch step 4.6",
+    ),
+    Rule(
+        "server-redirect-sets-cookie",
+        "The hop's redirect response opens a session and sets the session cookie (an auth endpoint that logs in "
+        "and sends on): the cookie is stored for the hop's origin, and goes with the next hop only if it matches "
+        "that URL.",
+        "server/app.py redirect_hop; server/config.py Settings.redirect_sets_cookie",
+    ),
+    Rule(
         "idp-start",
         "The page navigates top-level to the app's own /api/auth/start: a same-origin navigation whose answer "
         "stores the state cookie and redirects to the identity provider, on another site.",

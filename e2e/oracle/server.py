@@ -7,6 +7,8 @@ ids are labels, "session-1", "session-2", ... in the order the server issues the
 
 from __future__ import annotations
 
+import copy
+import itertools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -90,18 +92,22 @@ def admits(spec: ServerSpec, origin: str | None, kind: str | None = None) -> boo
     return kind == "reflect_any_credentials" or (kind in ("allowlist", "fixed") and origin in (spec.allowlist or ()))
 
 
+def _believes_secure(spec: ServerSpec, origin: Origin) -> bool:
+    """Whether the app takes a request to `origin` for https (express's req.secure): forwarded_https means TLS ended
+    at a proxy that sent X-Forwarded-Proto: https, so the app itself saw plain http, and believes it only with
+    trust_proxy."""
+    return (spec.trust_proxy and spec.forwarded_https) or (origin.scheme == "https" and not spec.forwarded_https)
+
+
 class ServerModel:
     """server/app.py serving `origin` under `spec`, with its sessions and resources."""
 
     def __init__(self, spec: ServerSpec, origin: Origin):
         self.spec, self.origin = spec, origin
-        # forwarded_https: TLS ended at a proxy that sent X-Forwarded-Proto: https, so the app itself saw plain http
-        self.believes_secure = (spec.trust_proxy and spec.forwarded_https) or (
-            origin.scheme == "https" and not spec.forwarded_https
-        )
+        self.believes_secure = _believes_secure(spec, origin)
         self.sessions: dict[str, str] = {}  # session id (label) -> user
         self.resources: dict[str, int] = {}  # user -> resources created
-        self._issued = 0
+        self._issued = itertools.count(1)  # session labels; shared with the same app on another origin (on())
         self._states = 0  # the states /api/auth/start issued, "state-1", ...
 
     @property
@@ -114,8 +120,7 @@ class ServerModel:
 
     def login_outside(self, user: str) -> str:
         """A login by a plain HTTP client outside the browser (the attacker's): the new session id."""
-        self._issued += 1
-        sid = f"session-{self._issued}"
+        sid = f"session-{next(self._issued)}"
         self.sessions[sid] = user
         return sid
 
@@ -147,9 +152,15 @@ class ServerModel:
         if not self.spec.redirects or path != REQUESTS["login"].path:
             return [(self, path)]
         hops = [urlsplit(url) for url in self.spec.redirects[:-1]]
-        return [(ServerModel(self.spec, parse_origin(f"{u.scheme}://{u.netloc}", "a hop")), u.path) for u in hops] + [
-            (self, path)
-        ]
+        return [(self.on(parse_origin(f"{u.scheme}://{u.netloc}", "a hop")), u.path) for u in hops] + [(self, path)]
+
+    def on(self, origin: Origin) -> ServerModel:
+        """The same app answering on `origin`, with the same memory of sessions and resources (server/hosts.py serves
+        every named origin from one ApiState)."""
+        other = copy.copy(self)
+        other.origin = origin
+        other.believes_secure = _believes_secure(self.spec, origin)
+        return other
 
     def answer(self, request: ServerRequest) -> ServerAnswer:
         """The answer of server/app.py to one request, route by route."""
@@ -165,8 +176,14 @@ class ServerModel:
         if request.path.startswith(HOP_PATH):
             hop = int(request.path.removeprefix(HOP_PATH))
             location = self.spec.redirects[hop + 1]
-            return ServerAnswer(self.spec.redirect_status, None, (), False, headers | {"Location": location},
-                                ("server-redirect",))  # fmt: skip
+            lines, reasons = (), ("server-redirect",)
+            if self.spec.redirect_sets_cookie:  # an auth endpoint that opens the session, then sends on
+                lines, reasons = (
+                    self._login_lines(self.login_outside(request.user)),
+                    reasons + ("server-redirect-sets-cookie",),
+                )
+            return ServerAnswer(self.spec.redirect_status, None, lines, False, headers | {"Location": location},
+                                reasons)  # fmt: skip
         status, user, lines, created, reasons = self._route(request, self.session_ids(request.cookie_header))
         return ServerAnswer(status, user, lines, created, headers, tuple(reasons))
 

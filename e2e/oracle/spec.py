@@ -21,6 +21,7 @@ from e2e.oracle.vocabulary import (
     IDP_AUTHORIZE_PATH,
     IDP_RETURNS,
     LOGINS,
+    REDIRECT_MODES,
     REDIRECT_STATUSES,
     REQUEST_MODES,
     REQUESTS,
@@ -55,6 +56,7 @@ class ServerSpec:
     # login last (FlowSpec fills it from its redirect_via); hop k answers redirect_status with Location URL k+1.
     redirects: tuple[str, ...] = ()
     redirect_status: int = 302
+    redirect_sets_cookie: bool = False  # each hop's redirect response also sets the session cookie (a new session)
     # login answers 303 See Other to this URL, with its Set-Cookie (passport's successRedirect); None: 200 with JSON
     login_redirect: str | None = None
     # An identity provider's login (FlowSpec.login "idp", which fills these): the provider's authorize URL, how its
@@ -164,6 +166,7 @@ class FlowSpec:
     # login "idp": the identity provider's origin (another site, as a real provider is) and how its page returns
     idp: str | None = None
     idp_return: str = "query"
+    redirect_mode: str = "follow"  # what the login fetch does with a redirect (vocabulary.REDIRECT_MODES)
     page_origin: Origin = field(init=False, repr=False, compare=False)
     api_origin: Origin = field(init=False, repr=False, compare=False)
 
@@ -179,6 +182,13 @@ class FlowSpec:
         if self.login == "form" and self.redirect_via:
             raise OracleInputError("a form login is a navigation; redirect_via redirects a fetch login: drop one")
         choice(self.idp_return, IDP_RETURNS, "idp_return")
+        choice(self.redirect_mode, REDIRECT_MODES, "redirect_mode")
+        if self.server.redirect_sets_cookie and not self.redirect_via:
+            raise OracleInputError("the server's redirect_sets_cookie sets the cookie on a redirected login's hops: "
+                                   "give redirect_via")  # fmt: skip
+        if self.redirect_mode != "follow" and not self.redirect_via:
+            raise OracleInputError(f"redirect_mode {self.redirect_mode!r} decides what the login fetch does with a "
+                                   "redirect: give redirect_via, or leave the mode 'follow'")  # fmt: skip
         if (self.login == "idp") != (self.idp is not None):
             raise OracleInputError("an identity provider's login (login 'idp') needs the provider's origin as idp, and "
                                    "idp is read only by it: give both or neither")  # fmt: skip

@@ -25,8 +25,9 @@ CSRF_DEFENCES = ("off", "origin")
 # The third-party cookie settings the suite can give a browser itself (playwright.config.py THIRD_PARTY); None in a
 # spec means the browser's own default in the contexts the suite makes.
 THIRD_PARTY_POLICIES = ("allowed", "blocked")
-# What script (or, for a navigation, the new document) sees of a request: a readable response, an opaque one, a
-# network error, a refusal before any request went out, or a navigation that replaced the page.
+# What script (or, for a navigation, the new document) sees of a request: a readable response, an opaque one (no-cors,
+# or redirect "manual"'s opaque redirect), a network error, a refusal before any request went out, or a navigation
+# that replaced the page.
 FETCH_OUTCOMES = ("resolved", "opaque", "network_error", "rejected", "navigated")
 
 # How the page logs in: a fetch() from script, a top-level form POST that the server answers 303 See Other back to
@@ -45,6 +46,8 @@ STATE_COOKIE = "state=X; Path=/; Secure; HttpOnly; SameSite=Lax"  # the state co
 # The redirect statuses fetch follows (Fetch #redirect-status), and the path of each hop of a redirected login: hop k
 # answers the chain's redirect status with a Location of hop k+1, the last hop the API's login.
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+# Fetch #concept-request-redirect-mode: follow the redirect, hand script an opaque redirect (status 0), or fail.
+REDIRECT_MODES = ("follow", "manual", "error")
 HOP_PATH = "/api/hop/"
 # The Access-Control-Allow-Headers of the server's preflight answer (ServerSpec.allow_headers): the one header the
 # flow's JSON bodies need, "*" (a wildcard only for requests without credentials, and never for Authorization), or

@@ -107,6 +107,15 @@ def test_explain_text_names_each_step_and_its_rules(capsys):
         pytest.param(["--redirect-to", "https://a.test/x"], "no path", id="redirect_origin_with_path"),
         pytest.param(["--redirect-to", APP, "--redirect-status", "304"], "invalid choice", id="bad_redirect_status"),
         pytest.param(["--redirect-status", "307"], "add --redirect-to", id="redirect_status_without_redirect"),
+        pytest.param(["--redirect-mode", "manual"], "add --redirect-to", id="redirect_mode_without_redirect"),
+        pytest.param(["--redirect-sets-cookie"], "add --redirect-to", id="hop_cookie_without_redirect"),
+        pytest.param(["--login", "idp"], "needs the provider's origin", id="idp_login_without_idp"),
+        pytest.param(["--idp", APP], "needs the provider's origin", id="idp_without_idp_login"),
+        pytest.param(["--max-age", "-1"], "0 or more", id="negative_max_age"),
+        pytest.param(["--authorization", "--mode", "no-cors"], "no-cors", id="authorization_no_cors"),
+        pytest.param(
+            ["--login", "idp", "--idp", APP, "--state-cookie", "=x"], "names no cookie", id="nameless_state_cookie"
+        ),  # fmt: skip
     ],
 )
 def test_explain_input_errors_exit_2(capsys, argv, message):

@@ -101,6 +101,8 @@ CHANGED = {
     "--max-age": ["--max-age", "600"],
     "--authorization": ["--authorization"],
     "--cache": ["--cache", "default"],
+    "--redirect-mode": ["--redirect-to", "https://auth.example.com", "--redirect-mode", "manual"],
+    "--redirect-sets-cookie": ["--redirect-to", "https://auth.example.com", "--redirect-sets-cookie"],
     "--idp": ["--login", "idp", "--idp", "https://accounts.example.org"],
     "--idp-return": ["--login", "idp", "--idp", "https://accounts.example.org", "--idp-return", "form_post"],
     "--state-cookie": [

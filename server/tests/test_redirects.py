@@ -47,3 +47,15 @@ def test_a_hop_the_chain_lacks_is_a_json_404(client, state):
 def test_bad_redirect_settings_are_refused(changes, message):
     with pytest.raises(ConfigError, match=message):
         Settings(**changes)
+
+
+def test_a_hop_that_sets_the_cookie_opens_a_session(client, state):
+    """With redirect_sets_cookie each hop's redirect opens a session for alice and sets its cookie: the id
+    authenticates the next request that carries it; without it, a hop sets nothing."""
+    state.configure(Settings(redirects=CHAIN, redirect_sets_cookie=True))
+    hop = client.get("/api/hop/0")
+    (line,) = hop.headers.getlist("Set-Cookie")
+    sid = line.split(";")[0].split("=", 1)[1]
+    assert client.get("/api/me", headers={"Cookie": f"sid={sid}"}).get_json() == {"user": "alice"}
+    state.configure(Settings(redirects=CHAIN))
+    assert client.get("/api/hop/0").headers.getlist("Set-Cookie") == []
