@@ -1,7 +1,7 @@
 // The fetch client of the session API: plain ES module, no build step.
 //
 // Every call resolves (never throws) to one of:
-//   {outcome: "resolved", status, ok, body, setCookieVisible}  the response could be read
+//   {outcome: "resolved", status, ok, body, setCookieVisible, headerRead}  the response could be read
 //   {outcome: "opaque", status: 0}                             mode "no-cors": a response script may not read;
 //                                                              redirect "manual": the opaque redirect
 //   {outcome: "network_error", error}                          fetch rejected: a CORS failure, a refused
@@ -66,6 +66,8 @@ export function createClient({ base, credentials = "same-origin", mode = "cors",
       body: parsed,
       // Fetch: Set-Cookie is a forbidden response-header name, so this is always null.
       setCookieVisible: response.headers.get("set-cookie"),
+      // The API's own header: a CORS response shows it only where Access-Control-Expose-Headers lets script read it.
+      headerRead: response.headers.get("x-request-id") !== null,
     };
   }
 

@@ -94,6 +94,7 @@ class Case:
     preflight_cors: str | None = None  # the preflight's own CORS policy (ServerSpec.preflight_cors)
     allow_headers: str = "content-type"  # the preflight's Access-Control-Allow-Headers (vocabulary.ALLOW_HEADERS)
     max_age: int = 0  # the preflight's Access-Control-Max-Age
+    expose_headers: str = "none"  # Access-Control-Expose-Headers (vocabulary.EXPOSE_HEADERS)
     authorization: bool = False  # the page's fetches carry Authorization (FlowSpec.authorization)
     cache: str = "no-store"  # the fetches' cache mode (FlowSpec.cache)
     idp_return: str = "query"  # with login "idp": how the provider's page returns (FlowSpec.idp_return)
@@ -155,6 +156,8 @@ class Case:
             parts.append(f"max_age_{self.max_age}")
         if self.cache != "no-store":
             parts.append(f"cache_{self.cache}")
+        if self.expose_headers != "none":
+            parts.append(f"expose_{self.expose_headers}")
         return "-".join(parts + list(self.extra_ids) + self._cookie_ids())
 
     def _cookie_ids(self) -> list[str]:
@@ -202,6 +205,7 @@ class Case:
             preflight_cors=self.preflight_cors,
             allow_headers=self.allow_headers,
             preflight_max_age=self.max_age,
+            expose_headers=self.expose_headers,
             state_cookie=self.state_cookie.set_cookie("X"),
         )
         return FlowSpec(hosts.origin(self.page), hosts.origin(self.api), server, self.credentials, self.mode,
@@ -490,7 +494,8 @@ PREFLIGHT_SETUPS = ("same_site_subdomain-https", "cross_site-https")
 def preflight_slice() -> Iterator[Case]:
     """The preflight and the actual responses answering differently; Authorization beside the cookie against
     Access-Control-Allow-Headers "*" and against the header named, with and without credentials; the preflight cache
-    by Access-Control-Max-Age (list's preflight covers create's when cached)."""
+    by Access-Control-Max-Age (list's preflight covers create's when cached); Access-Control-Expose-Headers deciding
+    whether script reads the API's own header."""
     for (preflight, responses), setup in itertools.product(SPLIT_ANSWERS, PREFLIGHT_SETUPS):
         yield Case("slice_preflight", "include", setup, CROSS_SITE_COOKIE, cors=responses, preflight_cors=preflight)
     for allow, credentials, setup in itertools.product(("wildcard", "authorization"), ("include", "omit"),
@@ -499,6 +504,10 @@ def preflight_slice() -> Iterator[Case]:
     for setup, cache in itertools.product(PREFLIGHT_SETUPS, ("no-store", "default")):  # Max-Age 0: the cases above
         yield Case("slice_preflight", "include", setup, CROSS_SITE_COOKIE, allow_headers="authorization",
                    authorization=True, max_age=600, cache=cache)  # fmt: skip
+    for expose, credentials in itertools.product(("none", "named", "wildcard"), ("include", "omit")):
+        yield Case("slice_preflight", credentials, "cross_site-https", CROSS_SITE_COOKIE, expose_headers=expose,
+                   extra_ids=("read_header",) if expose == "none" else ())  # fmt: skip
+    yield Case("slice_preflight", "include", "same_origin-https", CROSS_SITE_COOKIE, extra_ids=("read_header",))
 
 
 STATE_COOKIES = {value: CookieConfig(name="state", samesite=value, secure=True) for value in SAMESITE_VALUES}
@@ -549,8 +558,8 @@ QUESTIONS = {
     "slice_idp_return": "My OAuth/OIDC return arrives without its state cookie: which SameSite values of the state "
     "cookie survive the provider's GET return (response_mode=query) and its form POST (form_post)?",
     "slice_preflight": "My preflight passes but the fetch still fails (or the reverse), my bearer token meets "
-    "Access-Control-Allow-Headers: *, my Max-Age should spare a preflight: what does the browser do, and is the "
-    "cookie stored anyway?",
+    "Access-Control-Allow-Headers: *, my Max-Age should spare a preflight, my header reads as null: what does the "
+    "browser do, and is the cookie stored anyway?",
     "slice_simple_request": "A simple request (a form body, no preflight) whose CORS check fails: is the cookie "
     "stored and sent anyway? CORS is not a cookie firewall: the server got every request and the jar kept the "
     "cookie by the cookie rules alone; only script was refused the answer.",

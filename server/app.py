@@ -22,6 +22,8 @@ from e2e.oracle.vocabulary import (
     ALLOW_HEADERS,
     AUTH_START_PATH,
     CALLBACK_PATH,
+    EXPOSE_HEADERS,
+    EXPOSED_HEADER,
     FORM_TYPES,
     HOP_PATH,
     IDP_AUTHORIZE_PATH,
@@ -307,6 +309,10 @@ def create_app(state: ApiState | None = None) -> Flask:
             policy = settings().cors_for(g.get("preflight", False))
             for name, value in policy.headers(request.headers.get("Origin")).items():
                 response.headers[name] = value
+            exposed = EXPOSE_HEADERS[settings().expose_headers]
+            if exposed and "Access-Control-Allow-Origin" in response.headers:
+                response.headers["Access-Control-Expose-Headers"] = exposed
+            response.headers[EXPOSED_HEADER] = str(len(app.state.records))  # the request's number
         state = app.state
         state.records.append(
             RequestRecord(

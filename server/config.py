@@ -10,6 +10,7 @@ from e2e.oracle.vocabulary import (
     ALLOW_HEADERS,
     CORS_POLICIES,
     CSRF_DEFENCES,
+    EXPOSE_HEADERS,
     IDP_RETURNS,
     REDIRECT_STATUSES,
     SAMESITE_VALUES,
@@ -197,6 +198,9 @@ class Settings:
     preflight_cors: CorsPolicy | None = None
     allow_headers: str = "content-type"
     preflight_max_age: int = 0
+    # Access-Control-Expose-Headers beside an ACAO, for the header every /api response carries (a key of
+    # EXPOSE_HEADERS: none, the header's name, or "*")
+    expose_headers: str = "none"
     # The cookie logout deletes, when it is not the issued one (a deletion with mismatched attributes).
     logout_cookie: CookieConfig | None = None
     # express-session: with cookie.secure and a request it believes insecure, no Set-Cookie is sent at all.
@@ -244,6 +248,8 @@ class Settings:
                                                                           self.login_redirect):  # fmt: skip
             raise ConfigError("an identity provider's login needs idp_authorize, state_cookie and login_redirect "
                               "(where the callback sends the browser back), or none of them")  # fmt: skip
+        if self.expose_headers not in EXPOSE_HEADERS:
+            raise ConfigError(f"expose_headers must be one of {tuple(EXPOSE_HEADERS)}, not {self.expose_headers!r}")
         if self.allow_headers not in ALLOW_HEADERS:
             raise ConfigError(f"allow_headers must be one of {tuple(ALLOW_HEADERS)}, not {self.allow_headers!r}")
         if (

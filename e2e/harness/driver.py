@@ -55,6 +55,7 @@ class StepResult:
     jar: list[dict]  # the session cookie(s) in the browser's jar after the step
     engine: EngineReport = NOT_CAPTURED  # what the engine said about the step's request
     hops: list[RequestRecord] = field(default_factory=list)  # the hops of a redirected request, in order
+    header_read: bool = False  # script read the API's own response header (vocabulary.EXPOSED_HEADER)
 
     @property
     def reached_server(self) -> bool:
@@ -287,6 +288,7 @@ def run_group(
                 jar=after if last else before,
                 engine=said.get(step, NOT_CAPTURED if hear else NOT_ASKED),
                 hops=hops,
+                header_read=bool(result.get("headerRead")),
             )
         )
     return out

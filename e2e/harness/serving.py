@@ -20,6 +20,7 @@ def settings_for(server: ServerSpec) -> Settings:
         preflight_cors=_policy(server.preflight_cors, server) if server.preflight_cors else None,
         allow_headers=server.allow_headers,
         preflight_max_age=server.preflight_max_age,
+        expose_headers=server.expose_headers,
         secure_cookie_needs_tls=server.secure_cookie_needs_tls,
         trust_proxy=server.trust_proxy,
         csrf=server.csrf,

@@ -34,6 +34,7 @@ OBSERVED_FIELDS = {
     "authenticated": lambda s: s.authenticated,
     "cookie_stored": lambda s: bool(s.jar),
     "origin": lambda s: s.last_request.origin if s.last_request else None,
+    "header_read": lambda s: s.header_read,
 }
 assert tuple(OBSERVED_FIELDS) == STEP_FIELDS, "every predicted field is compared, and only those"
 # Jar attributes compared with the oracle's stored_cookie, by Playwright's cookie keys.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from e2e.oracle.cors import NON_WILDCARD_HEADERS, PreflightCache, cors_check, max_age, preflight_check
+from e2e.oracle.cors import NON_WILDCARD_HEADERS, PreflightCache, cors_check, header_exposed, max_age, preflight_check
 from e2e.oracle.jar import Cookie, CookieRequest, cookie_string, retrieve, store, withheld
 from e2e.oracle.profiles import BrowserProfile
 from e2e.oracle.server import ServerModel, ServerRequest
@@ -19,6 +19,7 @@ from e2e.oracle.spec import NULL_ORIGIN
 from e2e.oracle.vocabulary import (
     AUTH_START_PATH,
     CALLBACK_PATH,
+    EXPOSED_HEADER,
     NO_CORS_TEXT,
     REDIRECT_STATUSES,
     SAFE_METHODS,
@@ -48,6 +49,7 @@ class Exchange:
     blocked: tuple[tuple[str, tuple[str, ...]], ...] = ()
     withheld: tuple[tuple[str | None, str, str, tuple[str, ...]], ...] = ()
     origin: str | None = None  # the Origin header of the request (the last of a redirect chain); None: none sent
+    header_read: bool = False  # script could read the API's own response header (vocabulary.EXPOSED_HEADER)
 
     @property
     def cookie_sent(self) -> bool:
@@ -272,9 +274,13 @@ class BrowserModel:
                 method, content_type = "GET", None  # #http-redirect-fetch step 12: the body is dropped
                 unsafe_header = unsafe_header and self.profile.redirect_get_keeps_unsafe_headers.value
                 reasons.append("fetch-redirect-method-get")
+        read = fetch == "resolved" and status is not None
+        if read and crossed:  # a CORS response shows script only the headers it exposes; a basic one, all but two
+            read, why = header_exposed(answer.headers, EXPOSED_HEADER, credentials)
+            reasons.append(why)
         return Exchange(fetch, status, answer.status, preflighted, current.session_ids(header), answer.user,
                         answer.created, stored(), _dedupe(reasons), header, origin=origin_header,
-                        **self._reported())  # fmt: skip
+                        header_read=read, **self._reported())  # fmt: skip
 
     def navigate(
         self, page: Origin, server: ServerModel, method: str, path: str, content_type: str | None = None,

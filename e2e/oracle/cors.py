@@ -29,6 +29,22 @@ def cors_check(headers: dict[str, str], origin: str | None, credentials: str) ->
     return True, "cors-allowed"
 
 
+# Fetch #cors-safelisted-response-header-name: script reads these from any CORS response.
+SAFELISTED_RESPONSE_HEADERS = ("cache-control", "content-language", "content-length", "content-type", "expires",
+                               "last-modified", "pragma")  # fmt: skip
+
+
+def header_exposed(headers: dict[str, str], name: str, credentials: str) -> tuple[bool, str]:
+    """Fetch #concept-filtered-response-cors: whether script reads the response header `name` of a CORS response
+    (a safelisted name, one Access-Control-Expose-Headers lists, or any for its "*" without credentials), and why."""
+    listed = [h.lower() for h in _values(headers, "Access-Control-Expose-Headers")]
+    if name.lower() in SAFELISTED_RESPONSE_HEADERS or name.lower() in listed:
+        return True, "cors-header-exposed"
+    if "*" in listed and credentials != "include":
+        return True, "cors-header-exposed"
+    return False, "cors-expose-wildcard-credentials" if "*" in listed else "cors-header-not-exposed"
+
+
 def _values(headers: dict[str, str], name: str) -> list[str]:
     """A comma-separated header's values, trimmed (case kept: methods are case-sensitive, header names are not)."""
     return [v.strip() for v in headers.get(name, "").split(",") if v.strip()]

@@ -30,7 +30,7 @@ from e2e.oracle.vocabulary import REQUESTS, STEPS
 
 # The fields of a step that a browser's run is compared on (harness/verdict.py reads each off an observed step).
 STEP_FIELDS = ("fetch", "status", "server_status", "preflight", "cookie_sent", "authenticated", "cookie_stored",
-               "origin")  # fmt: skip
+               "origin", "header_read")  # fmt: skip
 
 
 @dataclass(frozen=True)

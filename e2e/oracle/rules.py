@@ -216,6 +216,25 @@ _TABLE = (
         "Fetch #concept-cors-check; #cors-protocol-and-credentials",
     ),
     Rule(
+        "cors-header-exposed",
+        "Script reads a CORS response's header when it is CORS-safelisted or Access-Control-Expose-Headers names "
+        "it (or says '*' for a request without credentials).",
+        "Fetch #concept-filtered-response-cors; #cors-safelisted-response-header-name; "
+        "#http-access-control-expose-headers",
+    ),
+    Rule(
+        "cors-header-not-exposed",
+        "A CORS response shows script only safelisted headers and those Access-Control-Expose-Headers names: the "
+        "API's own X-Request-Id reads as null although DevTools shows it.",
+        "Fetch #concept-filtered-response-cors; #cors-safelisted-response-header-name",
+    ),
+    Rule(
+        "cors-expose-wildcard-credentials",
+        "For a credentialed request, '*' in Access-Control-Expose-Headers is a header called '*', not a wildcard: "
+        "the header must be named.",
+        "Fetch #http-access-control-expose-headers; #cors-protocol-and-credentials",
+    ),
+    Rule(
         "cors-reflect-any-credentials",
         "A policy that echoes any Origin with Access-Control-Allow-Credentials: true passes every credentialed "
         "CORS check, so any site can read the user's responses whenever the browser sends the cookie.",

@@ -20,6 +20,7 @@ from e2e.oracle.vocabulary import (
     ALLOW_HEADERS,
     AUTH_START_PATH,
     CALLBACK_PATH,
+    EXPOSE_HEADERS,
     FORM_TYPES,
     HOP_PATH,
     JSON,
@@ -85,6 +86,15 @@ def policy_headers(spec: ServerSpec, origin: str | None, kind: str | None = None
     return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
 
 
+def cors_headers(spec: ServerSpec, origin: str | None, kind: str | None = None) -> dict[str, str]:
+    """Every CORS header server/app.py answers a request from `origin` with: the policy's (policy_headers), and
+    Access-Control-Expose-Headers beside an Access-Control-Allow-Origin when the spec exposes a header."""
+    headers = policy_headers(spec, origin, kind)
+    if "Access-Control-Allow-Origin" in headers and EXPOSE_HEADERS[spec.expose_headers]:
+        headers = headers | {"Access-Control-Expose-Headers": EXPOSE_HEADERS[spec.expose_headers]}
+    return headers
+
+
 def admits(spec: ServerSpec, origin: str | None, kind: str | None = None) -> bool:
     """Whether the responses' policy (or the policy `kind`) lets a credentialed cross-origin request from `origin`
     through."""
@@ -126,7 +136,7 @@ class ServerModel:
 
     def preflight(self, origin: str | None) -> dict[str, str]:
         """What preflight() answers to OPTIONS with Access-Control-Request-Method: 204 with these headers."""
-        headers = dict(policy_headers(self.spec, origin, self.spec.preflight_policy))
+        headers = cors_headers(self.spec, origin, self.spec.preflight_policy)
         if "Access-Control-Allow-Origin" in headers:
             headers.update({"Access-Control-Allow-Methods": "GET, POST",
                             "Access-Control-Allow-Headers": ALLOW_HEADERS[self.spec.allow_headers],
@@ -164,7 +174,7 @@ class ServerModel:
 
     def answer(self, request: ServerRequest) -> ServerAnswer:
         """The answer of server/app.py to one request, route by route."""
-        headers = policy_headers(self.spec, request.origin)
+        headers = cors_headers(self.spec, request.origin)
         if request.path == AUTH_START_PATH and self.spec.idp_authorize:
             self._states += 1
             state = f"state-{self._states}"

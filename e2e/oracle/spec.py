@@ -17,6 +17,7 @@ from e2e.oracle.vocabulary import (
     CORS_POLICIES,
     CREDENTIALS_MODES,
     CSRF_DEFENCES,
+    EXPOSE_HEADERS,
     HOP_PATH,
     IDP_AUTHORIZE_PATH,
     IDP_RETURNS,
@@ -47,6 +48,7 @@ class ServerSpec:
     preflight_cors: str | None = None
     allow_headers: str = "content-type"
     preflight_max_age: int = 0
+    expose_headers: str = "none"  # Access-Control-Expose-Headers beside an ACAO (vocabulary.EXPOSE_HEADERS)
     secure_cookie_needs_tls: bool = False  # express-session: no Set-Cookie for a Secure cookie over "insecure" http
     trust_proxy: bool = False  # express `trust proxy`: believe X-Forwarded-Proto
     forwarded_https: bool = False  # the API is reached through a proxy that ends TLS and sends X-Forwarded-Proto
@@ -84,6 +86,7 @@ class ServerSpec:
         if self.preflight_cors == self.cors:
             raise OracleInputError("preflight_cors is the preflight's policy where it differs from cors: leave it None")
         choice(self.allow_headers, tuple(ALLOW_HEADERS), "allow_headers")
+        choice(self.expose_headers, tuple(EXPOSE_HEADERS), "expose_headers")
         if (
             isinstance(self.preflight_max_age, bool)
             or not isinstance(self.preflight_max_age, int)

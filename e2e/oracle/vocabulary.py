@@ -56,6 +56,11 @@ ALLOW_HEADERS = {"content-type": "Content-Type", "wildcard": "*", "authorization
 # Fetch #concept-request-cache-mode: the cache modes the client's fetches use (FlowSpec.cache). The API answers
 # Cache-Control: no-store, so no mode ever reuses a response; the CORS-preflight cache is another matter.
 CACHE_MODES = ("no-store", "default")
+# A response header of the API's own that script may want (every /api response carries it, the request's number), and
+# what Access-Control-Expose-Headers says of it (ServerSpec.expose_headers): nothing, its name, or "*" (a wildcard only
+# for requests without credentials).
+EXPOSED_HEADER = "X-Request-Id"
+EXPOSE_HEADERS = {"none": None, "named": EXPOSED_HEADER, "wildcard": "*"}
 # The Authorization header the page's fetches carry with FlowSpec.authorization (a bearer token beside the cookie):
 # a CORS-unsafe header, so every cross-origin fetch that carries it is preflighted, a GET too.
 AUTHORIZATION = "Bearer cookie-matrix"

@@ -69,7 +69,7 @@ def _observed_as_expected(expected, document_cookie: str) -> FlowResult:
                                False, want.server_status, (), user, None, None, None)  # fmt: skip
         jar = [{"name": "a", "domain": "app.site-a.test", "path": "/api", "secure": False, "httpOnly": False}]
         flow.steps[name] = StepResult(name, want.fetch, want.status, None, None, None, "", [record], [],
-                                      jar if want.cookie_stored else [])  # fmt: skip
+                                      jar if want.cookie_stored else [], header_read=want.header_read)  # fmt: skip
     return flow
 
 
