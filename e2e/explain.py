@@ -29,6 +29,8 @@ from e2e.oracle.vocabulary import (
     CACHE_MODES,
     CORS_POLICIES,
     CREDENTIALS_MODES,
+    EXPOSE_HEADERS,
+    EXPOSED_HEADER,
     IDP_RETURNS,
     LOGINS,
     REDIRECT_MODES,
@@ -161,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
         + " (default: content-type)",
     )  # fmt: skip
     parser.add_argument(
+        "--expose-headers",
+        choices=tuple(EXPOSE_HEADERS),
+        default="none",
+        help=f"Access-Control-Expose-Headers beside an ACAO, for the API's own {EXPOSED_HEADER}: none, named, or "
+        "wildcard ('*') (default: none)",
+    )
+    parser.add_argument(
         "--max-age",
         type=int,
         default=0,
@@ -243,6 +252,7 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
         preflight_cors=args.preflight_cors if args.preflight_cors != args.cors else None,
         allow_headers=args.allow_headers,
         preflight_max_age=args.max_age,
+        expose_headers=args.expose_headers,
         state_cookie=args.state_cookie,
     )
     return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode, body=args.body,
@@ -299,7 +309,9 @@ def render(profile: BrowserProfile, flow: FlowExpectation) -> str:
         server = "no request reached the server" if s.server_status is None else f"server answered {s.server_status}"
         lines.append(
             f"  {step:<7} {s.fetch}{status}; {server}; preflight {_yes(s.preflight)}; cookie sent "
-            f"{_yes(s.cookie_sent)}; authenticated {_yes(s.authenticated)}; cookie in jar after {_yes(s.cookie_stored)}"
+            f"{_yes(s.cookie_sent)}; authenticated {_yes(s.authenticated)}; cookie in jar after "
+            f"{_yes(s.cookie_stored)}"
+            + (f"; script reads {EXPOSED_HEADER} {_yes(s.header_read)}" if s.fetch == "resolved" else "")
         )
         if s.cookie_header is not None:
             lines.append(f"      Cookie: {s.cookie_header}")

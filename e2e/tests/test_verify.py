@@ -101,6 +101,7 @@ CHANGED = {
     "--max-age": ["--max-age", "600"],
     "--authorization": ["--authorization"],
     "--cache": ["--cache", "default"],
+    "--expose-headers": ["--expose-headers", "named"],
     "--redirect-mode": ["--redirect-to", "https://auth.example.com", "--redirect-mode", "manual"],
     "--redirect-sets-cookie": ["--redirect-to", "https://auth.example.com", "--redirect-sets-cookie"],
     "--idp": ["--login", "idp", "--idp", "https://accounts.example.org"],
