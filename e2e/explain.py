@@ -37,6 +37,7 @@ from e2e.oracle.vocabulary import (
     REDIRECT_STATUSES,
     REQUEST_MODES,
     STATE_COOKIE,
+    THIRD_PARTY_POLICIES,
     OracleInputError,
 )
 from server.config import CookieConfig
@@ -101,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
         "app sets a state cookie and sends the page to --idp, whose page returns to the app's callback, which checks "
         "the state cookie; needs --idp) (default: fetch)",
     )
+    parser.add_argument(
+        "--third-party",
+        choices=THIRD_PARTY_POLICIES,
+        help="the browser's own third-party cookie setting (a regular profile's allowed, or blocked); default: each "
+        "browser's default in the contexts the suite makes (Chromium off the record blocks them, Firefox partitions "
+        "them)",
+    )
     parser.add_argument("--idp", metavar="ORIGIN", help="the identity provider's origin, for --login idp")
     parser.add_argument(
         "--idp-return",
@@ -108,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
         default="query",
         help="how the provider's page returns: query (a GET navigation, response_mode=query) or form_post (an "
         "auto-submitted cross-site form POST) (default: query)",
+    )
+    parser.add_argument(
+        "--state-cookie-age",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="for --login idp: how old the state cookie is when the provider returns (the user stayed on the "
+        "provider's page); --verify ages the real cookie in Chromium's profile on disk, so it needs --third-party "
+        "(default: 0)",
     )
     parser.add_argument(
         "--state-cookie",
@@ -258,7 +275,8 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
     return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode, body=args.body,
                     redirect_via=tuple(args.redirect_to or ()), login=args.login, authorization=args.authorization,
                     cache=args.cache, idp=args.idp, idp_return=args.idp_return,
-                    redirect_mode=args.redirect_mode)  # fmt: skip
+                    redirect_mode=args.redirect_mode, third_party=args.third_party,
+                    state_cookie_age=args.state_cookie_age)  # fmt: skip
 
 
 def expectations(spec: FlowSpec, browsers: Sequence[str]) -> dict[str, FlowExpectation]:

@@ -5,6 +5,7 @@ e2e/oracle/server.py."""
 from __future__ import annotations
 
 import copy
+import html
 import json
 import secrets
 import threading
@@ -410,9 +411,9 @@ def create_app(state: ApiState | None = None) -> Flask:
 
     @app.get(IDP_AUTHORIZE_PATH)
     def idp_authorize():
-        """The identity provider (this app on the provider's origin, its user already signed in): a page that
-        returns to redirect_uri with a one-time code and the state, by a GET navigation (query) or an auto-submitted
-        form POST (form_post), as a provider's consent page does once the user goes on."""
+        """The identity provider (this app on the provider's origin, its user already signed in): a consent page
+        whose Continue returns to redirect_uri with a one-time code and the state, by a link (a GET navigation,
+        response_mode=query) or a form POST (form_post), as a provider's page does once the user goes on."""
         state, back = request.args.get("state", ""), request.args.get("redirect_uri", "")
         mode = request.args.get("response_mode", "query")
         target = urllib.parse.urlsplit(back)
@@ -425,14 +426,13 @@ def create_app(state: ApiState | None = None) -> Flask:
         app.state.codes[code] = "alice"
         fields = {"code": code, "state": state}
         if mode == "query":
-            go = json.dumps(back + "?" + urllib.parse.urlencode(fields))
-            script = f"location.assign({go});"
+            go = html.escape(back + "?" + urllib.parse.urlencode(fields))
+            control = f'<a id="continue" href="{go}">Continue</a>'
         else:
-            script = (f"const f = Object.assign(document.createElement('form'), {{method: 'post', action: "
-                      f"{json.dumps(back)}}}); for (const [n, v] of Object.entries({json.dumps(fields)})) "
-                      "f.append(Object.assign(document.createElement('input'), {type: 'hidden', name: n, value: v}));"
-                      " document.body.append(f); f.submit();")  # fmt: skip
-        page = f"<!doctype html><title>identity provider</title><body><script>{script}</script></body>"
+            hidden = "".join(f'<input type="hidden" name="{n}" value="{html.escape(v)}">' for n, v in fields.items())
+            button = '<button id="continue">Continue</button>'
+            control = f'<form method="post" action="{html.escape(back)}">{hidden}{button}</form>'
+        page = f"<!doctype html><title>identity provider</title><p>Continue to the app as alice?</p>{control}"
         return Response(page, 200, mimetype="text/html")
 
     @app.route(CALLBACK_PATH, methods=["GET", "POST"])

@@ -5,6 +5,7 @@ browsers is launch.py's and session.py's."""
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class BrowserCase:
         self._results, self._third_party = results, third_party
         self._new_context = new_context  # makes a context of the case's browser (BrowserSession.new_context)
         self._own: list[BrowserContext] = []  # contexts made for this case alone, closed when it ends
+        self._policy: str | None = None  # the browser's own third-party setting the case switched to
         if engine_reasons not in ENGINE_REASONS:
             raise ValueError(f"engine_reasons is one of {', '.join(ENGINE_REASONS)}, not {engine_reasons!r}")
         self._engine_reasons = engine_reasons  # which steps' reasons to hear from the engine (ENGINE_REASONS)
@@ -68,10 +70,35 @@ class BrowserCase:
     def use_third_party_setting(self, policy: str) -> None:
         """Run the rest of the case in a context where the browser's own third-party setting is `policy`."""
         self._context, self._pages = self._third_party(policy)
+        self._policy = policy
         self._context.clear_cookies()
+        self._trace_switch()
+
+    def _trace_switch(self) -> None:
+        """Trace the context the case switched to, if the case is traced."""
         if self._traced is not None:
             self._traced.append(self._context)
             self._context.tracing.start(**TRACE_OPTIONS)
+
+    def age_cookies(self, name: str, seconds: int) -> None:
+        """Make the cookies called `name` `seconds` older in the browser's own cookie store, never waiting: the case's
+        persistent profile (Chromium with its own third-party setting) is closed, so that Chromium writes its store
+        (Default/Cookies, SQLite, creation_utc in microseconds), their creation times are moved back there, and the
+        profile is launched again; its pages are new. A session cookie does not survive the restart: give the cookie
+        a lifetime."""
+
+        def edit(profile: Path) -> None:
+            with contextlib.closing(sqlite3.connect(profile / "Default" / "Cookies")) as db, db:
+                moved = db.execute("UPDATE cookies SET creation_utc = creation_utc - ? WHERE name = ?",
+                                   (int(seconds * 1_000_000), name)).rowcount  # fmt: skip
+            if not moved:
+                raise ValueError(f"no cookie {name!r} in the profile's store on disk to age (a session cookie, or "
+                                 "not stored)")  # fmt: skip
+
+        if self._policy is None:
+            raise ValueError("a cookie is aged in a browser profile on disk: run the case with a third-party setting")
+        self._context, self._pages = self._third_party.restart(self._policy, edit)
+        self._trace_switch()
 
     def use_own_context(self) -> None:
         """Run the rest of the case in a new context of its browser, closed when the case ends (close_own): for what
@@ -80,9 +107,7 @@ class BrowserCase:
             raise ValueError("this browser case cannot make contexts of its own (no new_context given)")
         self._context, self._pages = self._new_context(), {}
         self._own.append(self._context)
-        if self._traced is not None:
-            self._traced.append(self._context)
-            self._context.tracing.start(**TRACE_OPTIONS)
+        self._trace_switch()
 
     def close_own(self) -> None:
         """Close the contexts made for this case alone (after its trace is saved)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext
@@ -58,7 +59,8 @@ class ThirdPartyBrowsers:
         )
         self._make_dir, self._remote = make_dir, remote
         self._made: dict[str, tuple] = {}
-        self._closers: list[Callable[[], None]] = []
+        self._closers: dict[str, Callable[[], None]] = {}
+        self._profiles: dict[str, Path] = {}  # the profile directory of each persistent (Chromium) setting
 
     def __call__(self, policy: str) -> tuple:
         if self._remote:
@@ -69,19 +71,38 @@ class ThirdPartyBrowsers:
                 profile_dir = self._make_dir(f"chromium-{policy}")
                 (profile_dir / "Default").mkdir()
                 (profile_dir / "Default" / "Preferences").write_text(json.dumps(setting["chromium_preferences"]))
-                context = without_nagle(
-                    lambda: self._type.launch_persistent_context(profile_dir, **self._launch_args, **self._context_args)
-                )
-                self._closers.append(context.close)
+                self._profiles[policy] = profile_dir
+                context = self._persistent(profile_dir)
+                self._closers[policy] = context.close
             else:
                 prefs = {**self._launch_args.get("firefox_user_prefs", {}), **setting["firefox_user_prefs"]}
                 options = {**self._launch_args, "firefox_user_prefs": prefs}
                 launched = launching(self._name, lambda o: self._type.launch(**o), options)
-                self._closers.append(launched.close)
+                self._closers[policy] = launched.close
                 context = launched.new_context(**self._context_args)
             self._made[policy] = (context, {})
         return self._made[policy]
 
+    def _persistent(self, profile_dir: Path):
+        return without_nagle(
+            lambda: self._type.launch_persistent_context(profile_dir, **self._launch_args, **self._context_args)
+        )
+
+    def restart(self, policy: str, edit: Callable[[Path], None]) -> tuple:
+        """Close the persistent profile of `policy` (the browser writes its stores to disk), let `edit` change the
+        profile's files, and launch it again: its context and a new page pool."""
+        if policy not in self._profiles:
+            raise ValueError(f"only a browser profile on disk can be restarted with its stores edited, which the "
+                             f"suite makes for Chromium's own settings ({self._name} {policy!r} is a launched browser "
+                             "of its own preferences): run this case in Chromium")  # fmt: skip
+        context, _ = self._made.pop(policy)
+        context.close()
+        edit(self._profiles[policy])
+        context = self._persistent(self._profiles[policy])
+        self._closers[policy] = context.close
+        self._made[policy] = (context, {})
+        return self._made[policy]
+
     def close(self) -> None:
-        for close in reversed(self._closers):
+        for close in reversed(list(self._closers.values())):
             close()

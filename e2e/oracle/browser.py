@@ -306,13 +306,16 @@ class BrowserModel:
                         answer.created, bool(self.cookies(name)), _dedupe(chain), header, origin=origin_header,
                         **self._reported())  # fmt: skip
 
-    def idp_login(self, page: Origin, server: ServerModel, idp: Origin, how: str) -> Exchange:
+    def idp_login(self, page: Origin, server: ServerModel, idp: Origin, how: str, age: float = 0) -> Exchange:
         """An identity provider's login from a top-level page on `page` (vocabulary.LOGINS "idp"): the page navigates
         to the server's AUTH_START_PATH, whose answer stores the state cookie and redirects to the provider on `idp`
         (another site, holding none of the app's cookies); the provider's page navigates back to the server's
-        CALLBACK_PATH, by a GET (`how` "query") or a form POST ("form_post"): the callback's Exchange, the start's
-        rules first."""
+        CALLBACK_PATH, by a GET (`how` "query") or a form POST ("form_post"), `age` seconds later: the callback's
+        Exchange, the start's rules first."""
         start = self.navigate(page, server, "GET", AUTH_START_PATH, reasons=("idp-start",))
+        if age:
+            self.advance(age)
+            start = replace(start, reasons=start.reasons + ("idp-state-cookie-aged",))
         if how == "query":
             back = self.navigate(idp, server, "GET", CALLBACK_PATH, reasons=("idp-return-query",))
         else:

@@ -82,7 +82,8 @@ def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation
     for name in STEPS:
         request = REQUESTS[name]
         if name == "login" and spec.login == "idp":  # navigations: to the provider and back to the callback
-            steps[name] = browser.idp_login(spec.page_origin, server, parse_origin(spec.idp, "idp"), spec.idp_return)
+            steps[name] = browser.idp_login(spec.page_origin, server, parse_origin(spec.idp, "idp"), spec.idp_return,
+                                            spec.state_cookie_age)  # fmt: skip
         elif name == "login" and spec.login == "form":  # a top-level form POST; the 303 brings the page back
             steps[name] = browser.navigate(spec.page_origin, server, request.method, request.path, spec.content_type,
                                            ("nav-form-post", "fetch-origin-header"))  # fmt: skip

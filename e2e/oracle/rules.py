@@ -113,6 +113,13 @@ _TABLE = (
         "HTML #navigate; 6265bis §5.2.2 (top-level navigations)",
     ),
     Rule(
+        "idp-state-cookie-aged",
+        "The user stays on the provider's page: the return arrives when the state cookie is that many seconds old "
+        "(the case ages the real cookie in the browser's own store; nothing waits), which decides "
+        "Lax-allowing-unsafe.",
+        "6265bis §5.8.3 (a cookie's creation-time); e2e/harness/case.py BrowserCase.age_cookies",
+    ),
+    Rule(
         "idp-return-query",
         "The provider's page navigates back to the callback by GET (OIDC response_mode=query): a cross-site "
         "top-level GET, which carries Lax and None cookies but not Strict ones.",

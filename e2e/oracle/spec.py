@@ -170,6 +170,8 @@ class FlowSpec:
     idp: str | None = None
     idp_return: str = "query"
     redirect_mode: str = "follow"  # what the login fetch does with a redirect (vocabulary.REDIRECT_MODES)
+    # login "idp": how many seconds old the state cookie is when the provider's page returns (the user stayed there)
+    state_cookie_age: int = 0
     page_origin: Origin = field(init=False, repr=False, compare=False)
     api_origin: Origin = field(init=False, repr=False, compare=False)
 
@@ -197,6 +199,15 @@ class FlowSpec:
                                    "idp is read only by it: give both or neither")  # fmt: skip
         if self.idp is not None:
             object.__setattr__(self, "idp", parse_origin(self.idp, "idp").serialized())
+        if (
+            isinstance(self.state_cookie_age, bool)
+            or not isinstance(self.state_cookie_age, int)
+            or not (0 <= self.state_cookie_age <= 10**8)
+        ):
+            raise OracleInputError(f"state_cookie_age is whole seconds, 0 or more, not {self.state_cookie_age!r}")
+        if self.state_cookie_age and self.login != "idp":
+            raise OracleInputError("state_cookie_age is the age of an identity provider's state cookie: give login "
+                                   "'idp', or leave it 0")  # fmt: skip
         if self.login == "idp" and self.redirect_via:
             raise OracleInputError("an identity provider's login is navigations; redirect_via redirects a fetch login: "
                                    "drop one")  # fmt: skip

@@ -19,6 +19,8 @@ CASES = [
 @pytest.mark.parametrize("case", CASES)
 def test_case(case, browser_case, browser_profile, browser_name):
     """The browser's behaviour for this case matches the rules."""
+    if case.only_in and browser_name not in case.only_in:
+        pytest.skip(f"only in {', '.join(case.only_in)}: {case.only_because}")
     spec = case.spec(browser_case.hosts)
     result = judge(browser_case, spec, browser_profile)
     logout_ids = [sid for r in result.observed["logout"].requests for sid in r.session_ids]

@@ -102,6 +102,8 @@ CHANGED = {
     "--authorization": ["--authorization"],
     "--cache": ["--cache", "default"],
     "--expose-headers": ["--expose-headers", "named"],
+    "--third-party": ["--third-party", "allowed"],
+    "--state-cookie-age": ["--login", "idp", "--idp", "https://accounts.example.org", "--state-cookie-age", "180"],
     "--redirect-mode": ["--redirect-to", "https://auth.example.com", "--redirect-mode", "manual"],
     "--redirect-sets-cookie": ["--redirect-to", "https://auth.example.com", "--redirect-sets-cookie"],
     "--idp": ["--login", "idp", "--idp", "https://accounts.example.org"],

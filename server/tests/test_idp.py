@@ -3,6 +3,7 @@ hostile input answered 4xx JSON and the state cookie deciding the login."""
 
 from __future__ import annotations
 
+import html
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -33,12 +34,17 @@ def start(client) -> tuple[str, str]:
 
 
 def code_from(client, state: str, callback: str, how: str = "query") -> str:
+    """The code the provider's consent page returns with: in its Continue link (query) or its form (form_post)."""
     page = client.get("/idp/authorize", query_string={"state": state, "redirect_uri": callback, "response_mode": how})
     assert (page.status_code, page.mimetype) == (200, "text/html")
-    text = page.get_data(as_text=True)
-    assert ("location.assign" in text) is (how == "query") and ("f.submit()" in text) is (how == "form_post")
-    return text.split('"code": "')[1].split('"')[0] if how == "form_post" else parse_qs(urlsplit(
-        text.split('location.assign("')[1].split('")')[0]).query)["code"][0]  # fmt: skip
+    text = html.unescape(page.get_data(as_text=True))
+    assert ('<a id="continue" href="' in text) is (how == "query") and ('<form method="post"' in text) is (
+        how == "form_post")  # fmt: skip
+    if how == "query":
+        link = urlsplit(text.split('href="')[1].split('"')[0])
+        assert f"{link.scheme}://{link.netloc}{link.path}" == callback and parse_qs(link.query)["state"] == [state]
+        return parse_qs(link.query)["code"][0]
+    return text.split('name="code" value="')[1].split('"')[0]
 
 
 def test_without_a_provider_the_routes_are_404_json(client, state):
