@@ -116,6 +116,9 @@ def attacker_login(hosts, cookie_name: str, user: str = "bob") -> str:
 _ATTACKER_TABS: weakref.WeakKeyDictionary[BrowserContext, Page] = weakref.WeakKeyDictionary()
 
 
+_FORM_TABS: weakref.WeakKeyDictionary[BrowserContext, Page] = weakref.WeakKeyDictionary()
+
+
 def attacker_tab(case) -> Page:
     """One top-level tab per browser context for the attacker's pages (a new page per test costs more than the
     attack); every attack navigates it afresh, so nothing carries over but the context's cookie jar."""
@@ -224,25 +227,36 @@ DEFENCE_CASES = [
 ATTACK = {"attack": ("POST", "/api/resources")}  # the attack's request, as the engines' listeners tell it apart
 
 
+def form_tab(case) -> Page:
+    """One top-level tab per browser context for the form posts, apart from the attacker's tab, left on about:blank
+    after each post; a new page per post cost more than the post itself."""
+    page = _FORM_TABS.get(case.context)
+    if page is None or page.is_closed():
+        page = _FORM_TABS[case.context] = case.context.new_page()
+    return page
+
+
 def run_form_post(case, enctype: str, heard: dict) -> int:
-    """Open evil's auto-submitting form in a new top-level page; the status of the POST navigation's response.
+    """Open evil's auto-submitting form in the form tab; the status of the POST navigation's response.
 
     Not in the attacker's tab: tried, and in Firefox 10 of the 24 CSRF cases then disagreed (the app's cookie seen on
-    requests the rules withhold it from, "Execution context was destroyed" as the previous form's navigation settled),
-    so each form post gets a page of its own and no case sees another's navigation."""
+    requests the rules withhold it from, "Execution context was destroyed" as the previous form's navigation settled).
+    The form tab is taken back to about:blank once the post's document has loaded, so that no case sees another's
+    navigation."""
     action = case.hosts.url(APP, "/api/resources")
     form_page = case.hosts.url(EVIL, "/client/evil/csrf-form.html?" + urlencode({"action": action, "enctype": enctype}))
-    page = case.context.new_page()
+    page = form_tab(case)
     try:
         posted = page.expect_response(lambda r: r.url == action and r.request.method == "POST")
-        with case.hearing(page, ATTACK, leaves_document=True) as said, posted as response:
+        landed = page.expect_navigation(url=action, wait_until="load")
+        with case.hearing(page, ATTACK, leaves_document=True) as said, posted as response, landed:
             # Like following a link to the attacker's page; not page.goto, whose wait for the page would race the
             # page's own submission (the form submits itself once loaded and replaces it).
             page.evaluate("url => { setTimeout(() => location.assign(url), 0); }", form_page)
         heard.update(said)
         return response.value.status
     finally:
-        page.close()
+        page.goto("about:blank")
 
 
 def run_no_cors_fetch(case) -> dict:
