@@ -441,9 +441,8 @@ def create_app(state: ApiState | None = None) -> Flask:
         the code's user on a match, and 303 back to the app either way (successRedirect, failureRedirect)."""
         if not settings().idp_authorize:
             raise no_provider()
-        fields = request.args if request.method == "GET" else _form_fields(
-            request.get_data(cache=True)[:MAX_BODY].decode("utf-8", "replace"))  # fmt: skip
-        state, code = fields.get("state", ""), fields.get("code", "")
+        fields = request.args if request.method == "GET" else _json_body(lenient=True)
+        state, code = (value if isinstance(value := fields.get(k), str) else "" for k in ("state", "code"))
         name = settings().state_cookie.name
         cookies = [v for k, v in cookie_pairs(from_wire(request.headers.get("Cookie"))) if k == name]
         user = app.state.codes.pop(code, None)

@@ -144,29 +144,20 @@ def run_idp_login(case, spec: FlowSpec, page_origin: str, api_origin: str, timeo
     Lax-allowing-unsafe window."""
     start = case.hosts.origin(api_origin) + AUTH_START_PATH
     callback = case.hosts.origin(api_origin) + CALLBACK_PATH
-    at_provider = lambda url: url.startswith(spec.server.idp_authorize)  # noqa: E731
     method = "GET" if spec.idp_return == "query" else "POST"
     began = time.monotonic()
-
-    def visit(url: str):
-        def go(page):
-            page.evaluate(IDP_LOGIN_JS, url)
-            page.wait_for_url(at_provider, wait_until="load", timeout=timeout_ms)
-
-        return go
-
     consent = start
     if spec.state_cookie_age:
         try:
-            visit(start)(case.page(page_origin))
+            _to_provider(case.page(page_origin), start, spec, timeout_ms)
             consent = case.page(page_origin).url
         except PlaywrightError as error:
             message = error.message.splitlines()[0]
             raise InfrastructureError(f"the browser failed on the way to the provider: {message}") from error
         case.age_cookies(spec.server.state.name, spec.state_cookie_age)
 
-    def login(page):
-        visit(consent)(page)
+    def login(page):  # to the consent page, then its Continue
+        _to_provider(page, consent, spec, timeout_ms)
         page.click("#continue", timeout=timeout_ms)
 
     result = _navigation_login(case, spec, page_origin, callback, method, login, timeout_ms)
@@ -177,6 +168,12 @@ def run_idp_login(case, spec: FlowSpec, page_origin: str, api_origin: str, timeo
                                   f"cookie past the {LAX_ALLOWING_UNSAFE_FLOOR} s the oracle judged its age "
                                   "against")  # fmt: skip
     return result
+
+
+def _to_provider(page, url: str, spec: FlowSpec, timeout_ms: int) -> None:
+    """The page goes to `url` like a followed link and on until it shows the provider's consent page."""
+    page.evaluate(IDP_LOGIN_JS, url)
+    page.wait_for_url(lambda at: at.startswith(spec.server.idp_authorize), wait_until="load", timeout=timeout_ms)
 
 
 # The shortest Lax-allowing-unsafe window of the profiles (seconds): the oracle takes the state cookie's age as given.

@@ -19,6 +19,7 @@ from e2e.oracle.spec import NULL_ORIGIN
 from e2e.oracle.vocabulary import (
     AUTH_START_PATH,
     CALLBACK_PATH,
+    CORS_SAFELISTED_METHODS,
     EXPOSED_HEADER,
     NO_CORS_TEXT,
     REDIRECT_STATUSES,
@@ -201,7 +202,7 @@ class BrowserModel:
             unsafe_names = tuple(name for name, on in unsafe if on)
             if authorization and hop == 0:
                 reasons.append("fetch-authorization-header")
-            make_preflight = cors_tainting and (method not in ("GET", "HEAD", "POST") or bool(unsafe_names))
+            make_preflight = cors_tainting and (method not in CORS_SAFELISTED_METHODS or bool(unsafe_names))
             url, cap = target.serialized() + hop_path, self.profile.preflight_max_age_cap.value
             uses_cache = not (cache == "no-store" and self.profile.no_store_skips_preflight_cache.value)
             preflight = make_preflight and (not uses_cache or self.preflights.needs_preflight(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from e2e.oracle.vocabulary import CORS_SAFELISTED_METHODS
+
 # Fetch #cors-non-wildcard-request-header-name: a "*" in Access-Control-Allow-Headers never covers these.
 NON_WILDCARD_HEADERS = ("authorization",)
 # Fetch #cors-preflight-fetch: the max-age of a preflight answer without Access-Control-Max-Age.
@@ -65,7 +67,7 @@ def preflight_check(
     if not ok:
         return ok, rule
     methods = _values(headers, "Access-Control-Allow-Methods")
-    if method not in methods and method not in ("GET", "HEAD", "POST") and (credentials == "include" or
+    if method not in methods and method not in CORS_SAFELISTED_METHODS and (credentials == "include" or
                                                                            "*" not in methods):  # fmt: skip
         return False, "fetch-preflight-check"
     allowed = [h.lower() for h in _values(headers, "Access-Control-Allow-Headers")]
@@ -118,7 +120,7 @@ class PreflightCache:
     def needs_preflight(self, origin: str, url: str, credentials: str, method: str, unsafe_names: tuple[str, ...],
                         now: float) -> bool:  # fmt: skip
         """Fetch #http-fetch step 4.1: a preflight goes unless the cache covers the method and every unsafe name."""
-        if method not in ("GET", "HEAD", "POST") and not self.method_match(origin, url, credentials, method, now):
+        if method not in CORS_SAFELISTED_METHODS and not self.method_match(origin, url, credentials, method, now):
             return True
         return any(not self.header_match(origin, url, credentials, n, now) for n in unsafe_names)
 

@@ -217,6 +217,7 @@ class ServerModel:
         return (self.spec.login.with_value(sid), *self.spec.lines[1:])
 
     def _route(self, r: ServerRequest, ids: tuple[str, ...]) -> tuple[int, str | None, tuple, bool, list[str]]:
+        """server/app.py's CSRF check and method check, then the step's route."""
         spec = self.spec
         if (
             r.method == "POST"
@@ -228,16 +229,20 @@ class ServerModel:
         ):
             return 403, None, (), False, ["server-csrf-origin"]
         sid = ids[0] if ids and ids[0] in self.sessions else None  # the first value of a repeated name wins
-        session = ["server-session-valid"] if sid else ["server-no-session"]
         step = ROUTES.get((r.method, r.path))
-        if step is None and r.path in PATHS:
-            return 405, None, (), False, ["server-method-not-allowed"]
-        if step == "login":
-            refused = self._body_refused(r.content_type)
-            if refused:
-                return 415, None, (), False, [refused]
-            return self._log_in(r, sid)
-        return self._route_rest(r, ids, sid, session, step)
+        if step is None:
+            if r.path in PATHS:
+                return 405, None, (), False, ["server-method-not-allowed"]
+            raise OracleInputError(f"server/app.py has no route {r.method} {r.path}")
+        routes = {"login": self._login, "me": self._read, "list": self._read, "create": self._create,
+                  "logout": self._logout}  # fmt: skip
+        return routes[step](r, ids, sid)
+
+    def _login(self, r: ServerRequest, ids: tuple[str, ...], sid: str | None):
+        refused = self._body_refused(r.content_type)
+        if refused:
+            return 415, None, (), False, [refused]
+        return self._log_in(r, sid)
 
     def _log_in(self, r: ServerRequest, sid: str | None) -> tuple[int, str | None, tuple, bool, list[str]]:
         """A login that authenticated `r.user`: the old session (`sid`) ended, a new one and its lines."""
@@ -256,32 +261,37 @@ class ServerModel:
             reasons.append("server-trust-proxy")
         return status, r.user, self._login_lines(new), False, reasons
 
-    def _route_rest(self, r: ServerRequest, ids: tuple[str, ...], sid: str | None, session: list[str],
-                    step: str | None) -> tuple[int, str | None, tuple, bool, list[str]]:  # fmt: skip
-        """The routes after login: me, list, create, logout."""
-        spec = self.spec
-        if step in ("me", "list"):
-            if not sid:
-                return 401, None, (), False, session + ["server-session-required"]
-            return 200, self.sessions[sid], (), False, session
-        if step == "create":
-            if not sid:
-                return 401, None, (), False, session + ["server-session-required"]
-            refused = self._body_refused(r.content_type)
-            if refused:
-                return 415, self.sessions[sid], (), False, session + [refused]
-            owner = self.sessions[sid]
-            self.resources[owner] = self.resources.get(owner, 0) + 1
-            lenient = [] if media_type(r.content_type) == JSON else ["server-lenient-body"]
-            return 201, owner, (), True, session + lenient + ["server-create"]
-        if step == "logout":
-            deletion = (spec.logout,) if ids else ()
-            owner = self.sessions.pop(sid) if sid else None
-            return (
-                (200 if sid else 401),
-                owner,
-                deletion,
-                False,
-                session + ["server-logout", "server-session-destroyed"],
-            )
-        raise OracleInputError(f"server/app.py has no route {r.method} {r.path}")
+    @staticmethod
+    def _session(sid: str | None) -> list[str]:
+        return ["server-session-valid"] if sid else ["server-no-session"]
+
+    def _read(self, r: ServerRequest, ids: tuple[str, ...], sid: str | None):
+        """me and list: the session's user."""
+        if not sid:
+            return 401, None, (), False, self._session(sid) + ["server-session-required"]
+        return 200, self.sessions[sid], (), False, self._session(sid)
+
+    def _create(self, r: ServerRequest, ids: tuple[str, ...], sid: str | None):
+        """A resource of the session's user."""
+        session = self._session(sid)
+        if not sid:
+            return 401, None, (), False, session + ["server-session-required"]
+        refused = self._body_refused(r.content_type)
+        if refused:
+            return 415, self.sessions[sid], (), False, session + [refused]
+        owner = self.sessions[sid]
+        self.resources[owner] = self.resources.get(owner, 0) + 1
+        lenient = [] if media_type(r.content_type) == JSON else ["server-lenient-body"]
+        return 201, owner, (), True, session + lenient + ["server-create"]
+
+    def _logout(self, r: ServerRequest, ids: tuple[str, ...], sid: str | None):
+        """The session destroyed; the deletion line whenever the request named a session cookie."""
+        deletion = (self.spec.logout,) if ids else ()
+        owner = self.sessions.pop(sid) if sid else None
+        return (
+            (200 if sid else 401),
+            owner,
+            deletion,
+            False,
+            self._session(sid) + ["server-logout", "server-session-destroyed"],
+        )

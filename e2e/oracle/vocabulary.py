@@ -76,6 +76,7 @@ BODIES = {"json": JSON, "form": URLENCODED, "text": TEXT_PLAIN}
 FORM_TYPES = (URLENCODED, TEXT_PLAIN)  # the form encodings the server reads with lenient_body (multipart: never)
 SAFELISTED_CONTENT_TYPES = (URLENCODED, MULTIPART, TEXT_PLAIN)  # Fetch #cors-safelisted-request-header
 SAFE_METHODS = ("GET", "HEAD")  # RFC 9110 §9.2.1; 6265bis §5.8.3 calls these "safe"
+CORS_SAFELISTED_METHODS = ("GET", "HEAD", "POST")  # Fetch #cors-safelisted-method: no preflight for these alone
 
 
 @dataclass(frozen=True)

@@ -592,3 +592,23 @@ def test_the_preflight_answers_by_its_own_policy(client, state, preflight_kind, 
     assert cors_headers(me) == policy_headers(spec, EVIL)
     assert ("Access-Control-Allow-Origin" in cors_headers(preflight)) is (preflight_kind == "allowlist" or
                                                                           preflight_kind == "reflect")  # fmt: skip
+
+
+@pytest.mark.parametrize("expose", ["none", "named", "wildcard"])
+@pytest.mark.parametrize("kind", ["none", "wildcard", "reflect", "allowlist", "fixed"])
+@pytest.mark.parametrize("origin", [EVIL, "https://other.test", None])
+def test_exposed_headers_as_the_model_answers(client, state, expose, kind, origin):
+    """Access-Control-Expose-Headers goes beside an Access-Control-Allow-Origin, on a success and on a 401 alike:
+    every CORS header of /api/me is the one the oracle's model of this server (cors_headers) answers."""
+    from e2e.harness.serving import settings_for
+    from e2e.oracle.server import cors_headers as model_headers
+    from e2e.oracle.spec import ServerSpec
+
+    allowlist = (EVIL,) if kind in ("allowlist", "fixed") else None
+    spec = ServerSpec("sid=x; Path=/", cors=kind, allowlist=allowlist, expose_headers=expose)
+    state.configure(settings_for(spec))
+    me = client.get("/api/me", headers={"Origin": origin} if origin else {})
+    assert me.status_code == 401 and cors_headers(me) == model_headers(spec, origin)
+    sid = state.sessions.create("alice")
+    me = client.get("/api/me", headers={"Cookie": f"sid={sid}"} | ({"Origin": origin} if origin else {}))
+    assert me.status_code == 200 and cors_headers(me) == model_headers(spec, origin)

@@ -106,11 +106,18 @@ def test_the_provider_refuses_malformed_requests(client, state, query):
 
 
 def test_a_hostile_callback_body_is_no_500(client, state):
-    """A form body past the size limit, or not form data at all, is a refused return, never a server error."""
+    """A body past the size limit, not form data, or JSON of the wrong shape is a refused return (4xx JSON, or 303
+    back with state_mismatch), never a server error, and redeems no code."""
     state.configure(provider())
-    for data, kind in ((b"code=" + b"x" * 20000, "application/x-www-form-urlencoded"), (b"\xff\xfe", "text/plain")):
+    state.codes["good"] = "alice"
+    bodies = ((b"code=" + b"x" * 20000, "application/x-www-form-urlencoded"), (b"\xff\xfe", "text/plain"),
+              (b'{"code": ["good"], "state": {"a": 1}}', "application/json"), (b"[1, 2]", "application/json"),
+              (b"{", "application/json"), (b"code=good", "image/png"))  # fmt: skip
+    for data, kind in bodies:
         response = client.post("/api/auth/callback", data=data, content_type=kind)
-        assert response.status_code in (303, 413) and response.is_json
+        assert response.status_code in (303, 400, 413, 415, 422) and response.is_json, (data, response.status_code)
+        assert response.status_code != 303 or response.get_json()["error"] == "state_mismatch"
+    assert state.codes == {"good": "alice"}
 
 
 def test_a_provider_needs_its_state_cookie_and_way_back():
