@@ -7,9 +7,10 @@ Prints, for one machine in one sitting:
 - start-up: the test hosts, and each browser launched with a context and a ready page; per worker, the hosts
   and the browser a worker starts with (under ./cm's `--dist worksteal` a worker that runs out of its own
   browser's cases launches the other one later, when it takes over some of them);
-- the floor: for a sample of the matrix's cases (every --sample-th case of each browser), the same five
-  fetches of the case (login, me, list, create, logout) in one call in an already-open page, without pytest,
-  jar reads, cookie clearing or checks; measured with each browser alone, and with both at once in two
+- the floor: for a sample of the matrix's cases (every --sample-th case of each browser), the same browser work
+  as the case (login, me, list, create, logout with the case's own fetch options, a navigation login's
+  navigations, a context of its own where the case needs one) in an already-open page, without pytest, jar
+  reads, cookie clearing, listening or checks; measured with each browser alone, and with both at once in two
   processes, as the matrix's two workers run;
 - the per-case time: the sampled cases in the suite (pytest, one worker, one browser at a time, as the floor
   alone runs), JUnit's setup + call + teardown per case, as a ratio to the floor alone (the target);
@@ -37,7 +38,7 @@ from playwright.sync_api import sync_playwright
 
 from e2e.cases import all_cases
 from e2e.harness.case import ENGINE_REASONS, BrowserCase
-from e2e.harness.driver import STEPS_JS, page_calls
+from e2e.harness.driver import STEPS_JS, client_options, flow_options, login_navigation, page_calls
 from e2e.harness.launch import ROOT, launch, load_playwright_config
 from e2e.oracle.vocabulary import STEPS
 from server.hosts import TestHosts
@@ -73,31 +74,47 @@ def startup(config) -> dict[str, float]:
 
 
 def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
-    """Seconds per case for its five fetches in one call in an already-open page of one browser."""
+    """Seconds per case for its browser work alone in an already-open page of one browser: the case's own fetches
+    (its options: body, redirect chain, Authorization, cache and redirect modes) in one call, or its login's
+    navigations (form, identity provider) and then the other four fetches in one call; a case whose preflight cache
+    must not outlive it (ServerSpec.preflight_max_age) in a context of its own, as the suite runs it, unwarmed (its
+    warm-up would fill the cache the case's own run goes without)."""
     config = load_playwright_config()
     cases = [c for c in all_cases() if c.id in set(case_ids)]
-    calls = page_calls(STEPS)
     out = {}
     with TestHosts.running() as hosts, sync_playwright() as playwright:
         browser = launch(playwright, name, config)
-        case_view = BrowserCase(
-            browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None, engine_reasons="off"
-        )  # the floor: the fetches alone, nobody listening
+        shared = BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None,
+                             engine_reasons="off")  # fmt: skip  # the floor: the browser's work alone, nobody listening
         for case in cases:
-            case_view.serve(case.spec(hosts).server)
-            page = case_view.page(case.page)
-            options = {
-                "base": hosts.origin(case.api),
-                "credentials": case.credentials,
-                "mode": case.mode,
-                "timeoutMs": 15000,
-            }
-            page.evaluate(STEPS_JS, [options, calls])  # warm: the suite's reused page has warm connections
+            spec = case.spec(hosts)
+            own = spec.server.preflight_max_age > 0
+            view = (BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None,
+                                engine_reasons="off") if own else shared)  # fmt: skip
+            view.serve(spec.server)
+            page = view.page(case.page)
+            if not own:
+                _case_work(hosts, spec, case, page)  # warm: the suite's reused page has warm connections
             t = time.perf_counter()
-            page.evaluate(STEPS_JS, [options, calls])
+            _case_work(hosts, spec, case, page)
             out[case.id] = time.perf_counter() - t
+            if own:
+                view.context.close()
         browser.close()
     return out
+
+
+def _case_work(hosts, spec, case, page) -> None:
+    """The case's page work: its login's navigations if it has them, and its fetches (driver.py's own options)."""
+    options = client_options(hosts, case.api, 15000, **flow_options(spec))
+    steps = STEPS
+    if spec.login != "fetch":
+        act, _url, _method = login_navigation(hosts, spec, case.api)
+        with page.expect_navigation(url=hosts.url(case.page, "/"), wait_until="load"):
+            act(page)
+        page.wait_for_function("document.documentElement.dataset.ready === 'true'")
+        steps = STEPS[1:]
+    page.evaluate(STEPS_JS, [options, page_calls(steps)])
 
 
 def floors_together(cases: list) -> dict[str, dict[str, float]]:
@@ -230,8 +247,9 @@ def main(argv=None) -> int:
         for kind, runs in (("alone", alone_runs), ("together", together_runs))
     }
     print(
-        f"floor: {len(cases)} sampled cases per browser (every {args.sample}th), five fetches in one call in an "
-        "open page; mean s per case with each browser alone / both at once (as the two workers run):"
+        f"floor: {len(cases)} sampled cases per browser (every {args.sample}th), each case's own fetches and "
+        "navigations in an open page; mean s per case with each browser alone / both at once (as the two workers "
+        "run):"
     )
     for b in BROWSERS:
         print(f"  {b:9} {floor['alone'][b]:.3f} / {floor['together'][b]:.3f}")

@@ -126,11 +126,27 @@ IDP_LOGIN_JS = "url => { setTimeout(() => location.assign(url), 0); }"
 def run_form_login(case, spec: FlowSpec, page_origin: str, api_origin: str, timeout_ms: int = 15000) -> StepResult:
     """Log in by a top-level form POST from the page on `page_origin` (FlowSpec.login "form"), follow the 303 back to
     the page, and record what the server, the page and the jar saw."""
-    action = case.hosts.origin(api_origin) + REQUESTS["login"].path
-    username, password = CALL_ARGS["login"]
-    fields = {"username": username, "password": password}
-    submit = lambda page: page.evaluate(FORM_LOGIN_JS, [action, spec.content_type, fields])  # noqa: E731
-    return _navigation_login(case, spec, page_origin, action, "POST", submit, timeout_ms)
+    submit, action, method = login_navigation(case.hosts, spec, api_origin, timeout_ms)
+    return _navigation_login(case, spec, page_origin, action, method, submit, timeout_ms)
+
+
+def login_navigation(hosts, spec: FlowSpec, api_origin: str, timeout_ms: int = 15000):
+    """The navigations of a login that is no fetch (FlowSpec.login form or idp, its state cookie not aged): the
+    action that starts them from the page, and the method and URL of the request the server answers back to the
+    page with."""
+    if spec.login == "form":
+        action = hosts.origin(api_origin) + REQUESTS["login"].path
+        username, password = CALL_ARGS["login"]
+        fields = {"username": username, "password": password}
+        return lambda page: page.evaluate(FORM_LOGIN_JS, [action, spec.content_type, fields]), action, "POST"
+    return (lambda page: _consent(page, hosts.origin(api_origin) + AUTH_START_PATH, spec, timeout_ms),
+            hosts.origin(api_origin) + CALLBACK_PATH, "GET" if spec.idp_return == "query" else "POST")  # fmt: skip
+
+
+def _consent(page, url: str, spec: FlowSpec, timeout_ms: int) -> None:
+    """From the page to `url` (the API's start, or the provider's consent page), then the consent page's Continue."""
+    _to_provider(page, url, spec, timeout_ms)
+    page.click("#continue", timeout=timeout_ms)
 
 
 def run_idp_login(case, spec: FlowSpec, page_origin: str, api_origin: str, timeout_ms: int = 15000) -> StepResult:
@@ -142,23 +158,17 @@ def run_idp_login(case, spec: FlowSpec, page_origin: str, api_origin: str, timeo
     with the state cookie made that much older in its own store (BrowserCase.age_cookies), never waited for, and the
     page comes back to the consent page. Either way the real age stays on the oracle's side of every engine's
     Lax-allowing-unsafe window."""
-    start = case.hosts.origin(api_origin) + AUTH_START_PATH
-    callback = case.hosts.origin(api_origin) + CALLBACK_PATH
-    method = "GET" if spec.idp_return == "query" else "POST"
+    login, callback, method = login_navigation(case.hosts, spec, api_origin, timeout_ms)
     began = time.monotonic()
-    consent = start
     if spec.state_cookie_age:
         try:
-            _to_provider(case.page(page_origin), start, spec, timeout_ms)
+            _to_provider(case.page(page_origin), case.hosts.origin(api_origin) + AUTH_START_PATH, spec, timeout_ms)
             consent = case.page(page_origin).url
         except PlaywrightError as error:
             message = error.message.splitlines()[0]
             raise InfrastructureError(f"the browser failed on the way to the provider: {message}") from error
         case.age_cookies(spec.server.state.name, spec.state_cookie_age)
-
-    def login(page):  # to the consent page, then its Continue
-        _to_provider(page, consent, spec, timeout_ms)
-        page.click("#continue", timeout=timeout_ms)
+        login = lambda page: _consent(page, consent, spec, timeout_ms)  # noqa: E731  # back to the consent page
 
     result = _navigation_login(case, spec, page_origin, callback, method, login, timeout_ms)
     took = time.monotonic() - began
@@ -241,30 +251,48 @@ def page_batches(steps: tuple[str, ...], *, by_path: bool) -> list[tuple[str, ..
     return batches
 
 
+def flow_options(spec: FlowSpec) -> dict[str, Any]:
+    """The options of the client's fetches of `spec`'s steps, as run_group and client_options take them."""
+    return {"credentials": spec.credentials, "mode": spec.mode, "body": spec.body, "authorization": spec.authorization,
+            "login_url": spec.login_url if spec.redirect_via else None, "cache": spec.cache,
+            "redirect": spec.redirect_mode}  # fmt: skip
+
+
+def client_options(
+    hosts,
+    api_origin: str,
+    timeout_ms: int,
+    *,
+    credentials: str,
+    mode: str = "cors",
+    body: str = "json",
+    login_url: str | None = None,
+    authorization: bool = False,
+    cache: str = "no-store",
+    redirect: str = "follow",
+) -> dict[str, Any]:
+    """The options window.cookieMatrix.steps() takes (client/api.js) for fetches to the API on `api_origin`."""
+    return {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms,
+            "body": body, "loginUrl": login_url, "authorization": AUTHORIZATION if authorization else None,
+            "cache": cache, "redirect": redirect}  # fmt: skip
+
+
 def run_group(
     case,
     page_origin: str,
     api_origin: str,
     steps: tuple[str, ...],
     *,
-    credentials: str,
-    mode: str = "cors",
     cookie_name: str = "sid",
-    body: str = "json",
-    login_url: str | None = None,
-    authorization: bool = False,
-    cache: str = "no-store",
-    redirect: str = "follow",
     jar_before: list | None = None,
     timeout_ms: int = 15000,
     hear: bool = True,
+    **fetch,
 ) -> list[StepResult]:
     """Run steps in order in one page call, then read the jar once (see GROUPS); with `hear`, with what the engine
-    said of each step's request."""
+    said of each step's request. `fetch`: the client's options (client_options)."""
     hosts = case.hosts
-    options = {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms,
-               "body": body, "loginUrl": login_url, "authorization": AUTHORIZATION if authorization else None,
-               "cache": cache, "redirect": redirect}  # fmt: skip
+    options = client_options(hosts, api_origin, timeout_ms, **fetch)
     try:
         before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
         since = hosts.state.mark()
@@ -364,11 +392,9 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
             jar = result.jar
             flow.document_cookie = result.document_cookie
             continue
-        for result in run_group(case, page, api, group, credentials=spec.credentials, mode=spec.mode,
-                                cookie_name=spec.cookie_name, body=spec.body, jar_before=jar,
-                                login_url=spec.login_url if spec.redirect_via else None,
-                                authorization=spec.authorization, cache=spec.cache, redirect=spec.redirect_mode,
-                                hear=hear is None or bool(hear & set(group)), **options):  # fmt: skip
+        for result in run_group(case, page, api, group, cookie_name=spec.cookie_name, jar_before=jar,
+                                hear=hear is None or bool(hear & set(group)), **flow_options(spec),
+                                **options):  # fmt: skip
             flow.steps[result.name] = result
         jar = result.jar
         if group == GROUPS[0]:
