@@ -234,7 +234,7 @@ class BrowserCase:
         listener = engine.listener(self._context, page) if kind.follows_navigation else None
         if listener:
             listener.listen(True)
-        since = listener.mark() if listener else 0
+        since = listener.mark() if listener else None
         yield heard
         if listener is None:
             listener = engine.listener_of_document(self._context, page)

@@ -300,7 +300,7 @@ def run_group(
         results, said = [], {}
         batches = page_batches(steps, by_path=bool(listener and listener.by_path))
         for batch in batches:
-            heard = listener.mark() if listener else 0
+            heard = listener.mark() if listener else None
             results += case.page(page_origin).evaluate(STEPS_JS, [options, page_calls(batch)])
             if listener and batch is not batches[-1]:
                 said |= listener.reports(heard, _requests(batch))

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import re
 import socket
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,7 +118,7 @@ class ChromiumListener:
         the jar read had answered (scripts/repeat.py saw the CORS error missing); reports() makes its own."""
         return read()
 
-    def reports(self, since: int, steps: dict[str, tuple[str, str]]) -> dict[str, EngineReport]:
+    def reports(self, since: int | None, steps: dict[str, tuple[str, str]]) -> dict[str, EngineReport]:
         """For each step (name -> method and path), what Chromium said of its request begun since `since`."""
         # A round trip to the page's renderer on this session: every event sent before its answer is delivered.
         self._cdp.send("Runtime.evaluate", {"expression": "0"})
@@ -267,9 +269,12 @@ class FirefoxListener:
     def _messages(self) -> list[dict]:
         return self._connection.events.setdefault(self._console, [])
 
-    def mark(self) -> int:
-        """A point in the page's messages: reports() after it reads only the messages logged since."""
-        return len(self._messages())
+    def mark(self) -> tuple[int, float]:
+        """A point in the page's messages: reports() after it reads only the messages logged since. A message waits on
+        the socket until a round trip reads it, and a group not heard makes none: so the point is a time as well as a
+        count, and a message Firefox logged before it (its timeStamp, epoch milliseconds of the same clock) is an
+        earlier group's, read late."""
+        return len(self._messages()), math.floor(time.time() * 1000)
 
     def heard_after(self, read: Callable[[], T]) -> T:
         """Run `read` (the jar read after a page call) while the console's round trip is under way: the next
@@ -280,14 +285,23 @@ class FirefoxListener:
         self._heard = True
         return result
 
-    def reports(self, since: int, steps: dict[str, tuple[str, str]]) -> dict[str, EngineReport]:
-        """For each step (name -> method and path), what Firefox's console said of the URL its request went to."""
+    def reports(self, since: tuple[int, float] | None, steps: dict[str, tuple[str, str]]) -> dict[str, EngineReport]:
+        """For each step (name -> method and path), what Firefox's console said of the URL its request went to, since
+        the mark `since` (None: every message of the document)."""
         if not self._heard:
             self._connection.request(self._console, "startListeners", listeners=[])  # a round trip, as above
         self._heard = False
-        said = [console_said(m, self._connection.templates) for m in self._messages()[since:]]
+        said = [console_said(m, self._connection.templates) for m in logged_since(self._messages(), since)]
         return {step: EngineReport(tuple(s for s, url in said if urlsplit(url).path == path))
                 for step, (_method, path) in steps.items()}  # fmt: skip
+
+
+def logged_since(messages: list[dict], mark: tuple[int, float] | None) -> list[dict]:
+    """The messages after the mark's count and logged at or after its time (FirefoxListener.mark)."""
+    if mark is None:
+        return messages
+    count, at = mark
+    return [m for m in messages[count:] if m.get("timeStamp", at) >= at]
 
 
 def console_said(message: dict, templates: dict[str, re.Pattern]) -> tuple[EngineSaid, str]:

@@ -54,3 +54,18 @@ def test_two_firefox_tabs_showing_one_url_each_hear_their_own(browser_case, brow
     assert [s for s in heard.said if s.kind == "store"], heard
     assert theirs.reports(marks[1], login)["login"].said == ()
     second.close()
+
+
+# A same-origin login of a Lax cookie: stored and sent, nothing for an engine to say.
+ACCEPTED = Case("core", "same-origin", "same_origin-https", CookieConfig(samesite="Lax", secure=True))
+
+
+def test_what_a_group_not_heard_made_the_engine_say_is_not_the_next_groups(browser_case, browser_name):
+    """A refusal logged while nobody listened (Firefox's message waits unread on the DevTools socket) is not heard as
+    the next group's, although it names the same path."""
+    if not browser_case.captures_engine:
+        pytest.skip(f"{browser_name}'s reasons are not captured")
+    assert not _login(browser_case, hear=False).cookie_sent
+    browser_case.serve(ACCEPTED.spec(browser_case.hosts).server)
+    heard = run_group(browser_case, ACCEPTED.page, ACCEPTED.api, ("login",), credentials="same-origin")[0]
+    assert heard.jar and heard.engine.captured and heard.engine.said == (), heard.engine

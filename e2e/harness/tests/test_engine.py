@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from e2e.harness.driver import page_batches
-from e2e.harness.engine import CookieLog, DevToolsConnection, console_said, console_templates, partition_site
+from e2e.harness.engine import (
+    CookieLog,
+    DevToolsConnection,
+    console_said,
+    console_templates,
+    logged_since,
+    partition_site,
+)
 from e2e.harness.launch import load_playwright_config
 from e2e.oracle.vocabulary import STEPS
 
@@ -143,3 +150,12 @@ def test_steps_sharing_a_path_are_heard_in_separate_page_calls():
     group = tuple(s for s in STEPS if s != "login")
     assert page_batches(group, by_path=False) == [group]
     assert page_batches(group, by_path=True) == [("me", "list"), ("create", "logout")]
+
+
+def test_messages_since_a_mark_are_after_its_count_and_its_time():
+    """A message read after the mark but logged before it (an earlier group's, read late) is not the group's."""
+    messages = [{"timeStamp": 100.0, "errorMessage": "a"}, {"timeStamp": 199.0, "errorMessage": "late"},
+                {"timeStamp": 200.0, "errorMessage": "b"}, {"errorMessage": "no time"}]  # fmt: skip
+    assert [m["errorMessage"] for m in logged_since(messages, (1, 200))] == ["b", "no time"]
+    assert logged_since(messages, None) == messages
+    assert logged_since(messages, (4, 0)) == []
