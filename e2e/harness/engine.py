@@ -84,6 +84,7 @@ class ChromiumListener:
         self._requests: dict[str, _Request] = {}
         self._order: list[str] = []
         self._listening = True
+        self._heard = False  # a round trip to the renderer since the last reports(): every earlier event is here
         # On the session's own emitter, not the sync API's: that wraps every handler to convert the event's whole
         # payload object by object (Playwright's impl_to_api_mapping), the largest part of what listening cost.
         emitter = getattr(self._cdp, "_impl_obj", self._cdp)
@@ -113,21 +114,37 @@ class ChromiumListener:
         return len(self._order)
 
     def heard_after(self, read: Callable[[], T]) -> T:
-        """Run `read` (the jar read after a page call). It is no round trip for this listener: the jar is the browser
-        process's, while a failed fetch's loadingFailed comes from the page's renderer, and was once heard only after
-        the jar read had answered (scripts/repeat.py saw the CORS error missing); reports() makes its own."""
-        return read()
+        """Run `read` (the jar read after a page call) while this session's round trip to the page's renderer is
+        under way: the jar read is none (the jar is the browser process's, while a failed fetch's loadingFailed comes
+        from the renderer, and was once heard only after the jar read had answered: scripts/repeat.py saw the CORS
+        error missing), so the round trip is sent before it and awaited after it, and the next reports() needs none
+        of its own. Two calls in flight at once, through the session's async side (the sync API has one at a time)."""
+        impl = getattr(self._cdp, "_impl_obj", None)
+        if impl is None:
+            return read()
+        trip = impl._loop.create_task(impl.send("Runtime.evaluate", {"expression": "0"}))
+        try:
+            result = read()
+        finally:
+            self._cdp._sync(_awaited(trip))
+        self._heard = True
+        return result
 
     def reports(self, since: int | None, steps: dict[str, tuple[str, str]]) -> dict[str, EngineReport]:
         """For each step (name -> method and path), what Chromium said of its request begun since `since`."""
-        # A round trip to the page's renderer on this session: every event sent before its answer is delivered.
-        self._cdp.send("Runtime.evaluate", {"expression": "0"})
+        if not self._heard:  # a round trip to the page's renderer: every event sent before its answer is delivered
+            self._cdp.send("Runtime.evaluate", {"expression": "0"})
+        self._heard = False
         mine = [self._requests[rid] for rid in self._order[since:]]
         out = {}
         for step, (method, path) in steps.items():
             request = next((r for r in mine if (r.method, r.path) == (method, path)), None)
             out[step] = _report(request) if request else EngineReport(missing=("request",))
         return out
+
+
+async def _awaited(task):
+    return await task
 
 
 def _report(request: _Request) -> EngineReport:

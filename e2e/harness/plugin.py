@@ -172,6 +172,14 @@ def launch_browser(launch_browser, browser_name: str, browser_type_launch_args: 
     )
 
 
+@pytest.fixture
+def _pw_trace_api_requests() -> None:
+    """Overrides pytest-playwright's autouse fixture, which makes an artifacts recorder for every test that uses the
+    playwright fixture, to trace its APIRequestContext requests: the suite makes none (its traces are tracing.py's),
+    and the recorder cost every case its set-up and tear-down. A test that asks for pytest-playwright's page or
+    context still gets one through them."""
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
     """pytest-playwright's context arguments plus this project's."""

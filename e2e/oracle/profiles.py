@@ -440,8 +440,30 @@ def profile_for(browser_name: str) -> BrowserProfile:
 
 def changed_by_deviations(outcome: Callable[[BrowserProfile], Any], profile: BrowserProfile) -> tuple[str, ...]:
     """The ids of the profile's deviations without which `outcome(profile)` would differ: the known browser
-    deviations an expectation relies on (the report shows such a case apart from a plain pass)."""
-    actual = outcome(profile)
+    deviations an expectation relies on (the report shows such a case apart from a plain pass). `outcome` is called
+    first with the profile itself (as a _Reading of it), and again only for a deviation whose fact that first call
+    read: the model is a function of the facts it reads, so a fact it never read cannot change what it gives."""
+    reading = _Reading(profile)
+    actual = outcome(reading)  # type: ignore[arg-type]
     return tuple(
-        d.id for d in profile.deviations if profile.deviates(d) and outcome(profile.with_spec_value(d)) != actual
+        d.id
+        for d in profile.deviations
+        if profile.deviates(d) and reading.read(d.fact) and outcome(profile.with_spec_value(d)) != actual
     )
+
+
+class _Reading:
+    """A profile that notes which of its fields were read; a method read through it (whose own reads it cannot see)
+    counts as reading every field."""
+
+    def __init__(self, profile: BrowserProfile):
+        self._profile, self._names, self._all = profile, set(), False
+
+    def __getattr__(self, name: str):
+        value = getattr(self._profile, name)
+        self._names.add(name)
+        self._all = self._all or callable(value)
+        return value
+
+    def read(self, name: str) -> bool:
+        return self._all or name in self._names

@@ -50,3 +50,24 @@ def test_a_deviation_counts_only_where_it_changes_the_outcome():
     assert flow(page=APP_HTTP, api=APP, set_cookie=line, profile=FIREFOX).deviations == ("samesite-schemeless",)
     assert flow(page=APP, api=API_A, set_cookie=line, profile=FIREFOX).deviations == ()
     assert changed_by_deviations(lambda p: p.schemeful_same_site.value, FIREFOX) == ("samesite-schemeless",)
+
+
+def test_a_deviation_is_re_run_only_where_its_fact_was_read():
+    """The outcome is run again for a deviation only if the first run read the deviation's fact, or read a method
+    of the profile (whose own reads are not seen): every such deviation that changes the outcome is still found."""
+    runs = []
+
+    def reads(*names):
+        def outcome(p):
+            runs.append(p)
+            return tuple(getattr(p, n).value if not callable(getattr(p, n)) else getattr(p, n)("1.0") for n in names)
+
+        return outcome
+
+    assert changed_by_deviations(reads(), FIREFOX) == () and len(runs) == 1
+    runs.clear()
+    assert changed_by_deviations(reads("schemeful_same_site"), FIREFOX) == ("samesite-schemeless",)
+    assert len(runs) == 2
+    runs.clear()
+    deviating = [d for d in FIREFOX.deviations if FIREFOX.deviates(d)]
+    assert changed_by_deviations(reads("version_note"), FIREFOX) == () and len(runs) == 1 + len(deviating)
