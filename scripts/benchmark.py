@@ -37,7 +37,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from e2e.cases import all_cases
-from e2e.harness.case import ENGINE_REASONS, BrowserCase
+from e2e.harness.case import CLIENT_READY, ENGINE_REASONS, BrowserCase
 from e2e.harness.driver import STEPS_JS, client_options, flow_options, login_navigation, page_calls
 from e2e.harness.launch import ROOT, launch, load_playwright_config
 from e2e.oracle.vocabulary import STEPS
@@ -112,7 +112,7 @@ def _case_work(hosts, spec, case, page) -> None:
         act, _url, _method = login_navigation(hosts, spec, case.api)
         with page.expect_navigation(url=hosts.url(case.page, "/"), wait_until="load"):
             act(page)
-        page.wait_for_function("document.documentElement.dataset.ready === 'true'")
+        page.wait_for_function(CLIENT_READY)
         steps = STEPS[1:]
     page.evaluate(STEPS_JS, [options, page_calls(steps)])
 

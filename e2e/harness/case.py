@@ -28,6 +28,9 @@ def _utf8(name: str) -> str:
         return name
 
 
+# The client page's own signal that its module loaded (client/index.html sets it).
+CLIENT_READY = "document.documentElement.dataset.ready === 'true'"
+
 # Which steps of a flow the suite hears the engine's own reasons of: none, the steps the oracle expects the engine to
 # explain (oracle.engines.worth_hearing; a failed case's traced re-run hears every step), or every step.
 ENGINE_REASONS = ("off", "expected", "all")
@@ -179,7 +182,7 @@ class BrowserCase:
                 engine.listener(self._context, page)
             page.on("crash", lambda crashed: self._pages.pop(origin, None))  # a crashed page is not reused
             page.goto(self.hosts.url(origin, "/"))
-            page.wait_for_function("document.documentElement.dataset.ready === 'true'")
+            page.wait_for_function(CLIENT_READY)
             if kind and not kind.before_load:
                 engine.listener(self._context, page)
             self._pages[origin] = page

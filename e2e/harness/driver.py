@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
+from e2e.harness.case import CLIENT_READY
 from e2e.harness.engine import NOT_ASKED, NOT_CAPTURED, EngineReport
 from e2e.oracle.profiles import PROFILES
 from e2e.oracle.spec import FlowSpec
@@ -130,16 +131,17 @@ def run_form_login(case, spec: FlowSpec, page_origin: str, api_origin: str, time
     return _navigation_login(case, spec, page_origin, action, method, submit, timeout_ms)
 
 
-def login_navigation(hosts, spec: FlowSpec, api_origin: str, timeout_ms: int = 15000):
-    """The navigations of a login that is no fetch (FlowSpec.login form or idp, its state cookie not aged): the
-    action that starts them from the page, and the method and URL of the request the server answers back to the
-    page with."""
+def login_navigation(hosts, spec: FlowSpec, api_origin: str, timeout_ms: int = 15000, start: str | None = None):
+    """The navigations of a login that is no fetch (FlowSpec.login form or idp): the action that starts them from the
+    page (an identity provider's from `start`, by default the API's start), and the URL and method of the request the
+    server answers back to the page with."""
     if spec.login == "form":
         action = hosts.origin(api_origin) + REQUESTS["login"].path
         username, password = CALL_ARGS["login"]
         fields = {"username": username, "password": password}
         return lambda page: page.evaluate(FORM_LOGIN_JS, [action, spec.content_type, fields]), action, "POST"
-    return (lambda page: _consent(page, hosts.origin(api_origin) + AUTH_START_PATH, spec, timeout_ms),
+    start = start or hosts.origin(api_origin) + AUTH_START_PATH
+    return (lambda page: _consent(page, start, spec, timeout_ms),
             hosts.origin(api_origin) + CALLBACK_PATH, "GET" if spec.idp_return == "query" else "POST")  # fmt: skip
 
 
@@ -158,8 +160,8 @@ def run_idp_login(case, spec: FlowSpec, page_origin: str, api_origin: str, timeo
     with the state cookie made that much older in its own store (BrowserCase.age_cookies), never waited for, and the
     page comes back to the consent page. Either way the real age stays on the oracle's side of every engine's
     Lax-allowing-unsafe window."""
-    login, callback, method = login_navigation(case.hosts, spec, api_origin, timeout_ms)
     began = time.monotonic()
+    consent = None  # the API's start
     if spec.state_cookie_age:
         try:
             _to_provider(case.page(page_origin), case.hosts.origin(api_origin) + AUTH_START_PATH, spec, timeout_ms)
@@ -168,8 +170,7 @@ def run_idp_login(case, spec: FlowSpec, page_origin: str, api_origin: str, timeo
             message = error.message.splitlines()[0]
             raise InfrastructureError(f"the browser failed on the way to the provider: {message}") from error
         case.age_cookies(spec.server.state.name, spec.state_cookie_age)
-        login = lambda page: _consent(page, consent, spec, timeout_ms)  # noqa: E731  # back to the consent page
-
+    login, callback, method = login_navigation(case.hosts, spec, api_origin, timeout_ms, start=consent)
     result = _navigation_login(case, spec, page_origin, callback, method, login, timeout_ms)
     took = time.monotonic() - began
     age = spec.state_cookie_age
@@ -208,7 +209,7 @@ def _navigation_login(
         steps = {"login": (method, path)}
         with case.hearing(page, steps, leaves_document=True) as heard, arrived as response, loaded:
             act(page)
-        page.wait_for_function("document.documentElement.dataset.ready === 'true'", timeout=timeout_ms)
+        page.wait_for_function(CLIENT_READY, timeout=timeout_ms)
         case.renew_listener(page_origin)  # a new document: Firefox's console is the document's
         document_cookie = page.evaluate("document.cookie")
         jar = case.cookies(spec.cookie_name)

@@ -72,7 +72,34 @@ NOT_CAPTURED = EngineReport(captured=False)  # this engine says nothing the suit
 NOT_ASKED = EngineReport(captured=False, asked=False)  # the suite did not listen (the oracle expected nothing to hear)
 
 
-class ChromiumListener:
+class _RoundTrips:
+    """A listener whose reports are complete once a round trip to the engine answered (every earlier report is then
+    delivered): made beside the jar read that follows a page call (heard_after), else by reports() itself."""
+
+    _heard = False  # a round trip answered since the last reports()
+
+    def _send_round_trip(self) -> Callable[[], None]:
+        """Send a round trip; the returned call waits for its answer."""
+        raise NotImplementedError
+
+    def heard_after(self, read: Callable[[], T]) -> T:
+        """Run `read` (the jar read after a page call) while a round trip is under way: the next reports() needs none
+        of its own."""
+        answered = self._send_round_trip()
+        try:
+            return read()
+        finally:
+            answered()
+            self._heard = True
+
+    def _settle(self) -> None:
+        """Before reports() reads: a round trip, unless heard_after made one since the last reports()."""
+        if not self._heard:
+            self._send_round_trip()()
+        self._heard = False
+
+
+class ChromiumListener(_RoundTrips):
     """The Network events of one page, by request id, in the order the requests began."""
 
     by_path = False  # a request is told by its method and path
@@ -84,10 +111,9 @@ class ChromiumListener:
         self._requests: dict[str, _Request] = {}
         self._order: list[str] = []
         self._listening = True
-        self._heard = False  # a round trip to the renderer since the last reports(): every earlier event is here
         # On the session's own emitter, not the sync API's: that wraps every handler to convert the event's whole
         # payload object by object (Playwright's impl_to_api_mapping), the largest part of what listening cost.
-        emitter = getattr(self._cdp, "_impl_obj", self._cdp)
+        emitter = self._cdp._impl_obj
         for name in _EVENTS:
             emitter.on(f"Network.{name}", lambda event, name=name: self._on(name, event))
         self._cdp.send("Network.enable")
@@ -113,28 +139,18 @@ class ChromiumListener:
         """A point in the page's requests: reports() after it reads only the requests begun since."""
         return len(self._order)
 
-    def heard_after(self, read: Callable[[], T]) -> T:
-        """Run `read` (the jar read after a page call) while this session's round trip to the page's renderer is
-        under way: the jar read is none (the jar is the browser process's, while a failed fetch's loadingFailed comes
-        from the renderer, and was once heard only after the jar read had answered: scripts/repeat.py saw the CORS
-        error missing), so the round trip is sent before it and awaited after it, and the next reports() needs none
-        of its own. Two calls in flight at once, through the session's async side (the sync API has one at a time)."""
-        impl = getattr(self._cdp, "_impl_obj", None)
-        if impl is None:
-            return read()
+    def _send_round_trip(self) -> Callable[[], None]:
+        """Runtime.evaluate on this session, to the page's renderer, through the session's async side (the sync API
+        has one call in flight at a time). The jar read is no round trip for this listener: the jar is the browser
+        process's, while a failed fetch's loadingFailed comes from the renderer, and was once heard only after the
+        jar read had answered (scripts/repeat.py saw the CORS error missing)."""
+        impl = self._cdp._impl_obj
         trip = impl._loop.create_task(impl.send("Runtime.evaluate", {"expression": "0"}))
-        try:
-            result = read()
-        finally:
-            self._cdp._sync(_awaited(trip))
-        self._heard = True
-        return result
+        return lambda: self._cdp._sync(_awaited(trip))
 
     def reports(self, since: int | None, steps: dict[str, tuple[str, str]]) -> dict[str, EngineReport]:
         """For each step (name -> method and path), what Chromium said of its request begun since `since`."""
-        if not self._heard:  # a round trip to the page's renderer: every event sent before its answer is delivered
-            self._cdp.send("Runtime.evaluate", {"expression": "0"})
-        self._heard = False
+        self._settle()
         mine = [self._requests[rid] for rid in self._order[since:]]
         out = {}
         for step, (method, path) in steps.items():
@@ -260,7 +276,7 @@ def _tab_of(connection: DevToolsConnection, page: Page) -> str:
     return tabs[0]["actor"]
 
 
-class FirefoxListener:
+class FirefoxListener(_RoundTrips):
     """The cookie and CORS messages of one page's console, in the order Firefox logged them."""
 
     by_path = True  # a message names a URL, not a method: two requests to one path are heard in separate page calls
@@ -278,7 +294,6 @@ class FirefoxListener:
         seen = {(m.get("timeStamp"), m.get("errorMessage")) for m in kept}
         heard = [m for m in self._messages() if (m.get("timeStamp"), m.get("errorMessage")) not in seen]
         connection.events[self._console] = kept + heard
-        self._heard = False  # a round trip to the console since the last reports(): every earlier message is here
 
     def listen(self, on: bool) -> None:
         """Nothing to turn: a console that logs nothing costs nothing; reports() is asked only of steps heard."""
@@ -293,21 +308,15 @@ class FirefoxListener:
         earlier group's, read late."""
         return len(self._messages()), math.floor(time.time() * 1000)
 
-    def heard_after(self, read: Callable[[], T]) -> T:
-        """Run `read` (the jar read after a page call) while the console's round trip is under way: the next
-        reports() needs none of its own."""
-        self._connection.send(self._console, "startListeners", listeners=[])  # a round trip: earlier ones are read
-        result = read()
-        self._connection.answer(self._console, "startListeners")
-        self._heard = True
-        return result
+    def _send_round_trip(self) -> Callable[[], None]:
+        """An empty startListeners to the console actor: its earlier messages come first on the socket."""
+        self._connection.send(self._console, "startListeners", listeners=[])
+        return lambda: self._connection.answer(self._console, "startListeners")
 
     def reports(self, since: tuple[int, float] | None, steps: dict[str, tuple[str, str]]) -> dict[str, EngineReport]:
         """For each step (name -> method and path), what Firefox's console said of the URL its request went to, since
         the mark `since` (None: every message of the document)."""
-        if not self._heard:
-            self._connection.request(self._console, "startListeners", listeners=[])  # a round trip, as above
-        self._heard = False
+        self._settle()
         said = [console_said(m, self._connection.templates) for m in logged_since(self._messages(), since)]
         return {step: EngineReport(tuple(s for s, url in said if urlsplit(url).path == path))
                 for step, (_method, path) in steps.items()}  # fmt: skip

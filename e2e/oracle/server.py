@@ -204,8 +204,7 @@ class ServerModel:
         back = headers | {"Location": self.spec.login_redirect}
         if not sent or sent[0] != f"state-{self._states}":
             return ServerAnswer(303, None, (), False, back, ("server-idp-callback", "server-idp-state-missing"))
-        ids = self.session_ids(r.cookie_header)
-        status, user, lines, created, reasons = self._log_in(r, ids[0] if ids and ids[0] in self.sessions else None)
+        status, user, lines, created, reasons = self._log_in(r, self._live(self.session_ids(r.cookie_header)))
         return ServerAnswer(status, user, lines, created, back, ("server-idp-callback", "server-idp-state-matches",
                                                                  *reasons))  # fmt: skip
 
@@ -228,7 +227,7 @@ class ServerModel:
             and not admits(spec, r.origin)
         ):
             return 403, None, (), False, ["server-csrf-origin"]
-        sid = ids[0] if ids and ids[0] in self.sessions else None  # the first value of a repeated name wins
+        sid = self._live(ids)
         step = ROUTES.get((r.method, r.path))
         if step is None:
             if r.path in PATHS:
@@ -261,6 +260,10 @@ class ServerModel:
             reasons.append("server-trust-proxy")
         return status, r.user, self._login_lines(new), False, reasons
 
+    def _live(self, ids: tuple[str, ...]) -> str | None:
+        """The session the request's cookies name, if it is live: the first value of a repeated name wins."""
+        return ids[0] if ids and ids[0] in self.sessions else None
+
     @staticmethod
     def _session(sid: str | None) -> list[str]:
         return ["server-session-valid"] if sid else ["server-no-session"]
@@ -268,8 +271,8 @@ class ServerModel:
     def _read(self, r: ServerRequest, ids: tuple[str, ...], sid: str | None):
         """me and list: the session's user."""
         if not sid:
-            return 401, None, (), False, self._session(sid) + ["server-session-required"]
-        return 200, self.sessions[sid], (), False, self._session(sid)
+            return 401, None, (), False, ["server-no-session", "server-session-required"]
+        return 200, self.sessions[sid], (), False, ["server-session-valid"]
 
     def _create(self, r: ServerRequest, ids: tuple[str, ...], sid: str | None):
         """A resource of the session's user."""

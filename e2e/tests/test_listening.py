@@ -6,6 +6,7 @@ import pytest
 
 from e2e.cases import Case
 from e2e.harness import engine
+from e2e.harness.case import CLIENT_READY
 from e2e.harness.driver import STEPS_JS, page_calls, run_group
 from server.config import CookieConfig
 
@@ -42,7 +43,7 @@ def test_two_firefox_tabs_showing_one_url_each_hear_their_own(browser_case, brow
     first = browser_case.page(REFUSED.page)
     second = browser_case.context.new_page()
     second.goto(first.url)
-    second.wait_for_function("document.documentElement.dataset.ready === 'true'")
+    second.wait_for_function(CLIENT_READY)
     mine, theirs = engine.listener(browser_case.context, second), engine.listener(browser_case.context, first)
     assert mine is not theirs
     browser_case.serve(REFUSED.spec(browser_case.hosts).server)
