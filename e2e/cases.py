@@ -100,6 +100,9 @@ class Case:
     idp_return: str = "query"  # with login "idp": how the provider's page returns (FlowSpec.idp_return)
     state_cookie: CookieConfig = STATE  # with login "idp": the state cookie the start sets
     state_age: int = 0  # with login "idp": the state cookie's age at the return (FlowSpec.state_cookie_age)
+    cache_max_age: int = 0  # the API lets the browser keep its GET answers this long (ServerSpec.cache_max_age)
+    vary_origin: bool = True  # the reflected ACAO says Vary: Origin (ServerSpec.vary_origin)
+    reread_from: str | None = None  # a named origin of the page's site whose page reads `me` after the flow
     # the browsers the case runs in (empty: every one) and, for the others, why not
     only_in: tuple[str, ...] = field(default=(), compare=False)
     only_because: str = field(default="", compare=False)
@@ -163,6 +166,12 @@ class Case:
             parts.append(f"cache_{self.cache}")
         if self.expose_headers != "none":
             parts.append(f"expose_{self.expose_headers}")
+        if self.cache_max_age:
+            parts.append(f"cacheable_{self.cache_max_age}")
+        if not self.vary_origin:
+            parts.append("no_vary_origin")
+        if self.reread_from:
+            parts.append(f"reread_{self.reread_from}")
         return "-".join(parts + list(self.extra_ids) + self._cookie_ids())
 
     def _cookie_ids(self) -> list[str]:
@@ -187,11 +196,12 @@ class Case:
         names += [f"return_{self.idp_return}"] if self.login == "idp" else []
         names += [f"preflight_cors_{self.preflight_cors}"] if self.preflight_cors else []
         names += ["authorization"] if self.authorization else []
+        names += ["http_cache"] if self.cache_max_age else []
         return tuple(dict.fromkeys(names + self._cookie_ids() + list(self.marks)))
 
     def spec(self, hosts) -> FlowSpec:
         """The case on this run's hosts (anything with `origin(name)`), as the one spec everything reads; the
-        allowlist admits the page's origin."""
+        allowlist admits the page's origin (and a second page's)."""
         if self.lines:
             lines = {"set_cookie": self.lines, "exact": True}
         else:
@@ -200,7 +210,7 @@ class Case:
         server = ServerSpec(
             **lines,
             cors=self.cors,
-            allowlist=(hosts.origin(FIXED_ORIGIN),) if "fixed" in (self.cors, self.preflight_cors) else None,
+            allowlist=self._allowlist(hosts),
             secure_cookie_needs_tls=self.secure_cookie_needs_tls,
             trust_proxy=self.trust_proxy,
             forwarded_https=self.behind_proxy,
@@ -212,13 +222,25 @@ class Case:
             preflight_max_age=self.max_age,
             expose_headers=self.expose_headers,
             state_cookie=self.state_cookie.set_cookie("X"),
+            cache_max_age=self.cache_max_age,
+            vary_origin=self.vary_origin,
         )
         return FlowSpec(hosts.origin(self.page), hosts.origin(self.api), server, self.credentials, self.mode,
                         third_party=self.third_party, script_writes=self.script_writes, body=self.body,
                         redirect_via=tuple(hosts.origin(n) for n in self.redirect_via), login=self.login,
                         authorization=self.authorization, cache=self.cache,
                         idp=hosts.origin(IDP) if self.login == "idp" else None, idp_return=self.idp_return,
-                        redirect_mode=self.redirect_mode, state_cookie_age=self.state_age)  # fmt: skip
+                        redirect_mode=self.redirect_mode, state_cookie_age=self.state_age,
+                        reread_from=hosts.origin(self.reread_from) if self.reread_from else None)  # fmt: skip
+
+    def _allowlist(self, hosts) -> tuple[str, ...] | None:
+        """The fixed policy's one origin; an allowlist of both pages when a second page reads; else None (FlowSpec
+        admits the page's origin)."""
+        if "fixed" in (self.cors, self.preflight_cors):
+            return (hosts.origin(FIXED_ORIGIN),)
+        if self.reread_from and "allowlist" in (self.cors, self.preflight_cors):
+            return hosts.origin(self.page), hosts.origin(self.reread_from)
+        return None
 
 
 def core() -> Iterator[Case]:
@@ -496,11 +518,19 @@ SPLIT_ANSWERS = (("allowlist", "none"), ("allowlist", "reflect"), ("none", "allo
 PREFLIGHT_SETUPS = ("same_site_subdomain-https", "cross_site-https")
 
 
+# The HTTP cache between two pages of one site: the API lets the browser keep `me` ten minutes and answers with the
+# page's origin, with and without Vary: Origin; then the app on another port (same site, another origin, so the same
+# cache partition) reads `me`, with the cache mode "default" and, for contrast, "no-store".
+SECOND_PAGE = "app_https_alt_port"
+HTTP_CACHE_COOKIE = CookieConfig(samesite="Lax", secure=True)
+
+
 def preflight_slice() -> Iterator[Case]:
     """The preflight and the actual responses answering differently; Authorization beside the cookie against
     Access-Control-Allow-Headers "*" and against the header named, with and without credentials; the preflight cache
     by Access-Control-Max-Age (list's preflight covers create's when cached); Access-Control-Expose-Headers deciding
-    whether script reads the API's own header."""
+    whether script reads the API's own header; a cacheable answer without Vary: Origin that the HTTP cache gives a
+    second page of the site, whose CORS check then fails with no request sent."""
     for (preflight, responses), setup in itertools.product(SPLIT_ANSWERS, PREFLIGHT_SETUPS):
         yield Case("slice_preflight", "include", setup, CROSS_SITE_COOKIE, cors=responses, preflight_cors=preflight)
     for allow, credentials, setup in itertools.product(("wildcard", "authorization"), ("include", "omit"),
@@ -513,6 +543,10 @@ def preflight_slice() -> Iterator[Case]:
         yield Case("slice_preflight", credentials, "cross_site-https", CROSS_SITE_COOKIE, expose_headers=expose,
                    extra_ids=("read_header",) if expose == "none" else ())  # fmt: skip
     yield Case("slice_preflight", "include", "same_origin-https", CROSS_SITE_COOKIE, extra_ids=("read_header",))
+    for cors, vary, cache in itertools.product(("allowlist", "reflect_any_credentials"), (True, False),
+                                               ("default", "no-store")):  # fmt: skip
+        yield Case("slice_preflight", "include", "same_site_subdomain-https", HTTP_CACHE_COOKIE, cors=cors,
+                   cache=cache, cache_max_age=600, vary_origin=vary, reread_from=SECOND_PAGE)  # fmt: skip
 
 
 AGED_ONLY_IN_CHROMIUM = (
@@ -574,8 +608,9 @@ QUESTIONS = {
     "slice_idp_return": "My OAuth/OIDC return arrives without its state cookie: which SameSite values of the state "
     "cookie survive the provider's GET return (response_mode=query) and its form POST (form_post)?",
     "slice_preflight": "My preflight passes but the fetch still fails (or the reverse), my bearer token meets "
-    "Access-Control-Allow-Headers: *, my Max-Age should spare a preflight, my header reads as null: what does the "
-    "browser do, and is the cookie stored anyway?",
+    "Access-Control-Allow-Headers: *, my Max-Age should spare a preflight, my header reads as null, my second app "
+    "gets a CORS error only after the first one ran (a cached answer without Vary: Origin): what does the browser do, "
+    "and is the cookie stored anyway?",
     "slice_simple_request": "A simple request (a form body, no preflight) whose CORS check fails: is the cookie "
     "stored and sent anyway? CORS is not a cookie firewall: the server got every request and the jar kept the "
     "cookie by the cookie rules alone; only script was refused the answer.",

@@ -15,7 +15,6 @@ from e2e.oracle.flow import STEP_FIELDS, FlowExpectation, expect
 from e2e.oracle.profiles import profile_for
 from e2e.oracle.sites import parse_origin, registrable_domain
 from e2e.oracle.spec import FlowSpec
-from e2e.oracle.vocabulary import STEPS
 
 
 def _is_loopback_name(host: str) -> bool:
@@ -74,7 +73,7 @@ def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:
 
     from e2e.harness.case import BrowserCase
     from e2e.harness.driver import run_flow
-    from e2e.harness.launch import launch, load_playwright_config
+    from e2e.harness.launch import launch, launch_options, load_playwright_config
     from e2e.harness.session import ThirdPartyBrowsers
     from e2e.harness.verdict import compare, observed_json
     from server.hosts import TestHosts
@@ -88,8 +87,9 @@ def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:
         for browser_name in browsers:
             profile = profile_for(browser_name)
             expected = expect(local, profile)
-            browser = launch(playwright, browser_name, config)
-            own = ThirdPartyBrowsers(browser_name, getattr(playwright, browser_name), config.LAUNCH[browser_name],
+            browser = launch(playwright, browser_name, hosts, config)
+            own = ThirdPartyBrowsers(browser_name, getattr(playwright, browser_name),
+                                     launch_options(browser_name, hosts, config),
                                      config.CONTEXT, lambda name: Path(tempfile.mkdtemp(prefix=name, dir=tmp)),
                                      remote=False)  # fmt: skip
             try:
@@ -121,7 +121,7 @@ def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation
                     "expected": expected.to_json(),
                     "observed": observed,
                     "mismatches": [m.to_json() for m in mismatches],
-                    "engine": {step: observed[step]["engine"] for step in STEPS},
+                    "engine": {step: observed[step]["engine"] for step in expected.steps},
                 },
                 default=str,
             )
@@ -129,7 +129,7 @@ def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation
         return
     print(f"\n{browser} {version}: {'matches the oracle' if not mismatches else 'DISAGREES with the oracle'}")
     print(f"  {'step':8} {'field':14} {'expected':>16} {'observed':>16}")
-    for step in STEPS:
+    for step in expected.steps:
         for field in STEP_FIELDS:
             want, got = getattr(expected.steps[step], field), observed[step][field]
             flag = "" if want == got else "   <-- differs"
@@ -139,11 +139,11 @@ def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation
 
     if compares_cookie_text(spec):
         _print_text(spec, expected, observed)
-    reports = [observed[step]["engine"] for step in STEPS]
+    reports = [observed[step]["engine"] for step in expected.steps]
     if not all(r["captured"] for r in reports):
         print(f"\n  {browser}'s own reasons are not captured here")
         return
-    for title, lines in engine_lines(browser, said_by_step(observed, STEPS)).items():
+    for title, lines in engine_lines(browser, said_by_step(observed, tuple(expected.steps))).items():
         print(f"\n  {title}:" + ("" if lines else " nothing"))
         for line in lines:
             print(f"    {line}")
@@ -153,7 +153,9 @@ def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation
 
 
 def _print_text(spec: FlowSpec, expected: FlowExpectation, observed: dict) -> None:
-    rows = [(step, "Cookie", expected.steps[step].cookie_header, observed[step]["cookie_header"]) for step in STEPS]
+    rows = [
+        (step, "Cookie", expected.steps[step].cookie_header, observed[step]["cookie_header"]) for step in expected.steps
+    ]
     rows.append(("page", "document.cookie", expected.document_cookie, observed["document_cookie"]))
     for where, what, want, got in rows:
         flag = "" if want == got else "   <-- differs"

@@ -40,7 +40,7 @@ from e2e.cases import all_cases
 from e2e.harness.case import CLIENT_READY, ENGINE_REASONS, BrowserCase
 from e2e.harness.driver import STEPS_JS, client_options, flow_options, login_navigation, page_calls
 from e2e.harness.launch import ROOT, launch, load_playwright_config
-from e2e.oracle.vocabulary import STEPS
+from e2e.oracle.vocabulary import REREAD, STEPS
 from server.hosts import TestHosts
 
 BROWSERS = ("chromium", "firefox")
@@ -66,7 +66,7 @@ def startup(config) -> dict[str, float]:
         with sync_playwright() as playwright:
             for name in BROWSERS:
                 t = time.perf_counter()
-                browser = launch(playwright, name, config)
+                browser = launch(playwright, name, hosts, config)
                 BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None).page("app_https")
                 out[name] = time.perf_counter() - t
                 browser.close()
@@ -76,27 +76,28 @@ def startup(config) -> dict[str, float]:
 def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
     """Seconds per case for its browser work alone in an already-open page of one browser: the case's own fetches
     (its options: body, redirect chain, Authorization, cache and redirect modes) in one call, or its login's
-    navigations (form, identity provider) and then the other four fetches in one call; a case whose preflight cache
-    must not outlive it (ServerSpec.preflight_max_age) in a context of its own, as the suite runs it, unwarmed (its
-    warm-up would fill the cache the case's own run goes without)."""
+    navigations (form, identity provider) and then the other four fetches in one call, and a second page's reread; a
+    case whose cached preflight or answer must not outlive it (ServerSpec.leaves_cached) in a context of its own, as
+    the suite runs it, unwarmed (its warm-up would fill the cache the case's own run goes without)."""
     config = load_playwright_config()
     cases = [c for c in all_cases() if c.id in set(case_ids)]
     out = {}
     with TestHosts.running() as hosts, sync_playwright() as playwright:
-        browser = launch(playwright, name, config)
+        browser = launch(playwright, name, hosts, config)
         shared = BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None,
                              engine_reasons="off")  # fmt: skip  # the floor: the browser's work alone, nobody listening
         for case in cases:
             spec = case.spec(hosts)
-            own = spec.server.preflight_max_age > 0
+            own = spec.server.leaves_cached
             view = (BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None,
                                 engine_reasons="off") if own else shared)  # fmt: skip
             view.serve(spec.server)
             page = view.page(case.page)
+            second = view.page(hosts.name_of(spec.reread_from)) if spec.reread_from else None  # an open page too
             if not own:
-                _case_work(hosts, spec, case, page)  # warm: the suite's reused page has warm connections
+                _case_work(hosts, spec, case, page, second)  # warm: the suite's reused page has warm connections
             t = time.perf_counter()
-            _case_work(hosts, spec, case, page)
+            _case_work(hosts, spec, case, page, second)
             out[case.id] = time.perf_counter() - t
             if own:
                 view.context.close()
@@ -104,8 +105,9 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
     return out
 
 
-def _case_work(hosts, spec, case, page) -> None:
-    """The case's page work: its login's navigations if it has them, and its fetches (driver.py's own options)."""
+def _case_work(hosts, spec, case, page, second=None) -> None:
+    """The case's page work: its login's navigations if it has them, its fetches (driver.py's own options), and the
+    reread from the `second` page if the spec has one."""
     options = client_options(hosts, case.api, 15000, **flow_options(spec))
     steps = STEPS
     if spec.login != "fetch":
@@ -115,6 +117,8 @@ def _case_work(hosts, spec, case, page) -> None:
         page.wait_for_function(CLIENT_READY)
         steps = STEPS[1:]
     page.evaluate(STEPS_JS, [options, page_calls(steps)])
+    if second is not None:
+        second.evaluate(STEPS_JS, [options, page_calls((REREAD,))])
 
 
 def floors_together(cases: list) -> dict[str, dict[str, float]]:

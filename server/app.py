@@ -306,10 +306,14 @@ def create_app(state: ApiState | None = None) -> Flask:
         if g.get("unrecorded"):
             return response
         if request.path.startswith("/api/"):
-            response.headers["Cache-Control"] = "no-store"
+            cacheable = request.method == "GET" and response.status_code == 200 and settings().cache_max_age
+            response.headers["Cache-Control"] = (
+                f"private, max-age={settings().cache_max_age}" if cacheable else "no-store"
+            )
             policy = settings().cors_for(g.get("preflight", False))
             for name, value in policy.headers(request.headers.get("Origin")).items():
-                response.headers[name] = value
+                if name != "Vary" or settings().vary_origin:
+                    response.headers[name] = value
             exposed = EXPOSE_HEADERS[settings().expose_headers]
             if exposed and "Access-Control-Allow-Origin" in response.headers:
                 response.headers["Access-Control-Expose-Headers"] = exposed

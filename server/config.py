@@ -201,6 +201,10 @@ class Settings:
     # Access-Control-Expose-Headers beside an ACAO, for the header every /api response carries (a key of
     # EXPOSE_HEADERS: none, the header's name, or "*")
     expose_headers: str = "none"
+    # GET answers of 200 carry Cache-Control: private, max-age=N instead of no-store (0: no-store on every answer);
+    # vary_origin False leaves Vary: Origin out of the policies' answers (a hand-written reflection of Origin)
+    cache_max_age: int = 0
+    vary_origin: bool = True
     # The cookie logout deletes, when it is not the issued one (a deletion with mismatched attributes).
     logout_cookie: CookieConfig | None = None
     # express-session: with cookie.secure and a request it believes insecure, no Set-Cookie is sent at all.
@@ -258,6 +262,8 @@ class Settings:
             or (self.preflight_max_age < 0)
         ):
             raise ConfigError(f"preflight_max_age must be whole seconds, 0 or more, not {self.preflight_max_age!r}")
+        if isinstance(self.cache_max_age, bool) or not isinstance(self.cache_max_age, int) or self.cache_max_age < 0:
+            raise ConfigError(f"cache_max_age must be whole seconds, 0 or more, not {self.cache_max_age!r}")
         if self.session_ttl <= 0 or self.max_sessions <= 0:
             raise ConfigError("session_ttl and max_sessions must be positive")
 

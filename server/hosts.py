@@ -3,7 +3,9 @@ ports, with a TLS certificate from a CA made for the run, and nginx for the prox
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -16,6 +18,8 @@ import time
 from collections.abc import Iterator
 
 import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wsgi import LimitedStream
 
@@ -170,11 +174,19 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def make_tls_context(ca: trustme.CA) -> ssl.SSLContext:
-    """A server TLS context with a leaf certificate for every host name, from a CA made for this run."""
+def make_tls_context(leaf: trustme.LeafCert) -> ssl.SSLContext:
+    """A server TLS context with the run's leaf certificate (every host name, from a CA made for this run)."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(*HOST_NAMES).configure_cert(context)
+    leaf.configure_cert(context)
     return context
+
+
+def spki_sha256(leaf: trustme.LeafCert) -> str:
+    """The base64 SHA-256 of the leaf certificate's SubjectPublicKeyInfo, as Chromium's
+    --ignore-certificate-errors-spki-list takes it (services/network/ignore_errors_cert_verifier.cc)."""
+    cert = x509.load_pem_x509_certificate(leaf.cert_chain_pems[0].bytes())
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
 
 def find_nginx() -> str | None:
@@ -183,7 +195,7 @@ def find_nginx() -> str | None:
 
 
 @contextlib.contextmanager
-def nginx_proxy(ca: trustme.CA, upstream_port: int, attempts: int = 5) -> Iterator[int]:
+def nginx_proxy(leaf: trustme.LeafCert, upstream_port: int, attempts: int = 5) -> Iterator[int]:
     """A real nginx terminating TLS on a loopback port and proxying to `upstream_port`; yields its port.
 
     nginx cannot bind port 0 and report the port, so the OS picks a free port for it; if another process
@@ -195,7 +207,7 @@ def nginx_proxy(ca: trustme.CA, upstream_port: int, attempts: int = 5) -> Iterat
             "nginx is not installed: on Debian `apt-get install nginx-light`, elsewhere put nginx on PATH"
         )
     with tempfile.TemporaryDirectory(prefix="cm-nginx-") as folder:
-        ca.issue_cert(*HOST_NAMES).private_key_and_cert_chain_pem.write_to_path(os.path.join(folder, "server.pem"))
+        leaf.private_key_and_cert_chain_pem.write_to_path(os.path.join(folder, "server.pem"))
         for _ in range(attempts):
             with socket.socket() as probe:
                 probe.bind(("127.0.0.1", 0))
@@ -241,8 +253,10 @@ class TestHosts:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, state: ApiState, servers: dict[str, BaseWSGIServer], ca: trustme.CA):
+    def __init__(self, state: ApiState, servers: dict[str, BaseWSGIServer], ca: trustme.CA, leaf: trustme.LeafCert):
         self.state, self.ca = state, ca
+        # The one leaf certificate every TLS listener and the proxy present: what a browser is told to trust
+        self.certificate_spki = spki_sha256(leaf)
         self.ports = {name: server.server_port for name, server in servers.items()}
 
     @classmethod
@@ -252,7 +266,8 @@ class TestHosts:
         state = ApiState(settings)
         app = create_app(state)
         ca = trustme.CA()
-        tls = make_tls_context(ca)
+        leaf = ca.issue_cert(*HOST_NAMES)
+        tls = make_tls_context(leaf)
         with contextlib.ExitStack() as stack:
             servers: dict[str, BaseWSGIServer] = {}
             for name in LISTENERS:
@@ -271,12 +286,12 @@ class TestHosts:
                 thread.start()
                 stack.callback(thread.join, 5)
                 stack.callback(server.shutdown)
-            hosts = cls(state, servers, ca)
+            hosts = cls(state, servers, ca, leaf)
             refusing = stack.enter_context(socket.socket())
             refusing.bind(("127.0.0.1", 0))  # holds the port; without listen() every connection is refused
             hosts.ports[REFUSING_LISTENER] = refusing.getsockname()[1]
             if proxy and find_nginx():
-                hosts.ports[PROXY_LISTENER] = stack.enter_context(nginx_proxy(ca, hosts.ports["http"]))
+                hosts.ports[PROXY_LISTENER] = stack.enter_context(nginx_proxy(leaf, hosts.ports["http"]))
             yield hosts
 
     def origin(self, name: str) -> str:

@@ -16,7 +16,7 @@ from e2e.harness.case import CLIENT_READY
 from e2e.harness.engine import NOT_ASKED, NOT_CAPTURED, EngineReport
 from e2e.oracle.profiles import PROFILES
 from e2e.oracle.spec import FlowSpec
-from e2e.oracle.vocabulary import AUTH_START_PATH, AUTHORIZATION, CALLBACK_PATH, HOP_PATH, REQUESTS
+from e2e.oracle.vocabulary import AUTH_START_PATH, AUTHORIZATION, CALLBACK_PATH, HOP_PATH, REQUESTS, REREAD
 from server.app import USERS, RequestRecord
 
 CLIENT_JS = Path(__file__).resolve().parents[2] / "client" / "api.js"  # the client whose calls page_calls() names
@@ -372,15 +372,16 @@ def run_step(case, page_origin: str, api_origin: str, step: str, **options) -> S
 
 
 def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **options) -> FlowResult:
-    """login → me → list → create → logout as `spec` says, each step recorded: in a browser of the spec's own
-    third-party setting if it has one, against the hosts set to the spec's server; with what the engine said of the
-    steps in `hear` (of every step if None) and of every other step of their group."""
-    if spec.third_party and spec.server.preflight_max_age:
-        raise ValueError("a cached preflight (preflight_max_age) would outlive the case in the one context of the "
-                         "browser of a third-party setting: give the spec one or the other")  # fmt: skip
+    """login → me → list → create → logout as `spec` says (then the second page's reread), each step recorded: in a
+    browser of the spec's own third-party setting if it has one, against the hosts set to the spec's server; with
+    what the engine said of the steps in `hear` (of every step if None) and of every other step of their group."""
+    if spec.third_party and spec.server.leaves_cached:
+        raise ValueError("a cached preflight or answer (preflight_max_age, cache_max_age) would outlive the case in "
+                         "the one context of the browser of a third-party setting: give the spec one or the "
+                         "other")  # fmt: skip
     if spec.third_party:
         case.use_third_party_setting(spec.third_party)
-    elif spec.server.preflight_max_age:  # the preflight cache outlives the case in its context: give it one alone
+    elif spec.server.leaves_cached:  # the context's caches outlive the case: give it a context alone
         case.use_own_context()
     case.serve(spec.server)
     page, api = case.hosts.name_of(spec.page), case.hosts.name_of(spec.api)
@@ -403,6 +404,10 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
             if spec.script_writes:  # the jar the next group starts from is the one the writes left
                 flow.document_cookie = _evaluate(case, page, WRITES_JS, list(spec.script_writes), "the script's writes")
                 jar = case.cookies(spec.cookie_name)
+    if spec.reread_from:  # the second page of the site, in the same context
+        second = case.hosts.name_of(spec.reread_from)
+        flow.steps[REREAD] = run_step(case, second, api, REREAD, cookie_name=spec.cookie_name, jar_before=jar,
+                                      hear=hear is None or REREAD in hear, **flow_options(spec), **options)  # fmt: skip
     return flow
 
 

@@ -63,8 +63,19 @@ def launching(name: str, start: Callable[[dict], Browser], options: dict) -> Bro
     return without_nagle(lambda: with_devtools_server(name, start, options))
 
 
-def launch(playwright, name: str, config=None) -> Browser:
-    """Launch a browser with the project's settings (launching)."""
+def launch_options(name: str, hosts, config=None) -> dict:
+    """The project's launch settings for browser `name` (playwright.config.py LAUNCH), trusting the certificate of
+    the run's `hosts` where the browser is told so at launch (TRUST_CERTIFICATE)."""
     config = config or load_playwright_config()
+    options = dict(config.LAUNCH[name])
+    trust = config.TRUST_CERTIFICATE.get(name)
+    if trust:
+        added = trust(hosts.certificate_spki)
+        options["args"] = [*options.get("args", []), *added.get("args", [])]
+    return options
+
+
+def launch(playwright, name: str, hosts, config=None) -> Browser:
+    """Launch a browser with the project's settings for the run's `hosts` (launch_options, launching)."""
     kind = getattr(playwright, name)
-    return launching(name, lambda o: kind.launch(**o), config.LAUNCH[name])
+    return launching(name, lambda o: kind.launch(**o), launch_options(name, hosts, config))

@@ -24,7 +24,7 @@ from e2e.cases import SLICES, all_markers
 from e2e.harness import ordering
 from e2e.harness.case import ENGINE_REASONS, BrowserCase
 from e2e.harness.driver import InfrastructureError
-from e2e.harness.launch import ROOT, launching, load_playwright_config
+from e2e.harness.launch import ROOT, launch_options, launching, load_playwright_config
 from e2e.harness.nodelay import without_nagle
 from e2e.harness.results import ResultsWriter
 from e2e.harness.session import BrowserSession, ThirdPartyBrowsers
@@ -121,8 +121,8 @@ def delete_output_dir() -> None:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict, browser_name: str) -> dict:
-    """pytest-playwright's launch arguments plus this project's settings for the browser."""
+def browser_type_launch_args(browser_type_launch_args: dict, browser_name: str, test_hosts: TestHosts) -> dict:
+    """pytest-playwright's launch arguments plus this project's settings for the browser and the run's hosts."""
     config = load_playwright_config()
     if browser_name in config.UNSUPPORTED:
         pytest.skip(config.UNSUPPORTED[browser_name])
@@ -135,7 +135,7 @@ def browser_type_launch_args(browser_type_launch_args: dict, browser_name: str) 
             f"elsewhere install it and set CM_{browser_name.upper()} to its path",
             pytrace=False,
         )
-    return {**browser_type_launch_args, **launch}
+    return {**browser_type_launch_args, **launch_options(browser_name, test_hosts, config)}
 
 
 def _camel(name: str) -> str:

@@ -34,6 +34,11 @@ class CaseRecord:
         return list(self.expected.get("deviations", ()))
 
     @property
+    def steps(self) -> tuple[str, ...]:
+        """The flow's steps, in order (FlowSpec.steps, as the expectation lists them)."""
+        return tuple(self.expected["steps"])
+
+    @property
     def credentials(self) -> str:
         return self.spec["credentials"]
 

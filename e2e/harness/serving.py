@@ -21,6 +21,8 @@ def settings_for(server: ServerSpec) -> Settings:
         allow_headers=server.allow_headers,
         preflight_max_age=server.preflight_max_age,
         expose_headers=server.expose_headers,
+        cache_max_age=server.cache_max_age,
+        vary_origin=server.vary_origin,
         secure_cookie_needs_tls=server.secure_cookie_needs_tls,
         trust_proxy=server.trust_proxy,
         csrf=server.csrf,

@@ -17,7 +17,6 @@ from e2e.oracle.flow import STEP_FIELDS, FlowExpectation
 from e2e.oracle.profiles import BrowserProfile
 from e2e.oracle.rules import chain_lines
 from e2e.oracle.spec import FlowSpec
-from e2e.oracle.vocabulary import STEPS
 
 
 def _status(s: StepResult):
@@ -83,7 +82,7 @@ def js_visible(flow: FlowResult, cookie_name: str) -> bool:
 def compare(expected: FlowExpectation, observed: FlowResult, spec: FlowSpec, profile: BrowserProfile) -> list[Mismatch]:
     """Every difference between the oracle's expectation of `spec` and the observed flow."""
     mismatches = []
-    for step in STEPS:
+    for step in expected.steps:
         want, got = expected.steps[step], observed[step]
         for name, read in OBSERVED_FIELDS.items():
             if getattr(want, name) != read(got):
@@ -92,7 +91,7 @@ def compare(expected: FlowExpectation, observed: FlowResult, spec: FlowSpec, pro
         if leaked:
             mismatches.append(Mismatch(step, "preflight_cookie", None, leaked[0], ("fetch-preflight-no-credentials",)))
     if compares_cookie_text(spec):
-        for step in STEPS:
+        for step in expected.steps:
             want, got = expected.steps[step], cookie_header(observed[step])
             if want.cookie_header != got:
                 mismatches.append(Mismatch(step, "cookie_header", want.cookie_header, got, want.reasons))
@@ -100,7 +99,7 @@ def compare(expected: FlowExpectation, observed: FlowResult, spec: FlowSpec, pro
             why = expected.steps["login"].reasons + expected.document_reasons + ("document-cookie",)
             mismatches.append(Mismatch("login", "document_cookie", expected.document_cookie,
                                        observed.document_cookie, why))  # fmt: skip
-    for step in STEPS:
+    for step in expected.steps:
         want, report = expected.steps[step], observed[step].engine
         for d in engines.check(profile.name, want, report.said):
             mismatches.append(Mismatch(step, f"engine.{d.said.kind}", list(d.oracle), d.said.label(), want.reasons,
@@ -140,9 +139,9 @@ def observed_json(flow: FlowResult, spec: FlowSpec) -> dict:
     """The observed flow in the shape of FlowExpectation.to_json(), with each step's error and the jar after login."""
     out: dict[str, Any] = {
         step: {name: read(flow[step]) for name, read in OBSERVED_FIELDS.items()} | {"error": flow[step].error}
-        for step in STEPS
+        for step in flow.steps
     }
-    for step in STEPS:
+    for step in flow.steps:
         out[step]["cookie_header"] = cookie_header(flow[step])
         out[step]["engine"] = flow[step].engine.to_json()
     out["js_visible"] = js_visible(flow, spec.cookie_name)

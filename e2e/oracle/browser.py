@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from e2e.oracle.cors import NON_WILDCARD_HEADERS, PreflightCache, cors_check, header_exposed, max_age, preflight_check
+from e2e.oracle.httpcache import HttpCache, freshness_lifetime
 from e2e.oracle.jar import Cookie, CookieRequest, cookie_string, retrieve, store, withheld
 from e2e.oracle.profiles import BrowserProfile
-from e2e.oracle.server import ServerModel, ServerRequest
+from e2e.oracle.server import ServerAnswer, ServerModel, ServerRequest
 from e2e.oracle.setcookie import SetCookie, parse_set_cookie
 from e2e.oracle.sites import Origin, registrable_domain, same_site, site_of
 from e2e.oracle.spec import NULL_ORIGIN
@@ -90,6 +91,7 @@ class BrowserModel:
         self._withheld: list = []
         # the context's CORS-preflight cache: every case runs in a context of its own or with none kept
         self.preflights = PreflightCache(self._non_wildcard())
+        self.http_cache = HttpCache()  # the context's HTTP cache, likewise the case's alone
 
     def _non_wildcard(self) -> tuple[str, ...]:
         """The header names a "*" in Access-Control-Allow-Headers does not cover in this engine."""
@@ -165,12 +167,13 @@ class BrowserModel:
     ) -> Exchange:
         """fetch() from a top-level page on `page` to `path` on the server's origin (`content_type`: the body's; with
         `authorization`, an Authorization header too; `cache`: its cache mode), through the redirects of the server's
-        chain (ServerModel.chain) hop by hop as its redirect mode `redirect` says (Fetch #http-redirect-fetch)."""
+        chain (ServerModel.chain) hop by hop as its redirect mode `redirect` says (Fetch #http-redirect-fetch). A GET
+        the HTTP cache answers (httpcache.py) sends no request: the stored answer meets the CORS check instead."""
         self._reported()  # what script writes or reads refused before belongs to no request
         name = server.cookie_name
         chain = server.chain(path)
         reasons: list[str] = []
-        stored = lambda: bool(self.cookies(name))  # noqa: E731
+        in_jar = lambda: bool(self.cookies(name))  # noqa: E731
         tainted_origin = crossed = preflighted = unsafe_header = False
         answered: tuple[int | None, str | None] = (None, None)  # the status and Origin of the last request answered
         for hop, (current, hop_path) in enumerate(chain):
@@ -179,7 +182,7 @@ class BrowserModel:
             reasons += self._site_reasons(page, target)
             if mode == "same-origin" and not same_origin:
                 fetch = "rejected" if hop == 0 else "network_error"
-                return Exchange(fetch, None, answered[0], preflighted, (), None, False, stored(),
+                return Exchange(fetch, None, answered[0], preflighted, (), None, False, in_jar(),
                                 _dedupe(reasons + ["fetch-mode-same-origin"]), origin=answered[1])  # fmt: skip
             if hop == 0 and mode == "no-cors" and content_type is not None:
                 if media_type(content_type) not in SAFELISTED_CONTENT_TYPES:
@@ -229,18 +232,30 @@ class BrowserModel:
                     if age > 0:
                         reasons.append("fetch-preflight-cache-store")
                 if not ok:
-                    return Exchange("network_error", None, answered[0], True, (), None, False, stored(),
+                    return Exchange("network_error", None, answered[0], True, (), None, False, in_jar(),
                                     _dedupe(reasons + ["fetch-preflight-check"]), origin=answered[1])  # fmt: skip
             elif cors_tainting and not make_preflight:
                 reasons.append("fetch-simple-request")
             request = self._subresource(page, target, hop_path, method)
-            header = None
-            if include:
-                header, why = self._cookie_header(request)
-                reasons += why
-            answer = current.answer(ServerRequest(method, hop_path, origin_header, content_type, header))
-            answered = (answer.status, origin_header)
-            reasons += answer.reasons
+            header, varied, stored = None, {"origin": origin_header}, None  # the server's Vary names Origin alone
+            if cache != "no-store" and method == "GET":
+                stored, why = self.http_cache.select(site_of(page), url, varied, self.now)
+                reasons += [why] if why else []
+            if stored:  # Fetch #http-network-or-cache-fetch: the stored answer, no request, no cookie
+                answer = ServerAnswer(stored.status, None, (), False, stored.headers, ())
+            else:
+                if include:
+                    header, why = self._cookie_header(request)
+                    reasons += why
+                answer = current.answer(ServerRequest(method, hop_path, origin_header, content_type, header))
+                answered = (answer.status, origin_header)
+                reasons += answer.reasons
+                if cache != "no-store":
+                    why = self.http_cache.store(site_of(page), url, method, answer.status, answer.headers, varied,
+                                                self.now)  # fmt: skip
+                    reasons += [why] if why else []
+                elif method == "GET" and freshness_lifetime(answer.headers):
+                    reasons.append("fetch-cache-mode-no-store")
             if not crossed:
                 fetch, status = "resolved", answer.status
             elif mode == "no-cors":
@@ -275,13 +290,15 @@ class BrowserModel:
                 method, content_type = "GET", None  # #http-redirect-fetch step 12: the body is dropped
                 unsafe_header = unsafe_header and self.profile.redirect_get_keeps_unsafe_headers.value
                 reasons.append("fetch-redirect-method-get")
+        if stored and fetch == "network_error":
+            fetch = "rejected"  # the fetch failed with no request sent
         read = fetch == "resolved" and status is not None
         if read and crossed:  # a CORS response shows script only the headers it exposes; a basic one, all but two
             read, why = header_exposed(answer.headers, EXPOSED_HEADER, credentials)
             reasons.append(why)
-        return Exchange(fetch, status, answer.status, preflighted, current.session_ids(header), answer.user,
-                        answer.created, stored(), _dedupe(reasons), header, origin=origin_header,
-                        header_read=read, **self._reported())  # fmt: skip
+        return Exchange(fetch, status, None if stored else answer.status, preflighted, current.session_ids(header),
+                        answer.user, answer.created, in_jar(), _dedupe(reasons), header,
+                        origin=None if stored else origin_header, header_read=read, **self._reported())  # fmt: skip
 
     def navigate(
         self, page: Origin, server: ServerModel, method: str, path: str, content_type: str | None = None,

@@ -26,7 +26,7 @@ from e2e.oracle.profiles import BrowserProfile, changed_by_deviations
 from e2e.oracle.server import ServerModel
 from e2e.oracle.sites import parse_origin
 from e2e.oracle.spec import FlowSpec
-from e2e.oracle.vocabulary import REQUESTS, STEPS
+from e2e.oracle.vocabulary import REQUESTS, REREAD, STEPS
 
 # The fields of a step that a browser's run is compared on (harness/verdict.py reads each off an observed step).
 STEP_FIELDS = ("fetch", "status", "server_status", "preflight", "cookie_sent", "authenticated", "cookie_stored",
@@ -38,7 +38,7 @@ class FlowExpectation:
     """The whole flow: each step, what script sees of the cookie, and the jar's view of it after login (before the
     script's writes, if the spec has any)."""
 
-    steps: dict[str, Exchange]  # "login", "me", "list", "create", "logout", in that order
+    steps: dict[str, Exchange]  # FlowSpec.steps in order: "login", "me", "list", "create", "logout" (, "reread")
     js_visible: bool  # document.cookie on the page shows the session cookie after login
     stored_cookie: dict | None  # domain, path, secure, httpOnly, partition_key as Playwright reports them
     deviations: tuple[str, ...] = ()  # profile deviations (profiles.Deviation ids) that changed this expectation
@@ -54,7 +54,7 @@ class FlowExpectation:
             | {"cookie_header": step.cookie_header, "reasons": list(step.reasons)}
             for name, step in self.steps.items()
         }
-        return steps | {"js_visible": self.js_visible, "js_reasons": list(self.js_reasons),
+        return steps | {"steps": list(self.steps), "js_visible": self.js_visible, "js_reasons": list(self.js_reasons),
                         "document_cookie": self.document_cookie,
                         "document_reasons": list(self.document_reasons), "stored_cookie": self.stored_cookie,
                         "deviations": list(self.deviations)}  # fmt: skip
@@ -99,6 +99,11 @@ def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation
             for line in spec.script_writes:
                 written += browser.write_cookie(spec.page_origin, "/", line)[1]
             shown = browser.document_cookie(spec.page_origin)
+    if spec.reread_from:  # the second page of the site, on the same jar and HTTP cache
+        request = REQUESTS[REREAD]
+        steps[REREAD] = browser.fetch(parse_origin(spec.reread_from, "reread_from"), server, request.method,
+                                      request.path, credentials=spec.credentials, mode=spec.mode,
+                                      authorization=spec.authorization, cache=spec.cache)  # fmt: skip
     return FlowExpectation(steps, visible, jar_view, (), js_reasons, shown, tuple(dict.fromkeys(written)))
 
 

@@ -188,6 +188,40 @@ _TABLE = (
         "headers and is not preflighted: it reaches the server whatever the CORS answer will be.",
         "Fetch #cors-safelisted-method; #cors-safelisted-request-header; #concept-main-fetch",
     ),
+    # The HTTP cache (httpcache.py)
+    Rule(
+        "http-cache-store",
+        "A GET's 200 answer with Cache-Control max-age (and no no-store) is stored in the HTTP cache's partition of "
+        "the page's top-level site, under its URL, with the request's values of the headers its Vary names; it "
+        "replaces the URL's earlier answer there.",
+        "RFC 9111 §3, §4.1; Fetch #determine-the-http-cache-partition; #concept-http-network-or-cache-fetch",
+    ),
+    Rule(
+        "http-cache-hit",
+        "A GET for a URL the cache holds a fresh answer for, in the partition of the page's top-level site (every "
+        "page of the site shares it), whose Vary'd request headers match, is answered from the cache: no request "
+        "reaches the server and no cookie goes; the stored answer's CORS headers meet this request's CORS check, "
+        "so without Vary: Origin another origin's Access-Control-Allow-Origin fails it.",
+        "RFC 9111 §4, §4.1, §4.2; Fetch #concept-http-network-or-cache-fetch; #concept-cors-check",
+    ),
+    Rule(
+        "http-cache-vary-mismatch",
+        "The cache holds an answer for the URL, but a header its Vary names (Origin) had another value: the "
+        "stored answer is not used and the request goes to the server.",
+        "RFC 9111 §4.1",
+    ),
+    Rule(
+        "http-cache-stale",
+        "The cache's answer for the URL is older than its max-age: it is not used without validation, and the "
+        "request goes to the server.",
+        "RFC 9111 §4.2",
+    ),
+    Rule(
+        "fetch-cache-mode-no-store",
+        'The fetch\'s cache mode is "no-store": the answer, storable as it is, is neither taken from the HTTP cache '
+        "nor stored in it.",
+        "Fetch #concept-request-cache-mode; #concept-http-network-or-cache-fetch",
+    ),
     Rule(
         "fetch-origin-header",
         "The browser adds an Origin header with the initiator's origin to every POST and to every cross-origin "
@@ -648,6 +682,12 @@ _TABLE = (
         "Logout destroys the session on the server: the old id, replayed later in any way, is unknown and answered"
         " 401.",
         "server/app.py logout, require_user",
+    ),
+    Rule(
+        "server-cache-control",
+        "The API answers this GET 200 with Cache-Control: private, max-age=N (the server's cache_max_age): the "
+        "browser may keep the user's data N seconds; every other answer says no-store.",
+        "server/app.py finish; RFC 9111 §5.2.2.1, §5.2.2.7",
     ),
     Rule(
         "server-cors-policy",

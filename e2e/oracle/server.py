@@ -25,11 +25,12 @@ from e2e.oracle.vocabulary import (
     HOP_PATH,
     JSON,
     REQUESTS,
+    STEPS,
     OracleInputError,
     media_type,
 )
 
-ROUTES = {(r.method, r.path): step for step, r in REQUESTS.items()}  # ("POST", "/api/login") -> "login"
+ROUTES = {(REQUESTS[s].method, REQUESTS[s].path): s for s in STEPS}  # ("POST", "/api/login") -> "login"
 PATHS = {r.path for r in REQUESTS.values()}
 
 
@@ -87,9 +88,12 @@ def policy_headers(spec: ServerSpec, origin: str | None, kind: str | None = None
 
 
 def cors_headers(spec: ServerSpec, origin: str | None, kind: str | None = None) -> dict[str, str]:
-    """Every CORS header server/app.py answers a request from `origin` with: the policy's (policy_headers), and
-    Access-Control-Expose-Headers beside an Access-Control-Allow-Origin when the spec exposes a header."""
+    """Every CORS header server/app.py answers a request from `origin` with: the policy's (policy_headers), without
+    its Vary: Origin unless the spec's vary_origin, and Access-Control-Expose-Headers beside an
+    Access-Control-Allow-Origin when the spec exposes a header."""
     headers = policy_headers(spec, origin, kind)
+    if not spec.vary_origin:
+        headers.pop("Vary", None)
     if "Access-Control-Allow-Origin" in headers and EXPOSE_HEADERS[spec.expose_headers]:
         headers = headers | {"Access-Control-Expose-Headers": EXPOSE_HEADERS[spec.expose_headers]}
     return headers
@@ -195,6 +199,9 @@ class ServerModel:
             return ServerAnswer(self.spec.redirect_status, None, lines, False, headers | {"Location": location},
                                 reasons)  # fmt: skip
         status, user, lines, created, reasons = self._route(request, self.session_ids(request.cookie_header))
+        if status == 200 and request.method == "GET" and self.spec.cache_max_age:
+            headers, reasons = headers | {"Cache-Control": f"private, max-age={self.spec.cache_max_age}"}, [
+                *reasons, "server-cache-control"]  # fmt: skip
         return ServerAnswer(status, user, lines, created, headers, tuple(reasons))
 
     def _callback(self, r: ServerRequest, headers: dict[str, str]) -> ServerAnswer:

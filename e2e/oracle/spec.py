@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 
 from e2e.oracle.setcookie import SetCookie, deletion_line, parse_set_cookie
-from e2e.oracle.sites import Origin, parse_origin
+from e2e.oracle.sites import Origin, parse_origin, site_of
 from e2e.oracle.vocabulary import (
     ALLOW_HEADERS,
     BODIES,
@@ -22,11 +22,14 @@ from e2e.oracle.vocabulary import (
     IDP_AUTHORIZE_PATH,
     IDP_RETURNS,
     LOGINS,
+    ORIGIN_VARYING_POLICIES,
     REDIRECT_MODES,
     REDIRECT_STATUSES,
     REQUEST_MODES,
     REQUESTS,
+    REREAD,
     STATE_COOKIE,
+    STEPS,
     THIRD_PARTY_POLICIES,
     OracleInputError,
     choice,
@@ -49,6 +52,12 @@ class ServerSpec:
     allow_headers: str = "content-type"
     preflight_max_age: int = 0
     expose_headers: str = "none"  # Access-Control-Expose-Headers beside an ACAO (vocabulary.EXPOSE_HEADERS)
+    # The API's GET answers of 200 (me, list) carry Cache-Control: private, max-age=N instead of no-store (a user's
+    # data the server lets the browser keep N seconds); 0: no-store on every answer.
+    cache_max_age: int = 0
+    # False: the reflect and allowlist policies answer their Access-Control-Allow-Origin without Vary: Origin (a
+    # hand-written reflection), so a cache may give one origin's answer to another.
+    vary_origin: bool = True
     secure_cookie_needs_tls: bool = False  # express-session: no Set-Cookie for a Secure cookie over "insecure" http
     trust_proxy: bool = False  # express `trust proxy`: believe X-Forwarded-Proto
     forwarded_https: bool = False  # the API is reached through a proxy that ends TLS and sends X-Forwarded-Proto
@@ -93,6 +102,20 @@ class ServerSpec:
             or not (0 <= self.preflight_max_age <= 10**9)
         ):
             raise OracleInputError(f"preflight_max_age is whole seconds, 0 or more, not {self.preflight_max_age!r}")
+        if (
+            isinstance(self.cache_max_age, bool)
+            or not isinstance(self.cache_max_age, int)
+            or not (0 <= self.cache_max_age <= 10**9)
+        ):
+            raise OracleInputError(f"cache_max_age is whole seconds, 0 or more, not {self.cache_max_age!r}")
+        if not isinstance(self.vary_origin, bool):
+            raise OracleInputError(f"vary_origin is True or False, not {self.vary_origin!r}")
+        varying = [p for p in (self.cors, self.preflight_cors) if p in ORIGIN_VARYING_POLICIES]
+        if not self.vary_origin and not varying:
+            policies = ", ".join(ORIGIN_VARYING_POLICIES)
+            raise OracleInputError(f"vary_origin False drops the Vary: Origin that the {policies} policies send; "
+                                   f"cors {self.cors!r} sends none: give one of those, or leave vary_origin "
+                                   "True")  # fmt: skip
         choice(self.redirect_status, REDIRECT_STATUSES, "redirect_status")
         choice(self.csrf, CSRF_DEFENCES, "csrf")
         if isinstance(self.allowlist, str):
@@ -129,6 +152,12 @@ class ServerSpec:
         object.__setattr__(self, "lines", lines)
         object.__setattr__(self, "login", login)
         object.__setattr__(self, "logout", parse_set_cookie(line, "logout_set_cookie"))
+
+    @property
+    def leaves_cached(self) -> bool:
+        """Whether the answers leave something in the browser's context beyond its jar: a preflight cached by
+        Access-Control-Max-Age, or an answer the HTTP cache keeps."""
+        return bool(self.preflight_max_age or self.cache_max_age)
 
     @property
     def preflight_policy(self) -> str:
@@ -172,6 +201,10 @@ class FlowSpec:
     redirect_mode: str = "follow"  # what the login fetch does with a redirect (vocabulary.REDIRECT_MODES)
     # login "idp": how many seconds old the state cookie is when the provider's page returns (the user stayed there)
     state_cookie_age: int = 0
+    # After the flow, a page on this origin (same-site with the page, another origin) reads `me` with the same fetch
+    # options (vocabulary.REREAD): what the HTTP cache, shared by the site's pages, gives another origin. None: no
+    # second page.
+    reread_from: str | None = None
     page_origin: Origin = field(init=False, repr=False, compare=False)
     api_origin: Origin = field(init=False, repr=False, compare=False)
 
@@ -218,6 +251,16 @@ class FlowSpec:
         if self.authorization and self.mode == "no-cors":
             raise OracleInputError("a no-cors fetch may not carry Authorization (Fetch's no-cors guard drops it): use "
                                    "mode cors or same-origin with authorization")  # fmt: skip
+        if self.reread_from is not None:
+            second = parse_origin(self.reread_from, "reread_from")
+            object.__setattr__(self, "reread_from", second.serialized())
+            if second.serialized() == parse_origin(self.page, "page").serialized():
+                raise OracleInputError("reread_from is a second page, on another origin than the page: give another "
+                                       "origin of the page's site, e.g. the page's host on another port")  # fmt: skip
+            if site_of(second) != site_of(parse_origin(self.page, "page")):
+                raise OracleInputError("reread_from must be same-site with the page: the HTTP cache is partitioned by "
+                                       "top-level site, so a page of another site never meets the first page's "
+                                       "answers")  # fmt: skip
         if isinstance(self.script_writes, str):
             raise OracleInputError(f"script_writes must be a tuple of lines, e.g. ({self.script_writes!r},)")
         for line in self.script_writes:
@@ -250,6 +293,11 @@ class FlowSpec:
     @property
     def cookie_name(self) -> str:
         return self.server.cookie_name
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The flow's steps in order: vocabulary.STEPS, then REREAD when a second page reads."""
+        return STEPS + ((REREAD,) if self.reread_from else ())
 
     @property
     def login_url(self) -> str:

@@ -18,6 +18,8 @@ REQUEST_MODES = ("cors", "no-cors", "same-origin")
 # ACAO = one configured origin with ACAC whatever the Origin (the `cors` middleware given a string: a page on another
 # port or host than the one configured fails the check).
 CORS_POLICIES = ("none", "wildcard", "reflect", "allowlist", "reflect_any_credentials", "fixed")
+# The policies whose answer depends on the request's Origin, and so say Vary: Origin (ServerSpec.vary_origin).
+ORIGIN_VARYING_POLICIES = ("reflect", "allowlist", "reflect_any_credentials")
 # The SameSite attribute a server can write; None: the attribute is left out.
 SAMESITE_VALUES = (None, "Lax", "Strict", "None")
 # The server's own CSRF defence for unsafe methods: none, or refusing a foreign Origin.
@@ -26,8 +28,9 @@ CSRF_DEFENCES = ("off", "origin")
 # spec means the browser's own default in the contexts the suite makes.
 THIRD_PARTY_POLICIES = ("allowed", "blocked")
 # What script (or, for a navigation, the new document) sees of a request: a readable response, an opaque one (no-cors,
-# or redirect "manual"'s opaque redirect), a network error, a refusal before any request went out, or a navigation
-# that replaced the page.
+# or redirect "manual"'s opaque redirect), a network error after a request went out, a failure with no request sent
+# (refused before any went out, or a response from the HTTP cache that failed the CORS check), or a navigation that
+# replaced the page.
 FETCH_OUTCOMES = ("resolved", "opaque", "network_error", "rejected", "navigated")
 
 # How the page logs in: a fetch() from script, a top-level form POST that the server answers 303 See Other back to
@@ -90,12 +93,16 @@ class StepRequest:
 
 
 STEPS = ("login", "me", "list", "create", "logout")
+# After the flow, `me` read again from a page on another origin (FlowSpec.reread_from): what the browser's HTTP cache
+# gives another origin of the same site (a step of the flows that name a second page, and of no other).
+REREAD = "reread"
 REQUESTS = {
     "login": StepRequest("login", "POST", "/api/login", True),
     "me": StepRequest("me", "GET", "/api/me", False),
     "list": StepRequest("listResources", "GET", "/api/resources", False),
     "create": StepRequest("createResource", "POST", "/api/resources", True),
     "logout": StepRequest("logout", "POST", "/api/logout", False),
+    REREAD: StepRequest("me", "GET", "/api/me", False),
 }
 
 

@@ -17,7 +17,7 @@ from e2e.oracle.engines import engine_lines, said_by_step
 from e2e.oracle.flow import STEP_FIELDS
 from e2e.oracle.profiles import PROFILES
 from e2e.oracle.rules import chain_lines
-from e2e.oracle.vocabulary import CREDENTIALS_MODES, STEPS
+from e2e.oracle.vocabulary import CREDENTIALS_MODES
 
 TEMPLATE = Path(__file__).with_name("template.html")
 
@@ -48,14 +48,14 @@ def core_rows() -> list[str]:
 def rows(record: CaseRecord) -> list[dict]:
     """The detail's rows: every field the comparison compared, expected next to observed, and whether it differed."""
     differing = {(m["step"], m["field"]): m for m in record.mismatches}
-    fields = [(step, name, record.expected[step][name], record.observed[step][name]) for step in STEPS
+    fields = [(step, name, record.expected[step][name], record.observed[step][name]) for step in record.steps
               for name in STEP_FIELDS]  # fmt: skip
     fields.append(("login", "js_visible", record.expected["js_visible"], record.observed["js_visible"]))
     stored, seen = record.expected.get("stored_cookie") or {}, record.observed.get("stored_cookie") or {}
     fields += [("login", f"jar.{name}", stored.get(name), seen.get(name)) for name in sorted(set(stored) | set(seen))]
     if record.spec["server"].get("exact"):  # the Cookie headers and document.cookie are compared as text
         want, got = record.expected, record.observed
-        fields += [(step, "cookie_header", want[step]["cookie_header"], got[step]["cookie_header"]) for step in STEPS]
+        fields += [(step, "cookie_header", want[step]["cookie_header"], got[step]["cookie_header"]) for step in record.steps]
         fields.append(("login", "document_cookie", want["document_cookie"], got["document_cookie"]))
     listed = {(step, name) for step, name, _, _ in fields}
     # a mismatch of a field the table has no row for (a preflight that carried a cookie, a second cookie in the jar)
@@ -66,7 +66,7 @@ def rows(record: CaseRecord) -> list[dict]:
 
 def chain(record: CaseRecord) -> list[str]:
     """The case's rule chain, each rule once, in step order, formatted by the one formatter of rule chains."""
-    ids = dict.fromkeys(r for step in STEPS for r in record.expected[step]["reasons"])
+    ids = dict.fromkeys(r for step in record.steps for r in record.expected[step]["reasons"])
     ids.update(dict.fromkeys(record.expected.get("js_reasons", ())))
     return [line.strip() for line in chain_lines(ids)]
 
@@ -74,13 +74,13 @@ def chain(record: CaseRecord) -> list[str]:
 def engine(record: CaseRecord) -> dict:
     """What the engine said across the case (oracle.engines.engine_lines), which of its reports never came, and
     whether its reasons and the oracle's differ."""
-    said = said_by_step(record.observed, STEPS)
-    reports = [record.observed[step].get("engine", {}) for step in STEPS]
+    said = said_by_step(record.observed, record.steps)
+    reports = [record.observed[step].get("engine", {}) for step in record.steps]
     return {
         "lines": engine_lines(record.browser, said),
         "captured": all(r.get("captured", False) or not r.get("asked", True) for r in reports),
-        "unheard": [step for step, r in zip(STEPS, reports) if not r.get("asked", True)],
-        "missing": [f"{step}: {m}" for step, r in zip(STEPS, reports) for m in r.get("missing", [])],
+        "unheard": [step for step, r in zip(record.steps, reports) if not r.get("asked", True)],
+        "missing": [f"{step}: {m}" for step, r in zip(record.steps, reports) for m in r.get("missing", [])],
         "differs": any(m["field"].startswith("engine.") for m in record.mismatches),
     }
 
@@ -99,7 +99,7 @@ def build(records: list[CaseRecord], outcomes: dict[str, str], traces: dict[str,
         cases.append({
             "nodeid": r.nodeid, "case": r.case, "slice": r.slice, "browser": r.browser, "version": r.version,
             "outcome": outcome, "row": row_key(r.markers), "column": f"{r.credentials}|{r.setup}",
-            "spec": r.spec, "rows": rows(r), "errors": {s: r.observed[s].get("error") for s in STEPS},
+            "spec": r.spec, "rows": rows(r), "errors": {s: r.observed[s].get("error") for s in r.steps},
             "jar": r.observed.get("jar", []), "chain": chain(r), "mismatches": list(r.mismatches),
             "deviations": r.deviations, "expected_summary": summary(r.expected),
             "observed_summary": summary(r.observed), "trace": traces.get(r.nodeid),

@@ -384,8 +384,8 @@ def test_to_json_shape():
     """Every field the comparison reads is in the JSON, per step with its rule chain, and the jar's view of the cookie
     (the report's detail shows each of them next to what the browser did)."""
     data = flow(api=API_B, set_cookie=PARTITIONED, cors="allowlist").to_json()
-    assert list(data) == ["login", "me", "list", "create", "logout", "js_visible", "js_reasons", "document_cookie",
-                          "document_reasons", "stored_cookie", "deviations"]  # fmt: skip
+    assert list(data) == ["login", "me", "list", "create", "logout", "steps", "js_visible", "js_reasons",
+                          "document_cookie", "document_reasons", "stored_cookie", "deviations"]  # fmt: skip
     assert data["login"] == {
         "fetch": "resolved",
         "status": 200,
