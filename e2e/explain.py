@@ -206,6 +206,25 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: no-store)",
     )
     parser.add_argument(
+        "--cache-max-age",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="the API answers its GETs 200 with Cache-Control: private, max-age=SECONDS, letting the browser keep the "
+        "user's data (default: 0, no-store on every answer)",
+    )
+    parser.add_argument(
+        "--no-vary-origin",
+        action="store_true",
+        help="the reflect and allowlist policies leave Vary: Origin out of their answers (a hand-written reflection)",
+    )
+    parser.add_argument(
+        "--reread-from",
+        metavar="ORIGIN",
+        help="after the flow, a page on this origin of the page's site reads me again with the same options: what "
+        "the browser's HTTP cache gives another origin (with --cache default and --cache-max-age)",
+    )
+    parser.add_argument(
         "--secure-cookie-needs-tls",
         action="store_true",
         help="the server omits a Secure cookie on a request it believes insecure (express-session)",
@@ -271,12 +290,14 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
         preflight_max_age=args.max_age,
         expose_headers=args.expose_headers,
         state_cookie=args.state_cookie,
+        cache_max_age=args.cache_max_age,
+        vary_origin=not args.no_vary_origin,
     )
     return FlowSpec(args.page, args.api or args.page, server, args.credentials, args.mode, body=args.body,
                     redirect_via=tuple(args.redirect_to or ()), login=args.login, authorization=args.authorization,
                     cache=args.cache, idp=args.idp, idp_return=args.idp_return,
                     redirect_mode=args.redirect_mode, third_party=args.third_party,
-                    state_cookie_age=args.state_cookie_age)  # fmt: skip
+                    state_cookie_age=args.state_cookie_age, reread_from=args.reread_from)  # fmt: skip
 
 
 def expectations(spec: FlowSpec, browsers: Sequence[str]) -> dict[str, FlowExpectation]:

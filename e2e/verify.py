@@ -52,19 +52,28 @@ def local_origins(page: str, api: str) -> tuple[str, str]:
 def local_spec(spec: FlowSpec, hosts) -> FlowSpec:
     """`spec` on this run's hosts (anything with `origin(name)`): the page and the API mapped by `local_origins`, and
     each origin a redirected login goes through and the identity provider likewise (each one's relation to the page
-    kept); an allowlisted origin that is one of these mapped with it, every other input kept as it is."""
+    kept), and a second page's origin (another origin of the page's site, and another than the API's when it was); an
+    allowlisted origin that is one of these mapped with it, every other input kept as it is."""
     page_name, api_name = local_origins(spec.page, spec.api)
     page, api = hosts.origin(page_name), hosts.origin(api_name)
     mapped = {spec.page_origin.serialized(): page, spec.api_origin.serialized(): api}
     for hop in (*spec.redirect_via, *([spec.idp] if spec.idp else [])):
         mapped.setdefault(hop, hosts.origin(local_origins(spec.page, hop)[1]))
+    if spec.reread_from:  # same-site with the page, another origin; another than the API's too, if it was
+        second = hosts.origin(local_origins(spec.page, spec.reread_from)[1])
+        if second == api and spec.reread_from != spec.api:
+            if spec.page_origin.scheme != "https":
+                raise ValueError("--verify has a second page on another host of the page's site only over https")
+            second = hosts.origin("evil_sibling_https")  # evil.site-a.test: the site's other host
+        mapped.setdefault(spec.reread_from, second)
     allowlist = spec.server.allowlist
     # the redirect chain and a form login's way back name origins: FlowSpec makes them again from the local ones
     way_back = None if spec.login in ("form", "idp") else spec.server.login_redirect
     server = replace(spec.server, allowlist=tuple(mapped.get(o, o) for o in allowlist) if allowlist else None,
                      redirects=(), login_redirect=way_back, idp_authorize=None)  # fmt: skip
     return replace(spec, page=page, api=api, server=server, redirect_via=tuple(mapped[o] for o in spec.redirect_via),
-                   idp=mapped[spec.idp] if spec.idp else None)  # fmt: skip
+                   idp=mapped[spec.idp] if spec.idp else None,
+                   reread_from=mapped[spec.reread_from] if spec.reread_from else None)  # fmt: skip
 
 
 def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:

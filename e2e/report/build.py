@@ -17,13 +17,14 @@ from e2e.oracle.engines import engine_lines, said_by_step
 from e2e.oracle.flow import STEP_FIELDS
 from e2e.oracle.profiles import PROFILES
 from e2e.oracle.rules import chain_lines
-from e2e.oracle.vocabulary import CREDENTIALS_MODES
+from e2e.oracle.vocabulary import CREDENTIALS_MODES, REREAD
 
 TEMPLATE = Path(__file__).with_name("template.html")
 
 
-def summary(flow: dict) -> dict:
-    """What happened at a glance: stored, sent, authenticated, readable by script, logged out."""
+def summary(flow: dict, steps: tuple[str, ...]) -> dict:
+    """What happened at a glance: stored, sent, authenticated, readable by script, logged out; whether a second page's
+    read reached the server (None: the flow has none), or the HTTP cache answered it."""
     return {
         "stored": flow["login"]["cookie_stored"],
         "sent": flow["me"]["cookie_sent"],
@@ -32,6 +33,7 @@ def summary(flow: dict) -> dict:
         "logged_out": not flow["logout"]["cookie_stored"],
         "login_reached": flow["login"]["server_status"] is not None,
         "login_read": flow["login"]["fetch"] == "resolved",
+        "reread_reached": flow[REREAD]["server_status"] is not None if REREAD in steps else None,
     }
 
 
@@ -101,8 +103,8 @@ def build(records: list[CaseRecord], outcomes: dict[str, str], traces: dict[str,
             "outcome": outcome, "row": row_key(r.markers), "column": f"{r.credentials}|{r.setup}",
             "spec": r.spec, "rows": rows(r), "errors": {s: r.observed[s].get("error") for s in r.steps},
             "jar": r.observed.get("jar", []), "chain": chain(r), "mismatches": list(r.mismatches),
-            "deviations": r.deviations, "expected_summary": summary(r.expected),
-            "observed_summary": summary(r.observed), "trace": traces.get(r.nodeid),
+            "deviations": r.deviations, "expected_summary": summary(r.expected, r.steps),
+            "observed_summary": summary(r.observed, r.steps), "trace": traces.get(r.nodeid),
             "trace_rerun": (reruns or {}).get(r.nodeid), "engine": engine(r),
         })  # fmt: skip
     counts = {k: sum(c["outcome"] == k for c in cases) for k in ("passed", "failed", "deviation", "error")}

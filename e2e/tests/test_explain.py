@@ -38,8 +38,8 @@ def test_explain_json_for_one_browser(capsys):
     )
     data = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert set(data) == {*STEPS, "steps", "js_visible", "js_reasons", "document_cookie", "document_reasons", "stored_cookie",
-                         "deviations"}  # fmt: skip
+    assert set(data) == {*STEPS, "steps", "js_visible", "js_reasons", "document_cookie", "document_reasons",
+                         "stored_cookie", "deviations"}  # fmt: skip
     assert data["me"]["authenticated"] is True and data["login"]["reasons"][0] == "site-cross"
 
 
@@ -263,3 +263,24 @@ def test_explain_a_cross_site_form_login_stores_the_cookie_the_apps_fetches_then
     assert (data["login"]["fetch"], data["login"]["status"], data["login"]["cookie_stored"]) == ("navigated", 303, True)
     assert "server-login-redirect" in data["login"]["reasons"]
     assert (data["me"]["cookie_sent"], data["me"]["authenticated"]) == (False, False)
+
+
+@pytest.mark.parametrize("vary, outcome", [(False, "rejected; no request reached the server"),
+                                           (True, "resolved 401; server answered 401")])  # fmt: skip
+def test_explain_shows_what_the_cache_gives_a_second_page(capsys, vary, outcome):
+    """--cache-max-age with --reread-from: the second page's read is a step of its own, from the cache without Vary:
+    Origin (a failure with no request sent, the rule named), from the server with it."""
+    argv = ["--browser", "firefox", "--page", "https://shop.example.com", "--api", "https://api.example.com",
+            "--credentials", "include", "--set-cookie", "sid=x; Path=/; Secure", "--cors", "reflect_any_credentials",
+            "--cache", "default", "--cache-max-age", "600", "--reread-from", "https://admin.example.com"]  # fmt: skip
+    assert explain.main(argv + ([] if vary else ["--no-vary-origin"])) == 0
+    reread = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  reread")]
+    assert len(reread) == 1 and reread[0].split(None, 1)[1].startswith(outcome), reread
+
+
+def test_explain_refuses_a_second_page_of_another_site(capsys):
+    """--reread-from another site is refused with the reason (the cache is partitioned by top-level site)."""
+    argv = ["--page", "https://shop.example.com", "--reread-from", "https://admin.example.net"]
+    with pytest.raises(SystemExit) as exit_info:
+        explain.main(argv)
+    assert exit_info.value.code == 2 and "partitioned by top-level site" in capsys.readouterr().err

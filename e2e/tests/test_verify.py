@@ -102,6 +102,9 @@ CHANGED = {
     "--authorization": ["--authorization"],
     "--cache": ["--cache", "default"],
     "--expose-headers": ["--expose-headers", "named"],
+    "--cache-max-age": ["--cache-max-age", "600"],
+    "--no-vary-origin": ["--cors", "allowlist", "--no-vary-origin"],
+    "--reread-from": ["--reread-from", "https://admin.example.com"],
     "--third-party": ["--third-party", "allowed"],
     "--state-cookie-age": ["--login", "idp", "--idp", "https://accounts.example.org", "--state-cookie-age", "180"],
     "--redirect-mode": ["--redirect-to", "https://auth.example.com", "--redirect-mode", "manual"],
@@ -140,7 +143,7 @@ def test_every_explain_option_reaches_the_verified_spec():
         spec, local = _local(DEFAULT_ARGS + argv)
         assert local != default, f"{option} does not reach the verified spec"
         assert replace(local, page=spec.page, api=spec.api, server=spec.server, redirect_via=spec.redirect_via,
-                       idp=spec.idp) == spec  # fmt: skip
+                       idp=spec.idp, reread_from=spec.reread_from) == spec  # fmt: skip
         moved = ("allowlist", "redirects", "login_redirect", "idp_authorize")  # origins, mapped onto the local hosts
         kept = {k: v for k, v in vars(spec.server).items() if k not in moved}
         assert {k: v for k, v in vars(local.server).items() if k not in moved} == kept, option
@@ -170,3 +173,28 @@ def test_the_default_allowlist_follows_the_page_to_the_local_hosts():
     """--cors allowlist without --allowlist admits the page's origin, which --verify maps with the page."""
     spec, local = _local(DEFAULT_ARGS + ["--cors", "allowlist"])
     assert spec.server.allowlist == (spec.page,) and local.server.allowlist == (local.page,)
+
+
+@pytest.mark.parametrize(
+    "api_url, second, expected",
+    [
+        pytest.param("https://api.example.com", "https://admin.example.com", "evil_sibling_https", id="other_host"),
+        pytest.param("https://api.other.com", "https://admin.example.com", "api_site_a_https", id="api_elsewhere"),
+        pytest.param("https://api.example.com", "https://shop.example.com:8443", "app_https_alt_port", id="port"),
+    ],
+)
+def test_a_second_page_keeps_its_relations(api_url, second, expected):
+    """The second page (--reread-from) maps onto another origin of the page's local site, never the API's own unless
+    it was the API's."""
+    from e2e.oracle.spec import FlowSpec, ServerSpec
+    from e2e.verify import local_spec
+
+    class Hosts:
+        def origin(self, name):
+            return f"https://{name.replace('_', '-')}.site-a.test:1"
+
+    spec = FlowSpec("https://shop.example.com", api_url, ServerSpec("sid=x", cors="reflect_any_credentials"),
+                    "include", reread_from=second)  # fmt: skip
+    local = local_spec(spec, Hosts())
+    assert local.reread_from == Hosts().origin(expected)
+    assert local.reread_from not in (local.page, local.api)

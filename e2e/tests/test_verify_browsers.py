@@ -54,3 +54,23 @@ def test_the_engines_say_why_a_cross_site_lax_cookie_is_refused():
         title = f"{ENGINE_NAMES[result['browser']]} says:"
         said = next(s for s in result["engine"]["login"]["said"] if s["kind"] == "store")
         assert title in text and f"login: store {said['code']} 'sid'" in text, text[-3000:]
+
+
+def test_a_cached_answer_without_vary_origin_is_verified_on_a_second_page():
+    """`explain ... --cache default --cache-max-age 600 --no-vary-origin --reread-from ORIGIN --verify`: the admin app
+    on another host of the site gets the shop's cached answer, with no request sent, and fails the CORS check, in each
+    browser as the oracle says (both pages and the API mapped onto three local origins of one site)."""
+    args = ["--page", "https://shop.example.com", "--api", "https://api.example.com", "--credentials", "include",
+            "--set-cookie", "sid=x; Path=/; Secure; SameSite=Lax", "--cors", "reflect_any_credentials", "--cache",
+            "default", "--cache-max-age", "600", "--no-vary-origin", "--reread-from", "https://admin.example.com",
+            "--verify", "--json"]  # fmt: skip
+    run = subprocess.run([sys.executable, "-m", "e2e.explain", *args], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300, check=False)  # fmt: skip
+    results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith('{"browser"')]
+    assert {r["browser"] for r in results} == {"chromium", "firefox"}, run.stderr[-2000:]
+    for result in results:
+        assert result["mismatches"] == [], (result["browser"], result["mismatches"])
+        again = result["observed"]["reread"]
+        assert (again["fetch"], again["server_status"]) == ("rejected", None), (result["browser"], again)
+        assert "http-cache-hit" in result["expected"]["reread"]["reasons"]
+    assert run.returncode == 0, run.stderr[-2000:]

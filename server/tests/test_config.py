@@ -612,3 +612,42 @@ def test_exposed_headers_as_the_model_answers(client, state, expose, kind, origi
     sid = state.sessions.create("alice")
     me = client.get("/api/me", headers={"Cookie": f"sid={sid}"} | ({"Origin": origin} if origin else {}))
     assert me.status_code == 200 and cors_headers(me) == model_headers(spec, origin)
+
+
+@pytest.mark.parametrize("max_age", [0, 600])
+@pytest.mark.parametrize("vary", [True, False])
+@pytest.mark.parametrize("kind", ["reflect", "allowlist", "reflect_any_credentials"])
+def test_cache_headers_as_the_model_answers(client, state, max_age, vary, kind):
+    """Cache-Control on a 401 and a 200 of /api/me (private, max-age only on the 200 when the server lets the browser
+    keep it), on a POST, and Vary: Origin or its absence: each as the oracle's model of this server answers."""
+    from e2e.harness.serving import settings_for
+    from e2e.oracle.server import ServerModel, ServerRequest
+    from e2e.oracle.sites import parse_origin
+    from e2e.oracle.spec import ServerSpec
+
+    spec = ServerSpec("sid=x; Path=/", cors=kind, allowlist=(EVIL,) if kind == "allowlist" else None,
+                      cache_max_age=max_age, vary_origin=vary)  # fmt: skip
+    state.configure(settings_for(spec))
+    model = ServerModel(spec, parse_origin("https://api.site-b.test", "api"))
+
+    def answered(cookie: str | None) -> dict:
+        return model.answer(ServerRequest("GET", "/api/me", EVIL, None, cookie)).headers
+
+    sid = state.sessions.create("alice")
+    model.sessions[sid] = "alice"
+    for cookie in (None, f"sid={sid}"):
+        me = client.get("/api/me", headers={"Origin": EVIL} | ({"Cookie": cookie} if cookie else {}))
+        wanted = answered(cookie)
+        assert cors_headers(me) == {k: v for k, v in wanted.items() if k in CORS_HEADERS}
+        assert me.headers["Cache-Control"] == wanted.get("Cache-Control", "no-store")
+    assert me.status_code == 200 and (me.headers["Cache-Control"] == "private, max-age=600") is (max_age == 600)
+    assert ("Vary" in me.headers) is vary
+    logout = client.post("/api/logout", headers={"Origin": EVIL, "Cookie": f"sid={sid}"})
+    assert logout.headers["Cache-Control"] == "no-store"
+
+
+def test_cache_max_age_is_whole_seconds():
+    """A negative or fractional cache_max_age is refused with what to give."""
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ConfigError, match="cache_max_age must be whole seconds"):
+            Settings(cache_max_age=bad)

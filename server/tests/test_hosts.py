@@ -203,3 +203,27 @@ def test_exact_lines_go_out_byte_for_byte_and_the_record_reads_them_back(hosts: 
         assert login.set_cookie == lines and me.cookie_header == "тест=2" and me.session_ids == ("2",)
     finally:
         hosts.reset()
+
+
+def test_every_tls_listener_and_the_proxy_present_the_key_a_browser_is_told_to_trust():
+    """The SPKI hash the browsers are launched trusting (TestHosts.certificate_spki) is the key of the certificate
+    each TLS listener, the proxy's nginx too, presents: one leaf for the run."""
+    import base64
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from server.hosts import find_nginx
+    from server.origins import PROXY_LISTENER
+
+    with TestHosts.running(proxy=bool(find_nginx())) as running:
+        listeners = ["https", "https_alt"] + ([PROXY_LISTENER] if PROXY_LISTENER in running.ports else [])
+        for listener in listeners:
+            context = ssl.create_default_context(cadata=running.ca.cert_pem.bytes().decode())
+            raw = socket.create_connection(("127.0.0.1", running.ports[listener]), timeout=5)
+            with context.wrap_socket(raw, server_hostname="app.site-a.test") as sock:
+                der = sock.getpeercert(binary_form=True)
+            key = x509.load_der_x509_certificate(der).public_key()
+            spki = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+            assert base64.b64encode(hashlib.sha256(spki).digest()).decode() == running.certificate_spki, listener
