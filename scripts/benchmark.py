@@ -77,7 +77,7 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
     """Seconds per case for its browser work alone in an already-open page of one browser: the case's own fetches
     (its options: body, redirect chain, Authorization, cache and redirect modes) in one call, or its login's
     navigations (form, identity provider) and then the other four fetches in one call, and a second page's reread; a
-    case whose cached preflight or answer must not outlive it (ServerSpec.leaves_cached) in a context of its own, as
+    case whose cached preflight or answer must not outlive it (FlowSpec.leaves_cached) in a context of its own, as
     the suite runs it, unwarmed (its warm-up would fill the cache the case's own run goes without)."""
     config = load_playwright_config()
     cases = [c for c in all_cases() if c.id in set(case_ids)]
@@ -88,7 +88,7 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
                              engine_reasons="off")  # fmt: skip  # the floor: the browser's work alone, nobody listening
         for case in cases:
             spec = case.spec(hosts)
-            own = spec.server.leaves_cached
+            own = spec.leaves_cached
             view = (BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None,
                                 engine_reasons="off") if own else shared)  # fmt: skip
             view.serve(spec.server)

@@ -375,13 +375,13 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
     """login → me → list → create → logout as `spec` says (then the second page's reread), each step recorded: in a
     browser of the spec's own third-party setting if it has one, against the hosts set to the spec's server; with
     what the engine said of the steps in `hear` (of every step if None) and of every other step of their group."""
-    if spec.third_party and spec.server.leaves_cached:
+    if spec.third_party and spec.leaves_cached:
         raise ValueError("a cached preflight or answer (preflight_max_age, cache_max_age) would outlive the case in "
                          "the one context of the browser of a third-party setting: give the spec one or the "
                          "other")  # fmt: skip
     if spec.third_party:
         case.use_third_party_setting(spec.third_party)
-    elif spec.server.leaves_cached:  # the context's caches outlive the case: give it a context alone
+    elif spec.leaves_cached:  # the context's caches outlive the case: give it a context alone
         case.use_own_context()
     case.serve(spec.server)
     page, api = case.hosts.name_of(spec.page), case.hosts.name_of(spec.api)

@@ -154,12 +154,6 @@ class ServerSpec:
         object.__setattr__(self, "logout", parse_set_cookie(line, "logout_set_cookie"))
 
     @property
-    def leaves_cached(self) -> bool:
-        """Whether the answers leave something in the browser's context beyond its jar: a preflight cached by
-        Access-Control-Max-Age, or an answer the HTTP cache keeps."""
-        return bool(self.preflight_max_age or self.cache_max_age)
-
-    @property
     def preflight_policy(self) -> str:
         """The CORS policy of the preflight's answer."""
         return self.preflight_cors or self.cors
@@ -293,6 +287,13 @@ class FlowSpec:
     @property
     def cookie_name(self) -> str:
         return self.server.cookie_name
+
+    @property
+    def leaves_cached(self) -> bool:
+        """Whether the flow may leave something in the browser's context beyond its jar: a preflight the server lets
+        the browser cache (Access-Control-Max-Age), or an answer the HTTP cache keeps (cache_max_age, with a cache mode
+        that stores: "no-store" neither stores nor uses, Fetch #concept-request-cache-mode)."""
+        return bool(self.server.preflight_max_age or (self.server.cache_max_age and self.cache != "no-store"))
 
     @property
     def steps(self) -> tuple[str, ...]:

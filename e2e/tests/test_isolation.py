@@ -1,5 +1,7 @@
 """Speed may not cost isolation: a case that leaves everything dirty, then cases that must not notice."""
 
+from dataclasses import replace
+
 import pytest
 
 from e2e.cases import Case
@@ -116,3 +118,32 @@ def test_clear_is_skipped_only_after_an_empty_read(browser_case, browser_name, t
     touch(browser_case)
     browser_case.begin()
     assert browser_case.cookies() == [], f"[{browser_name}] a cookie set after the empty read survived begin()"
+
+
+def test_an_answer_the_http_cache_kept_stays_with_its_case(browser_case, browser_session, browser_name):
+    """A case whose `me` the HTTP cache keeps (cacheable, no Vary: Origin, cache mode default) runs in a context of its
+    own: its second page is answered from that cache, and afterwards the same read in the worker's shared context,
+    as the next case makes it, reaches the server."""
+    from e2e.cases import HTTP_CACHE_COOKIE, SECOND_PAGE
+    from e2e.harness.case import BrowserCase
+    from e2e.harness.driver import run_flow
+
+    kept = Case("slice_preflight", "include", "same_site_subdomain-https", HTTP_CACHE_COOKIE,
+                cors="reflect_any_credentials", cache="default", cache_max_age=600, vary_origin=False,
+                reread_from=SECOND_PAGE)  # fmt: skip
+    spec = kept.spec(browser_case.hosts)
+    shared = browser_case.context
+    flow = run_flow(browser_case, spec)
+    assert flow["reread"].outcome == "network_error" and not flow["reread"].requests, (
+        f"[{browser_name}] the case must be answered from the cache to prove anything: {flow['reread']}"
+    )
+    assert spec.leaves_cached and browser_case.context is not shared
+    browser_case.close_own()
+    context, pages, _ = browser_session.context()
+    assert context is shared
+    following = BrowserCase(context, browser_case.hosts, pages, browser_session.browser(), None, None,
+                            engine_reasons="off")  # fmt: skip
+    following.begin()
+    following.serve(replace(spec.server, cache_max_age=0))
+    me = run_group(following, SECOND_PAGE, kept.api, ("me",), credentials="include", cache="default")[0]
+    assert me.requests and me.status == 401, f"[{browser_name}] a cached answer reached the next case: {me}"
