@@ -78,7 +78,8 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
     (its options: body, redirect chain, Authorization, cache and redirect modes) in one call, or its login's
     navigations (form, identity provider) and then the other four fetches in one call, and a second page's reread; a
     case whose cached preflight or answer must not outlive it (FlowSpec.leaves_cached) in a context of its own, as
-    the suite runs it, unwarmed (its warm-up would fill the cache the case's own run goes without)."""
+    the suite runs it, unwarmed (its warm-up would fill the cache the case's own run goes without), where the second
+    page is the first one gone on to the second origin, its load part of the case's work (BrowserCase.move_page)."""
     config = load_playwright_config()
     cases = [c for c in all_cases() if c.id in set(case_ids)]
     out = {}
@@ -93,7 +94,7 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
                                 engine_reasons="off") if own else shared)  # fmt: skip
             view.serve(spec.server)
             page = view.page(case.page)
-            second = view.page(hosts.name_of(spec.reread_from)) if spec.reread_from else None  # an open page too
+            second = view.page(hosts.name_of(spec.reread_from)) if spec.reread_from and not own else None  # open too
             if not own:
                 _case_work(hosts, spec, case, page, second)  # warm: the suite's reused page has warm connections
             t = time.perf_counter()
@@ -107,7 +108,7 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
 
 def _case_work(hosts, spec, case, page, second=None) -> None:
     """The case's page work: its login's navigations if it has them, its fetches (driver.py's own options), and the
-    reread from the `second` page if the spec has one."""
+    reread if the spec has one: from the open `second` page, or, without one, from `page` gone on to its origin."""
     options = client_options(hosts, case.api, 15000, **flow_options(spec))
     steps = STEPS
     if spec.login != "fetch":
@@ -117,7 +118,11 @@ def _case_work(hosts, spec, case, page, second=None) -> None:
         page.wait_for_function(CLIENT_READY)
         steps = STEPS[1:]
     page.evaluate(STEPS_JS, [options, page_calls(steps)])
-    if second is not None:
+    if spec.reread_from:
+        if second is None:
+            second = page
+            page.goto(hosts.url(hosts.name_of(spec.reread_from), "/"))
+            page.wait_for_function(CLIENT_READY)
         second.evaluate(STEPS_JS, [options, page_calls((REREAD,))])
 
 

@@ -188,6 +188,23 @@ class BrowserCase:
             self._pages[origin] = page
         return page
 
+    def move_page(self, origin: str, to: str) -> Page:
+        """The page on the named origin goes on to the client on `to` (a top-level navigation, as a user follows a link
+        to the site's other app), and is the page of `to` from now on: cheaper than a new page, where the first one is
+        no longer needed (a context of the case's own, closed when it ends)."""
+        page = self.page(origin)
+        del self._pages[origin]
+        page.goto(self.hosts.url(to, "/"))
+        page.wait_for_function(CLIENT_READY)
+        self._pages[to] = page
+        self.renew_listener(to)
+        return page
+
+    @property
+    def owns_context(self) -> bool:
+        """Whether the case runs in a context made for it alone (use_own_context), closed when it ends."""
+        return self._context in self._own
+
     def _listener_kind(self):
         """How the suite hears the browser of the case's context say why, or None (engine.listener_kind)."""
         return engine.listener_kind(self._context) if self._engine_reasons != "off" else None

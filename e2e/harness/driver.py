@@ -406,9 +406,20 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
                 jar = case.cookies(spec.cookie_name)
     if spec.reread_from:  # the second page of the site, in the same context
         second = case.hosts.name_of(spec.reread_from)
+        if case.owns_context:  # the first page is the case's alone and done: it goes on to the second origin
+            _move(case, page, second)
         flow.steps[REREAD] = run_step(case, second, api, REREAD, cookie_name=spec.cookie_name, jar_before=jar,
                                       hear=hear is None or REREAD in hear, **flow_options(spec), **options)  # fmt: skip
     return flow
+
+
+def _move(case, page: str, to: str) -> None:
+    """The case's page on `page` goes on to the client on `to` (BrowserCase.move_page)."""
+    try:
+        case.move_page(page, to)
+    except PlaywrightError as error:
+        message = error.message.splitlines()[0]
+        raise InfrastructureError(f"the browser failed on the way to the second page: {message}") from error
 
 
 def _evaluate(case, page: str, script: str, argument, what: str):
