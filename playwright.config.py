@@ -41,14 +41,14 @@ UNSUPPORTED = {
     ),
 }
 
-# How a browser is told to trust the run's one leaf certificate (server/hosts.py, from a CA made for the run), given
-# its key's SPKI hash, beyond CONTEXT's ignore_https_errors. Chromium takes the key as trusted (read only beside
-# --user-data-dir, which Playwright always passes; services/network/ignore_errors_cert_verifier.cc clears the
-# verification result), so its answers carry no certificate error, which would keep every one of them out of its HTTP
-# cache (net/http/http_cache_transaction.cc WriteResponseInfoToEntry). Firefox keeps answers under its certificate
-# override in its cache as it does any.
+# The launch arguments that tell a browser to trust the run's one leaf certificate (server/hosts.py, from a CA made
+# for the run), given its key's SPKI hash, beyond CONTEXT's ignore_https_errors. Chromium takes the key as trusted
+# (read only beside --user-data-dir, which Playwright always passes; services/network/ignore_errors_cert_verifier.cc
+# clears the verification result), so its answers carry no certificate error, which would keep every one of them out
+# of its HTTP cache (net/http/http_cache_transaction.cc WriteResponseInfoToEntry). Firefox keeps answers under its
+# certificate override in its cache as it does any.
 TRUST_CERTIFICATE = {
-    "chromium": lambda spki: {"args": [f"--ignore-certificate-errors-spki-list={spki}"]},
+    "chromium": lambda spki: [f"--ignore-certificate-errors-spki-list={spki}"],
 }
 
 # Every browser context: the run's TLS certificates come from a CA made for the run, so the browsers are

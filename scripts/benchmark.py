@@ -93,12 +93,13 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
             view = (BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None,
                                 engine_reasons="off") if own else shared)  # fmt: skip
             view.serve(spec.server)
-            page = view.page(case.page)
-            second = view.page(hosts.name_of(spec.reread_from)) if spec.reread_from and not own else None  # open too
+            view.page(case.page)
+            if spec.reread_from and not own:
+                view.page(hosts.name_of(spec.reread_from))  # an open page too
             if not own:
-                _case_work(hosts, spec, case, page, second)  # warm: the suite's reused page has warm connections
+                _case_work(hosts, spec, case, view, moves=False)  # warm: the suite's reused page has warm connections
             t = time.perf_counter()
-            _case_work(hosts, spec, case, page, second)
+            _case_work(hosts, spec, case, view, moves=own)
             out[case.id] = time.perf_counter() - t
             if own:
                 view.context.close()
@@ -106,11 +107,12 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
     return out
 
 
-def _case_work(hosts, spec, case, page, second=None) -> None:
-    """The case's page work: its login's navigations if it has them, its fetches (driver.py's own options), and the
-    reread if the spec has one: from the open `second` page, or, without one, from `page` gone on to its origin."""
+def _case_work(hosts, spec, case, view, moves: bool) -> None:
+    """The case's page work in `view`'s open pages: its login's navigations if it has them, its fetches (driver.py's
+    own options), and the reread if the spec has one, from the second page's open page or, with `moves` (a context of
+    the case's own, as the driver does it), from the first page gone on there (BrowserCase.move_page)."""
     options = client_options(hosts, case.api, 15000, **flow_options(spec))
-    steps = STEPS
+    page, steps = view.page(case.page), STEPS
     if spec.login != "fetch":
         act, _url, _method = login_navigation(hosts, spec, case.api)
         with page.expect_navigation(url=hosts.url(case.page, "/"), wait_until="load"):
@@ -119,11 +121,10 @@ def _case_work(hosts, spec, case, page, second=None) -> None:
         steps = STEPS[1:]
     page.evaluate(STEPS_JS, [options, page_calls(steps)])
     if spec.reread_from:
-        if second is None:
-            second = page
-            page.goto(hosts.url(hosts.name_of(spec.reread_from), "/"))
-            page.wait_for_function(CLIENT_READY)
-        second.evaluate(STEPS_JS, [options, page_calls((REREAD,))])
+        second = hosts.name_of(spec.reread_from)
+        if moves:
+            view.move_page(case.page, second)
+        view.page(second).evaluate(STEPS_JS, [options, page_calls((REREAD,))])
 
 
 def floors_together(cases: list) -> dict[str, dict[str, float]]:

@@ -256,14 +256,10 @@ class Settings:
             raise ConfigError(f"expose_headers must be one of {tuple(EXPOSE_HEADERS)}, not {self.expose_headers!r}")
         if self.allow_headers not in ALLOW_HEADERS:
             raise ConfigError(f"allow_headers must be one of {tuple(ALLOW_HEADERS)}, not {self.allow_headers!r}")
-        if (
-            isinstance(self.preflight_max_age, bool)
-            or not isinstance(self.preflight_max_age, int)
-            or (self.preflight_max_age < 0)
-        ):
-            raise ConfigError(f"preflight_max_age must be whole seconds, 0 or more, not {self.preflight_max_age!r}")
-        if isinstance(self.cache_max_age, bool) or not isinstance(self.cache_max_age, int) or self.cache_max_age < 0:
-            raise ConfigError(f"cache_max_age must be whole seconds, 0 or more, not {self.cache_max_age!r}")
+        for what in ("preflight_max_age", "cache_max_age"):
+            value = getattr(self, what)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{what} must be whole seconds, 0 or more, not {value!r}")
         if self.session_ttl <= 0 or self.max_sessions <= 0:
             raise ConfigError("session_ttl and max_sessions must be positive")
 

@@ -70,8 +70,7 @@ def launch_options(name: str, hosts, config=None) -> dict:
     options = dict(config.LAUNCH[name])
     trust = config.TRUST_CERTIFICATE.get(name)
     if trust:
-        added = trust(hosts.certificate_spki)
-        options["args"] = [*options.get("args", []), *added.get("args", [])]
+        options["args"] = [*options.get("args", []), *trust(hosts.certificate_spki)]
     return options
 
 

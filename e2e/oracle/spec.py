@@ -38,6 +38,12 @@ from e2e.oracle.vocabulary import (
 NULL_ORIGIN = "null"  # the Origin a request carries after a cross-origin redirect, or from an opaque origin
 
 
+def _whole_seconds(value, what: str, most: int) -> None:
+    """Refuse a duration that is not whole seconds from 0 to `most` (a bool is no number of seconds)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not (0 <= value <= most):
+        raise OracleInputError(f"{what} is whole seconds, 0 or more, not {value!r}")
+
+
 @dataclass(frozen=True)
 class ServerSpec:
     """What server/app.py is set to for one case, in the terms of the lines it sends and the switches it has."""
@@ -96,18 +102,8 @@ class ServerSpec:
             raise OracleInputError("preflight_cors is the preflight's policy where it differs from cors: leave it None")
         choice(self.allow_headers, tuple(ALLOW_HEADERS), "allow_headers")
         choice(self.expose_headers, tuple(EXPOSE_HEADERS), "expose_headers")
-        if (
-            isinstance(self.preflight_max_age, bool)
-            or not isinstance(self.preflight_max_age, int)
-            or not (0 <= self.preflight_max_age <= 10**9)
-        ):
-            raise OracleInputError(f"preflight_max_age is whole seconds, 0 or more, not {self.preflight_max_age!r}")
-        if (
-            isinstance(self.cache_max_age, bool)
-            or not isinstance(self.cache_max_age, int)
-            or not (0 <= self.cache_max_age <= 10**9)
-        ):
-            raise OracleInputError(f"cache_max_age is whole seconds, 0 or more, not {self.cache_max_age!r}")
+        _whole_seconds(self.preflight_max_age, "preflight_max_age", 10**9)
+        _whole_seconds(self.cache_max_age, "cache_max_age", 10**9)
         if not isinstance(self.vary_origin, bool):
             raise OracleInputError(f"vary_origin is True or False, not {self.vary_origin!r}")
         varying = [p for p in (self.cors, self.preflight_cors) if p in ORIGIN_VARYING_POLICIES]
@@ -226,12 +222,7 @@ class FlowSpec:
                                    "idp is read only by it: give both or neither")  # fmt: skip
         if self.idp is not None:
             object.__setattr__(self, "idp", parse_origin(self.idp, "idp").serialized())
-        if (
-            isinstance(self.state_cookie_age, bool)
-            or not isinstance(self.state_cookie_age, int)
-            or not (0 <= self.state_cookie_age <= 10**8)
-        ):
-            raise OracleInputError(f"state_cookie_age is whole seconds, 0 or more, not {self.state_cookie_age!r}")
+        _whole_seconds(self.state_cookie_age, "state_cookie_age", 10**8)
         if self.state_cookie_age and self.login != "idp":
             raise OracleInputError("state_cookie_age is the age of an identity provider's state cookie: give login "
                                    "'idp', or leave it 0")  # fmt: skip
@@ -245,16 +236,6 @@ class FlowSpec:
         if self.authorization and self.mode == "no-cors":
             raise OracleInputError("a no-cors fetch may not carry Authorization (Fetch's no-cors guard drops it): use "
                                    "mode cors or same-origin with authorization")  # fmt: skip
-        if self.reread_from is not None:
-            second = parse_origin(self.reread_from, "reread_from")
-            object.__setattr__(self, "reread_from", second.serialized())
-            if second.serialized() == parse_origin(self.page, "page").serialized():
-                raise OracleInputError("reread_from is a second page, on another origin than the page: give another "
-                                       "origin of the page's site, e.g. the page's host on another port")  # fmt: skip
-            if site_of(second) != site_of(parse_origin(self.page, "page")):
-                raise OracleInputError("reread_from must be same-site with the page: the HTTP cache is partitioned by "
-                                       "top-level site, so a page of another site never meets the first page's "
-                                       "answers")  # fmt: skip
         if isinstance(self.script_writes, str):
             raise OracleInputError(f"script_writes must be a tuple of lines, e.g. ({self.script_writes!r},)")
         for line in self.script_writes:
@@ -263,6 +244,16 @@ class FlowSpec:
         page, api = parse_origin(self.page, "page"), parse_origin(self.api, "api")
         object.__setattr__(self, "page_origin", page)
         object.__setattr__(self, "api_origin", api)
+        if self.reread_from is not None:
+            second = parse_origin(self.reread_from, "reread_from")
+            object.__setattr__(self, "reread_from", second.serialized())
+            if second == page:
+                raise OracleInputError("reread_from is a second page, on another origin than the page: give another "
+                                       "origin of the page's site, e.g. the page's host on another port")  # fmt: skip
+            if site_of(second) != site_of(page):
+                raise OracleInputError("reread_from must be same-site with the page: the HTTP cache is partitioned by "
+                                       "top-level site, so a page of another site never meets the first page's "
+                                       "answers")  # fmt: skip
         if isinstance(self.redirect_via, str):
             raise OracleInputError(f"redirect_via must be a tuple of origins, e.g. ({self.redirect_via!r},)")
         via = tuple(parse_origin(o, "a redirect's origin").serialized() for o in self.redirect_via)
