@@ -23,12 +23,17 @@ const ENCODINGS = {
 // cache: the fetch cache mode; "no-store" unless a case asks for the browser's default (which the API's
 // Cache-Control: no-store keeps out of the HTTP cache too).
 // redirect: login's redirect mode (follow, manual: an opaque redirect, error: a network error on a redirect).
-export function createClient({ base, credentials = "same-origin", mode = "cors", timeoutMs = 15000, body = "json", loginUrl, authorization, cache = "no-store", redirect = "follow" } = {}) {
+// query: a query string every call's URL carries, or none: URLs of their own, whose cached preflights and answers
+// (both caches key an entry by its URL) no other URL meets.
+export function createClient({ base, credentials = "same-origin", mode = "cors", timeoutMs = 15000, body = "json", loginUrl, authorization, cache = "no-store", redirect = "follow", query } = {}) {
   if (typeof base !== "string" || !/^https?:\/\//.test(base)) {
     throw new TypeError(`createClient needs base, an http(s) URL such as "https://api.site-b.test:8443", not ${JSON.stringify(base)}`);
   }
   if (!(body in ENCODINGS)) {
     throw new TypeError(`createClient's body is one of ${Object.keys(ENCODINGS).join(", ")}, not ${JSON.stringify(body)}`);
+  }
+  if (query != null && (typeof query !== "string" || /[?#]/.test(query))) {
+    throw new TypeError(`createClient's query is a query string without "?" or "#", such as "case=1", not ${JSON.stringify(query)}`);
   }
   const [contentType, encode] = ENCODINGS[body];
   const root = base.replace(/\/+$/, "");
@@ -45,7 +50,8 @@ export function createClient({ base, credentials = "same-origin", mode = "cors",
     }
     let response;
     try {
-      response = await fetch(/^https?:/.test(path) ? path : root + path, init);
+      const url = /^https?:/.test(path) ? path : root + path;
+      response = await fetch(query ? `${url}?${query}` : url, init);
     } catch (error) {
       return { outcome: "network_error", error: `${error.name}: ${error.message}` };
     }

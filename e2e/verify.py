@@ -103,12 +103,8 @@ def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:
                                      remote=False)  # fmt: skip
             try:
                 context = browser.new_context(**config.CONTEXT)
-                case = BrowserCase(context, hosts, {}, browser, results=None, third_party=own,
-                                   new_context=lambda b=browser: b.new_context(**config.CONTEXT))  # fmt: skip
-                try:
-                    observed = run_flow(case, local)
-                finally:
-                    case.close_own()
+                case = BrowserCase(context, hosts, {}, browser, results=None, third_party=own)
+                observed = run_flow(case, local)
                 mismatches = compare(expected, observed, local, profile)
                 failures += bool(mismatches)
                 _print(browser_name, browser.version, local, expected, observed_json(observed, local), mismatches,

@@ -9,7 +9,7 @@ Prints, for one machine in one sitting:
   browser's cases launches the other one later, when it takes over some of them);
 - the floor: for a sample of the matrix's cases (every --sample-th case of each browser), the same browser work
   as the case (login, me, list, create, logout with the case's own fetch options, a navigation login's
-  navigations, a context of its own where the case needs one) in an already-open page, without pytest, jar
+  navigations, URLs of their own where the case needs them) in already-open pages, without pytest, jar
   reads, cookie clearing, listening or checks; measured with each browser alone, and with both at once in two
   processes, as the matrix's two workers run;
 - the per-case time: the sampled cases in the suite (pytest, one worker, one browser at a time, as the floor
@@ -38,7 +38,7 @@ from playwright.sync_api import sync_playwright
 
 from e2e.cases import all_cases
 from e2e.harness.case import CLIENT_READY, ENGINE_REASONS, BrowserCase
-from e2e.harness.driver import STEPS_JS, client_options, flow_options, login_navigation, page_calls
+from e2e.harness.driver import STEPS_JS, client_options, flow_options, login_navigation, own_urls, page_calls
 from e2e.harness.launch import ROOT, launch, load_playwright_config
 from e2e.oracle.vocabulary import REREAD, STEPS
 from server.hosts import TestHosts
@@ -75,43 +75,35 @@ def startup(config) -> dict[str, float]:
 
 def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
     """Seconds per case for its browser work alone in an already-open page of one browser: the case's own fetches
-    (its options: body, redirect chain, Authorization, cache and redirect modes) in one call, or its login's
-    navigations (form, identity provider) and then the other four fetches in one call, and a second page's reread; a
-    case whose cached preflight or answer must not outlive it (FlowSpec.leaves_cached) in a context of its own, as
-    the suite runs it, unwarmed (its warm-up would fill the cache the case's own run goes without), where the second
-    page is the first one gone on to the second origin, its load part of the case's work (BrowserCase.move_page)."""
+    (its options: body, redirect chain, Authorization, cache and redirect modes, and URLs of their own where the
+    flow may leave a cached preflight or answer, driver.own_urls, so that the warm-up fills no cache the timed run
+    meets) in one call, or its login's navigations (form, identity provider) and then the other four fetches in one
+    call, and a second page's reread from its open page."""
     config = load_playwright_config()
     cases = [c for c in all_cases() if c.id in set(case_ids)]
     out = {}
     with TestHosts.running() as hosts, sync_playwright() as playwright:
         browser = launch(playwright, name, hosts, config)
-        shared = BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None,
-                             engine_reasons="off")  # fmt: skip  # the floor: the browser's work alone, nobody listening
+        view = BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None,
+                           engine_reasons="off")  # fmt: skip  # the floor: the browser's work alone, nobody listening
         for case in cases:
             spec = case.spec(hosts)
-            own = spec.leaves_cached
-            view = (BrowserCase(browser.new_context(**config.CONTEXT), hosts, {}, browser, None, None,
-                                engine_reasons="off") if own else shared)  # fmt: skip
             view.serve(spec.server)
             view.page(case.page)
-            if spec.reread_from and not own:
+            if spec.reread_from:
                 view.page(hosts.name_of(spec.reread_from))  # an open page too
-            if not own:
-                _case_work(hosts, spec, case, view, moves=False)  # warm: the suite's reused page has warm connections
+            _case_work(hosts, spec, case, view)  # warm: the suite's reused page has warm connections
             t = time.perf_counter()
-            _case_work(hosts, spec, case, view, moves=own)
+            _case_work(hosts, spec, case, view)
             out[case.id] = time.perf_counter() - t
-            if own:
-                view.context.close()
         browser.close()
     return out
 
 
-def _case_work(hosts, spec, case, view, moves: bool) -> None:
+def _case_work(hosts, spec, case, view) -> None:
     """The case's page work in `view`'s open pages: its login's navigations if it has them, its fetches (driver.py's
-    own options), and the reread if the spec has one, from the second page's open page or, with `moves` (a context of
-    the case's own, as the driver does it), from the first page gone on there (BrowserCase.move_page)."""
-    options = client_options(hosts, case.api, 15000, **flow_options(spec))
+    own options), and the reread if the spec has one, from the second page's open page."""
+    options = client_options(hosts, case.api, 15000, **flow_options(spec), **own_urls(spec))
     page, steps = view.page(case.page), STEPS
     if spec.login != "fetch":
         act, _url, _method = login_navigation(hosts, spec, case.api)
@@ -121,10 +113,7 @@ def _case_work(hosts, spec, case, view, moves: bool) -> None:
         steps = STEPS[1:]
     page.evaluate(STEPS_JS, [options, page_calls(steps)])
     if spec.reread_from:
-        second = hosts.name_of(spec.reread_from)
-        if moves:
-            view.move_page(case.page, second)
-        view.page(second).evaluate(STEPS_JS, [options, page_calls((REREAD,))])
+        view.page(hosts.name_of(spec.reread_from)).evaluate(STEPS_JS, [options, page_calls((REREAD,))])
 
 
 def floors_together(cases: list) -> dict[str, dict[str, float]]:

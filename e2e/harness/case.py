@@ -49,12 +49,9 @@ class BrowserCase:
         third_party,
         empty_jar: BrowserContext | None = None,
         engine_reasons: str = "all",
-        new_context=None,
     ):
         self._context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
         self._results, self._third_party = results, third_party
-        self._new_context = new_context  # makes a context of the case's browser (BrowserSession.new_context)
-        self._own: list[BrowserContext] = []  # contexts made for this case alone, closed when it ends
         self._policy: str | None = None  # the browser's own third-party setting the case switched to
         if engine_reasons not in ENGINE_REASONS:
             raise ValueError(f"engine_reasons is one of {', '.join(ENGINE_REASONS)}, not {engine_reasons!r}")
@@ -102,21 +99,6 @@ class BrowserCase:
             raise ValueError("a cookie is aged in a browser profile on disk: run the case with a third-party setting")
         self._context, self._pages = self._third_party.restart(self._policy, edit)
         self._trace_switch()
-
-    def use_own_context(self) -> None:
-        """Run the rest of the case in a new context of its browser, closed when the case ends (close_own): for what
-        a context keeps beyond its cookie jar, such as the CORS-preflight cache, which no later case may meet."""
-        if self._new_context is None:
-            raise ValueError("this browser case cannot make contexts of its own (no new_context given)")
-        self._context, self._pages = self._new_context(), {}
-        self._own.append(self._context)
-        self._trace_switch()
-
-    def close_own(self) -> None:
-        """Close the contexts made for this case alone (after its trace is saved)."""
-        own, self._own = self._own, []
-        for context in own:
-            context.close()
 
     def trace(self, title: str) -> None:
         """Trace the rest of this case, in its context and any context it switches to (see save_trace)."""
@@ -187,23 +169,6 @@ class BrowserCase:
                 engine.listener(self._context, page)
             self._pages[origin] = page
         return page
-
-    def move_page(self, origin: str, to: str) -> Page:
-        """The page on the named origin goes on to the client on `to` (a top-level navigation, as a user follows a link
-        to the site's other app), and is the page of `to` from now on: cheaper than a new page, where the first one is
-        no longer needed (a context of the case's own, closed when it ends)."""
-        page = self.page(origin)
-        del self._pages[origin]
-        page.goto(self.hosts.url(to, "/"))
-        page.wait_for_function(CLIENT_READY)
-        self._pages[to] = page
-        self.renew_listener(to)
-        return page
-
-    @property
-    def owns_context(self) -> bool:
-        """Whether the case runs in a context made for it alone (use_own_context), closed when it ends."""
-        return self._context in self._own
 
     def _listener_kind(self):
         """How the suite hears the browser of the case's context say why, or None (engine.listener_kind)."""

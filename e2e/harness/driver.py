@@ -4,6 +4,7 @@ page, the server and the browser's jar saw of each. Judging what it saw is verdi
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,6 +260,17 @@ def flow_options(spec: FlowSpec) -> dict[str, Any]:
             "redirect": spec.redirect_mode}  # fmt: skip
 
 
+_OWN_URLS = itertools.count(1)  # numbers the flows that run on URLs of their own (own_urls), in this process
+
+
+def own_urls(spec: FlowSpec) -> dict[str, str]:
+    """The client's option that gives one run of `spec` URLs of its own, where the flow may leave a preflight or an
+    answer in the browser's caches (FlowSpec.leaves_cached), else none: both caches key an entry by its URL (Fetch
+    #concept-cache-match, RFC 9111 #caching.overview), so a query no other run carries keeps the run's
+    entries from every later case, and from the same case run again, in a context that all of them share."""
+    return {"query": f"case={next(_OWN_URLS)}"} if spec.leaves_cached else {}
+
+
 def client_options(
     hosts,
     api_origin: str,
@@ -271,11 +283,12 @@ def client_options(
     authorization: bool = False,
     cache: str = "no-store",
     redirect: str = "follow",
+    query: str | None = None,
 ) -> dict[str, Any]:
     """The options window.cookieMatrix.steps() takes (client/api.js) for fetches to the API on `api_origin`."""
     return {"base": hosts.origin(api_origin), "credentials": credentials, "mode": mode, "timeoutMs": timeout_ms,
             "body": body, "loginUrl": login_url, "authorization": AUTHORIZATION if authorization else None,
-            "cache": cache, "redirect": redirect}  # fmt: skip
+            "cache": cache, "redirect": redirect, "query": query}  # fmt: skip
 
 
 def run_group(
@@ -375,15 +388,14 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
     """login → me → list → create → logout as `spec` says (then the second page's reread), each step recorded: in a
     browser of the spec's own third-party setting if it has one, against the hosts set to the spec's server; with
     what the engine said of the steps in `hear` (of every step if None) and of every other step of their group."""
-    if spec.third_party and spec.leaves_cached:
-        raise ValueError("a cached preflight or answer (preflight_max_age, cache_max_age) would outlive the case in "
-                         "the one context of the browser of a third-party setting: give the spec one or the "
-                         "other")  # fmt: skip
+    if spec.leaves_cached and spec.redirect_via:
+        raise ValueError("a cached preflight or answer (preflight_max_age, cache_max_age) at a redirect's target, "
+                         "a URL the server names without the flow's own query (own_urls), would outlive the case: "
+                         "give the spec one or the other")  # fmt: skip
     if spec.third_party:
         case.use_third_party_setting(spec.third_party)
-    elif spec.leaves_cached:  # the context's caches outlive the case: give it a context alone
-        case.use_own_context()
     case.serve(spec.server)
+    fetch = {**flow_options(spec), **own_urls(spec), **options}
     page, api = case.hosts.name_of(spec.page), case.hosts.name_of(spec.api)
     flow = FlowResult()
     jar = None
@@ -395,8 +407,7 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
             flow.document_cookie = result.document_cookie
             continue
         for result in run_group(case, page, api, group, cookie_name=spec.cookie_name, jar_before=jar,
-                                hear=hear is None or bool(hear & set(group)), **flow_options(spec),
-                                **options):  # fmt: skip
+                                hear=hear is None or bool(hear & set(group)), **fetch):  # fmt: skip
             flow.steps[result.name] = result
         jar = result.jar
         if group == GROUPS[0]:
@@ -404,22 +415,11 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
             if spec.script_writes:  # the jar the next group starts from is the one the writes left
                 flow.document_cookie = _evaluate(case, page, WRITES_JS, list(spec.script_writes), "the script's writes")
                 jar = case.cookies(spec.cookie_name)
-    if spec.reread_from:  # the second page of the site, in the same context
+    if spec.reread_from:  # the second page of the site, in the same context, on the same URLs
         second = case.hosts.name_of(spec.reread_from)
-        if case.owns_context:  # the first page is the case's alone and done: it goes on to the second origin
-            _move(case, page, second)
         flow.steps[REREAD] = run_step(case, second, api, REREAD, cookie_name=spec.cookie_name, jar_before=jar,
-                                      hear=hear is None or REREAD in hear, **flow_options(spec), **options)  # fmt: skip
+                                      hear=hear is None or REREAD in hear, **fetch)  # fmt: skip
     return flow
-
-
-def _move(case, page: str, to: str) -> None:
-    """The case's page on `page` goes on to the client on `to` (BrowserCase.move_page)."""
-    try:
-        case.move_page(page, to)
-    except PlaywrightError as error:
-        message = error.message.splitlines()[0]
-        raise InfrastructureError(f"the browser failed on the way to the second page: {message}") from error
 
 
 def _evaluate(case, page: str, script: str, argument, what: str):

@@ -89,7 +89,7 @@ class BrowserModel:
         self._order = 0
         self._blocked: list = []
         self._withheld: list = []
-        # the context's CORS-preflight cache: every case runs in a context of its own or with none kept
+        # the context's CORS-preflight cache: every case starts with none kept (on URLs of its own where it keeps some)
         self.preflights = PreflightCache(self._non_wildcard())
         self.http_cache = HttpCache()  # the context's HTTP cache, likewise the case's alone
 

@@ -139,3 +139,24 @@ def test_cross_site_same_origin_credentials(browser_case, browser_name):
     )
     # rule fetch-credentials-same-origin: no cookie goes with the cross-origin request, so the session is unknown.
     assert (me.fetch, me.status, me.cookie_sent) == ("resolved", 401, False), me
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        pytest.param({"query": "?case=1"}, "query is a query string without", id="query_with_question_mark"),
+        pytest.param({"query": 7}, "query is a query string without", id="query_not_a_string"),
+        pytest.param({"base": "api.site-b.test"}, "createClient needs base", id="base_without_scheme"),
+        pytest.param({"body": "xml"}, "body is one of json, form, text", id="unknown_body"),
+    ],
+)
+def test_the_client_refuses_impossible_options(browser_case, options, says):
+    """The client (client/api.js) refuses options it cannot use with a TypeError that says what to give instead."""
+    page = browser_case.page("app_https")
+    base = browser_case.hosts.origin("api_site_b_https")
+    message = page.evaluate(
+        "options => { try { window.cookieMatrix.createClient(options); return null; }"
+        " catch (error) { return `${error.name}: ${error.message}`; } }",
+        {"base": base, **options},
+    )
+    assert message is not None and message.startswith("TypeError") and says in message, message

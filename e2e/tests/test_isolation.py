@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from e2e.cases import Case
-from e2e.harness.driver import run_group
+from e2e.cases import CROSS_SITE_COOKIE, HTTP_CACHE_COOKIE, SECOND_PAGE, Case
+from e2e.harness.driver import flow_options, run_flow, run_group
 from server.config import CookieConfig
 
 pytestmark = pytest.mark.browser_e2e
@@ -120,30 +120,61 @@ def test_clear_is_skipped_only_after_an_empty_read(browser_case, browser_name, t
     assert browser_case.cookies() == [], f"[{browser_name}] a cookie set after the empty read survived begin()"
 
 
-def test_an_answer_the_http_cache_kept_stays_with_its_case(browser_case, browser_session, browser_name):
-    """A case whose `me` the HTTP cache keeps (cacheable, no Vary: Origin, cache mode default) runs in a context of its
-    own: its second page is answered from that cache, and afterwards the same read in the worker's shared context,
-    as the next case makes it, reaches the server."""
-    from e2e.cases import HTTP_CACHE_COOKIE, SECOND_PAGE
-    from e2e.harness.case import BrowserCase
-    from e2e.harness.driver import run_flow
+# Cases that leave entries in the browser's caches: an answer of `me` the HTTP cache keeps (cacheable, no Vary:
+# Origin, cache mode default; the second page is answered from it), and preflights kept ten minutes (Max-Age 600).
+KEPT = [
+    pytest.param(
+        Case(
+            "slice_preflight",
+            "include",
+            "same_site_subdomain-https",
+            HTTP_CACHE_COOKIE,
+            cors="reflect_any_credentials",
+            cache="default",
+            cache_max_age=600,
+            vary_origin=False,
+            reread_from=SECOND_PAGE,
+        ),
+        id="http_cache",
+    ),  # fmt: skip
+    pytest.param(
+        Case(
+            "slice_preflight",
+            "include",
+            "cross_site-https",
+            CROSS_SITE_COOKIE,
+            allow_headers="authorization",
+            authorization=True,
+            max_age=600,
+            cache="default",
+        ),
+        id="preflight_cache",
+    ),  # fmt: skip
+]
 
-    kept = Case("slice_preflight", "include", "same_site_subdomain-https", HTTP_CACHE_COOKIE,
-                cors="reflect_any_credentials", cache="default", cache_max_age=600, vary_origin=False,
-                reread_from=SECOND_PAGE)  # fmt: skip
+
+@pytest.mark.parametrize("kept", KEPT)
+def test_what_a_case_leaves_cached_stays_with_its_run(browser_case, browser_name, kept):
+    """A case that leaves a cached answer or preflight, run twice in the worker's shared context, meets none of its
+    first run's entries the second time (its requests reach the server, its preflights are sent again), and the next
+    case, on the API's plain URLs, meets none either."""
     spec = kept.spec(browser_case.hosts)
+    assert spec.leaves_cached
     shared = browser_case.context
-    flow = run_flow(browser_case, spec)
-    assert flow["reread"].outcome == "network_error" and not flow["reread"].requests, (
-        f"[{browser_name}] the case must be answered from the cache to prove anything: {flow['reread']}"
+    for run in ("first", "second"):
+        browser_case.begin()
+        flow = run_flow(browser_case, spec)
+        assert browser_case.context is shared, f"[{browser_name}] the case left the shared context"
+        assert flow["me"].requests, f"[{browser_name}] the {run} run's me was answered from a cache: {flow['me']}"
+        assert len(flow["login"].preflights) == 1, f"[{browser_name}] the {run} run's login was not preflighted"
+        if spec.reread_from:  # the cache works within the run: the second page is answered from it
+            assert flow["reread"].outcome == "network_error" and not flow["reread"].requests, (
+                f"[{browser_name}] the case must be answered from the cache to prove anything: {flow['reread']}"
+            )
+    browser_case.begin()
+    browser_case.serve(replace(spec.server, cache_max_age=0, preflight_max_age=0))
+    login, me = (run_group(browser_case, kept.page, kept.api, (step,), **flow_options(spec))[0]
+                 for step in ("login", "me"))  # fmt: skip
+    assert login.preflights and me.requests and me.status == 200, (
+        f"[{browser_name}] the next case met what the kept case cached: {login}, {me}"
     )
-    assert spec.leaves_cached and browser_case.context is not shared
-    browser_case.close_own()
-    context, pages, _ = browser_session.context()
-    assert context is shared
-    following = BrowserCase(context, browser_case.hosts, pages, browser_session.browser(), None, None,
-                            engine_reasons="off")  # fmt: skip
-    following.begin()
-    following.serve(replace(spec.server, cache_max_age=0))
-    me = run_group(following, SECOND_PAGE, kept.api, ("me",), credentials="include", cache="default")[0]
-    assert me.requests and me.status == 401, f"[{browser_name}] a cached answer reached the next case: {me}"
