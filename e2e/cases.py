@@ -103,6 +103,11 @@ class Case:
     cache_max_age: int = 0  # the API lets the browser keep its GET answers this long (ServerSpec.cache_max_age)
     vary_origin: bool = True  # the reflected ACAO says Vary: Origin (ServerSpec.vary_origin)
     reread_from: str | None = None  # a named origin of the page's site whose page reads `me` after the flow
+    embed_in: str | None = None  # a named origin whose top-level page frames the client (FlowSpec.embed_in)
+    storage_access: str = "none"  # the framed client asks for storage access (FlowSpec.storage_access)
+    login_top_level: bool = False  # login from a top-level page of the framed page's origin (FlowSpec.login_top_level)
+    reread_embed_in: str | None = None  # a named origin whose page frames the second page (FlowSpec.reread_embed_in)
+    logout_from_second: bool = False  # logout from the second page, the reread from the page (FlowSpec)
     # the browsers the case runs in (empty: every one) and, for the others, why not
     only_in: tuple[str, ...] = field(default=(), compare=False)
     only_because: str = field(default="", compare=False)
@@ -170,8 +175,17 @@ class Case:
             parts.append(f"cacheable_{self.cache_max_age}")
         if not self.vary_origin:
             parts.append("no_vary_origin")
+        if self.embed_in:
+            parts.append(f"in_{self.embed_in}")
+        if self.login_top_level:
+            parts.append("login_top_level")
+        if self.storage_access != "none":
+            parts.append(f"storage_access_{self.storage_access}")
         if self.reread_from:
-            parts.append(f"reread_{self.reread_from}")
+            parts.append(f"reread_{self.reread_from}" + (f"_in_{self.reread_embed_in}" if self.reread_embed_in else
+                                                          "_top_level" if self.embed_in else ""))  # fmt: skip
+        if self.logout_from_second:
+            parts.append("logout_there")
         return "-".join(parts + list(self.extra_ids) + self._cookie_ids())
 
     def _cookie_ids(self) -> list[str]:
@@ -197,6 +211,8 @@ class Case:
         names += [f"preflight_cors_{self.preflight_cors}"] if self.preflight_cors else []
         names += ["authorization"] if self.authorization else []
         names += ["http_cache"] if self.cache_max_age else []
+        names += ["embedded"] if self.embed_in else []
+        names += [f"storage_access_{self.storage_access}"] if self.storage_access != "none" else []
         return tuple(dict.fromkeys(names + self._cookie_ids() + list(self.marks)))
 
     def spec(self, hosts) -> FlowSpec:
@@ -231,7 +247,11 @@ class Case:
                         authorization=self.authorization, cache=self.cache,
                         idp=hosts.origin(IDP) if self.login == "idp" else None, idp_return=self.idp_return,
                         redirect_mode=self.redirect_mode, state_cookie_age=self.state_age,
-                        reread_from=hosts.origin(self.reread_from) if self.reread_from else None)  # fmt: skip
+                        reread_from=hosts.origin(self.reread_from) if self.reread_from else None,
+                        embed_in=hosts.origin(self.embed_in) if self.embed_in else None,
+                        storage_access=self.storage_access, login_top_level=self.login_top_level,
+                        reread_embed_in=hosts.origin(self.reread_embed_in) if self.reread_embed_in else None,
+                        logout_from_second=self.logout_from_second)  # fmt: skip
 
     def _allowlist(self, hosts) -> tuple[str, ...] | None:
         """The fixed policy's one origin; an allowlist of both pages when a second page reads; else None (FlowSpec
@@ -573,6 +593,62 @@ def idp_return_slice() -> Iterator[Case]:
                    only_in=("chromium",), only_because=AGED_ONLY_IN_CHROMIUM)  # fmt: skip
 
 
+# slice_embedded: the client (app_https) framed by a page of its own site and by a partner's on another site.
+EMBEDDERS = ("embedder_same_site_https", "embedder_cross_site_https")
+SECOND_EMBEDDER = "embedder_second_https"
+EMBEDDED_SETUPS = ("same_origin-https", "same_site_subdomain-https", "cross_site-https")  # the API to the frame
+# The session cookie kinds a framed app may set: Lax (the usual default), SameSite=None, and Partitioned (CHIPS).
+EMBEDDED_COOKIES = {
+    "lax": CookieConfig(samesite="Lax", secure=True),
+    "none": CookieConfig(samesite="None", secure=True),
+    "partitioned": CookieConfig(samesite="None", secure=True, partitioned=True),
+}
+STORAGE_ACCESS_ONLY_IN_CHROMIUM = (
+    "the storage-access permission is set through Chromium's CDP Browser.setPermission and asked after a real click in "
+    "the frame; Firefox's is not driven yet"
+)
+
+
+def embedded_slice() -> Iterator[Case]:
+    """The client inside an iframe: a same-site and a cross-site embedder × the API same-origin, same-site and
+    cross-site to the frame × each third-party setting × Lax, SameSite=None and Partitioned cookies; a user who logged
+    in top-level first, then meets the app framed by a partner; a partitioned session's logout with and without
+    Partitioned, and from another partition, then the same client under a second embedder and top-level; the Storage
+    Access API granted and denied."""
+    for embed, setup, policy, cookie in itertools.product(EMBEDDERS, EMBEDDED_SETUPS, (None,) + THIRD_PARTY_POLICIES,
+                                                          EMBEDDED_COOKIES.values()):  # fmt: skip
+        yield Case("slice_embedded", "include", setup, cookie, embed_in=embed, third_party=policy,
+                   extra_ids=(f"third_party_{policy or 'default'}",))  # fmt: skip
+    for policy, kind in itertools.product((None,) + THIRD_PARTY_POLICIES, ("none", "partitioned")):
+        yield Case("slice_embedded", "include", "same_origin-https", EMBEDDED_COOKIES[kind], embed_in=EMBEDDERS[1],
+                   login_top_level=True, third_party=policy,
+                   extra_ids=(f"third_party_{policy or 'default'}",))  # fmt: skip
+    partitioned = EMBEDDED_COOKIES["partitioned"]
+    for logout, second_embed in itertools.product((None, replace(partitioned, partitioned=False)),
+                                                  (SECOND_EMBEDDER, None)):  # fmt: skip
+        yield Case("slice_embedded", "include", "same_origin-https", partitioned, embed_in=EMBEDDERS[1],
+                   logout_cookie=logout, reread_from="app_https", reread_embed_in=second_embed,
+                   extra_ids=("logout_unpartitioned",) if logout else ())  # fmt: skip
+    for second_embed in (SECOND_EMBEDDER, None):
+        yield Case("slice_embedded", "include", "same_origin-https", partitioned, embed_in=EMBEDDERS[1],
+                   reread_from="app_https", reread_embed_in=second_embed, logout_from_second=True)  # fmt: skip
+    for embed, kind, access, top_level, policy in (
+        (EMBEDDERS[1], "none", "granted", False, None),
+        (EMBEDDERS[1], "none", "denied", False, None),
+        (EMBEDDERS[1], "lax", "granted", False, None),
+        (EMBEDDERS[0], "none", "granted", False, None),
+        (EMBEDDERS[1], "none", "granted", True, None),
+        (EMBEDDERS[1], "none", "denied", True, None),
+        (EMBEDDERS[1], "partitioned", "granted", True, None),
+        (EMBEDDERS[1], "none", "granted", True, "blocked"),
+        (EMBEDDERS[1], "none", "granted", True, "allowed"),
+    ):
+        yield Case("slice_embedded", "include", "same_origin-https", EMBEDDED_COOKIES[kind], embed_in=embed,
+                   storage_access=access, login_top_level=top_level, third_party=policy,
+                   extra_ids=(f"third_party_{policy}",) if policy else (), only_in=("chromium",),
+                   only_because=STORAGE_ACCESS_ONLY_IN_CHROMIUM)  # fmt: skip
+
+
 SLICES = {
     "core": core,
     "slice_cors": cors_slice,
@@ -588,6 +664,7 @@ SLICES = {
     "slice_form_login": form_login_slice,
     "slice_preflight": preflight_slice,
     "slice_idp_return": idp_return_slice,
+    "slice_embedded": embedded_slice,
 }
 
 
@@ -611,6 +688,10 @@ QUESTIONS = {
     "Access-Control-Allow-Headers: *, my Max-Age should spare a preflight, my header reads as null, my second app "
     "gets a CORS error only after the first one ran (a cached answer without Vary: Origin): what does the browser do, "
     "and is the cookie stored anyway?",
+    "slice_embedded": "My app runs inside another site's iframe (a widget, a payment form, a partner's portal): "
+    "which cookies keep its session under each third-party setting, does Partitioned (CHIPS) save it, what does a "
+    "second embedder or a top-level visit see, does logout delete a partitioned cookie, and what does the Storage "
+    "Access API change?",
     "slice_simple_request": "A simple request (a form body, no preflight) whose CORS check fails: is the cookie "
     "stored and sent anyway? CORS is not a cookie firewall: the server got every request and the jar kept the "
     "cookie by the cookie rules alone; only script was refused the answer.",

@@ -17,6 +17,11 @@ TEST_DOMAINS = (
     "api.site-b.test",
     "evil.test",
     "idp.site-c.test",
+    # The pages that frame the client (slice_embedded): a page of the client's own site, a partner's portal on another
+    # site, and a second partner on a third.
+    "www.site-a.test",
+    "portal.site-d.test",
+    "shop.site-e.test",
 )
 HOST_NAMES = TEST_DOMAINS + ("localhost", "127.0.0.1")
 
@@ -45,6 +50,11 @@ ORIGINS = {
     "evil_sibling_https": NamedOrigin("https", "evil.site-a.test", "https"),
     # An identity provider on a third site (slice_idp_return): the same app, whose /idp/authorize is the provider's.
     "idp_https": NamedOrigin("https", "idp.site-c.test", "https"),
+    # The top-level pages that frame the client (slice_embedded, client/embed.html): same-site with it, and two
+    # cross-site partners (the second sees none of the first one's partitioned cookies).
+    "embedder_same_site_https": NamedOrigin("https", "www.site-a.test", "https"),
+    "embedder_cross_site_https": NamedOrigin("https", "portal.site-d.test", "https"),
+    "embedder_second_https": NamedOrigin("https", "shop.site-e.test", "https"),
     "app_http": NamedOrigin("http", "app.site-a.test", "http"),
     "api_site_a_http": NamedOrigin("http", "api.site-a.test", "http"),
     "api_site_b_http": NamedOrigin("http", "api.site-b.test", "http"),

@@ -8,8 +8,9 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Frame, Page
 
 from e2e.harness import engine
 from e2e.harness.serving import settings_for
@@ -30,6 +31,11 @@ def _utf8(name: str) -> str:
 
 # The client page's own signal that its module loaded (client/index.html sets it).
 CLIENT_READY = "document.documentElement.dataset.ready === 'true'"
+
+# The top-level page that frames the client (FlowSpec.embed_in): its `src` query parameter is the frame's URL.
+EMBED_PAGE = "/client/embed.html"
+# The framed client's button whose click asks for storage access (client/index.html).
+STORAGE_ACCESS_BUTTON = "#request-storage-access"
 
 # Which steps of a flow the suite hears the engine's own reasons of: none, the steps the oracle expects the engine to
 # explain (oracle.engines.worth_hearing; a failed case's traced re-run hears every step), or every step.
@@ -169,6 +175,65 @@ class BrowserCase:
                 engine.listener(self._context, page)
             self._pages[origin] = page
         return page
+
+    def document(self, origin: str, embed_in: str | None = None) -> Page | Frame:
+        """The client on the named origin: its top-level page (page()), or, with `embed_in`, its frame in a top-level
+        page on that named origin (EMBED_PAGE), opened once per context. The engine's reasons are not heard in a
+        frame (engine.py listens to a page's own target and document)."""
+        if embed_in is None:
+            return self.page(origin)
+        self.empty_jar = None
+        key = f"{embed_in}>{origin}"
+        page = self._pages.get(key)
+        if page is None or page.is_closed():
+            page = self._context.new_page()
+            page.on("crash", lambda crashed: self._pages.pop(key, None))
+            src = self.hosts.url(origin, "/")
+            page.goto(self.hosts.url(embed_in, EMBED_PAGE) + "?src=" + quote(src, safe=""))
+            frame = page.wait_for_selector("#client").content_frame()
+            frame.wait_for_url(src)
+            frame.wait_for_function(CLIENT_READY)
+            self._pages[key] = page
+        frame = page.query_selector("#client").content_frame()
+        return frame
+
+    def close_document(self, origin: str, embed_in: str | None = None) -> None:
+        """Close the page of the client on `origin` (framed in `embed_in`), so that the next document() is a new one."""
+        page = self._pages.pop(f"{embed_in}>{origin}" if embed_in else origin, None)
+        if page is not None and not page.is_closed():
+            page.close()
+
+    @contextlib.contextmanager
+    def storage_access_permission(self, top: str, embedded: str, setting: str) -> Iterator[None]:
+        """The browser's own 'storage-access' permission for the client on the named origin `embedded` framed by a
+        top-level page on `top`, set to `setting` ("granted" or "denied") for the block, in a new document of that
+        frame (one granted access keeps it, so it is closed after the block too).
+
+        Chromium: CDP Browser.setPermission with the top-level origin, the embedded origin and the context's
+        browserContextId (what WebDriver's set_permission does for WPT's storage-access tests; Playwright's
+        grant_permissions names no embedded origin), on a browser session held for the block: Chromium drops the
+        permission overrides a session made when it detaches (content/browser/devtools/protocol/browser_handler.cc
+        BrowserHandler::Disable), so the permission ends with the case."""
+        name = self.browser.browser_type.name
+        if name != "chromium":
+            raise NotImplementedError(f"the storage-access permission is not set in {name} here: run the case in "
+                                      "chromium only (Case.only_in)")  # fmt: skip
+        self.close_document(embedded, top)
+        page = self.document(embedded, top).page
+        target = self._context.new_cdp_session(page)
+        try:
+            context_id = target.send("Target.getTargetInfo")["targetInfo"]["browserContextId"]
+        finally:
+            target.detach()
+        browser = (self._context.browser or self.browser).new_browser_cdp_session()  # a persistent context's own
+        try:
+            browser.send("Browser.setPermission", {
+                "permission": {"name": "storage-access"}, "setting": setting, "origin": self.hosts.origin(top),
+                "embeddedOrigin": self.hosts.origin(embedded), "browserContextId": context_id})  # fmt: skip
+            yield
+        finally:
+            browser.detach()
+            self.close_document(embedded, top)
 
     def _listener_kind(self):
         """How the suite hears the browser of the case's context say why, or None (engine.listener_kind)."""

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
-from e2e.harness.case import CLIENT_READY
+from e2e.harness.case import CLIENT_READY, STORAGE_ACCESS_BUTTON
 from e2e.harness.engine import NOT_ASKED, NOT_CAPTURED, EngineReport
 from e2e.oracle.profiles import PROFILES
 from e2e.oracle.spec import FlowSpec
@@ -89,6 +89,10 @@ class StepResult:
 class FlowResult:
     steps: dict[str, StepResult] = field(default_factory=dict)
     document_cookie: str = ""  # document.cookie on the page after login and the script's writes
+    # what requestStorageAccess() gave the framed page (granted, denied; None: not asked), and hasStorageAccess()
+    # just before and after it
+    storage_access: str | None = None
+    has_access: tuple[bool, bool] | None = None
 
     def __getitem__(self, step: str) -> StepResult:
         return self.steps[step]
@@ -301,21 +305,23 @@ def run_group(
     jar_before: list | None = None,
     timeout_ms: int = 15000,
     hear: bool = True,
+    embed_in: str | None = None,
     **fetch,
 ) -> list[StepResult]:
     """Run steps in order in one page call, then read the jar once (see GROUPS); with `hear`, with what the engine
-    said of each step's request. `fetch`: the client's options (client_options)."""
+    said of each step's request (not in a frame: `embed_in` names the top-level page framing the client, see
+    BrowserCase.document). `fetch`: the client's options (client_options)."""
     hosts = case.hosts
     options = client_options(hosts, api_origin, timeout_ms, **fetch)
     try:
         before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
         since = hosts.state.mark()
-        listener = case.engine(page_origin, hear=hear)
+        listener = case.engine(page_origin, hear=hear) if embed_in is None else None
         results, said = [], {}
         batches = page_batches(steps, by_path=bool(listener and listener.by_path))
         for batch in batches:
             heard = listener.mark() if listener else None
-            results += case.page(page_origin).evaluate(STEPS_JS, [options, page_calls(batch)])
+            results += case.document(page_origin, embed_in).evaluate(STEPS_JS, [options, page_calls(batch)])
             if listener and batch is not batches[-1]:
                 said |= listener.reports(heard, _requests(batch))
         if listener:  # the jar read, with the listener's own round trip overlapping it where it can (heard_after)
@@ -385,9 +391,11 @@ def run_step(case, page_origin: str, api_origin: str, step: str, **options) -> S
 
 
 def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **options) -> FlowResult:
-    """login → me → list → create → logout as `spec` says (then the second page's reread), each step recorded: in a
-    browser of the spec's own third-party setting if it has one, against the hosts set to the spec's server; with
-    what the engine said of the steps in `hear` (of every step if None) and of every other step of their group."""
+    """login → me → list → create → logout as `spec` says (then the second page's reread), each step recorded in the
+    document the spec runs it in (FlowSpec.document_of): in a browser of the spec's own third-party setting if it has
+    one, against the hosts set to the spec's server; with what the engine said of the steps in `hear` (of every step
+    if None) and of every other step of their group. A framed page that asks for storage access does so before its
+    first step, under the browser's permission set for the case."""
     if spec.leaves_cached and spec.redirect_via:
         raise ValueError("a cached preflight or answer (preflight_max_age, cache_max_age) at a redirect's target, "
                          "a URL the server names without the flow's own query (own_urls), would outlive the case: "
@@ -396,34 +404,87 @@ def run_flow(case, spec: FlowSpec, *, hear: frozenset[str] | None = None, **opti
         case.use_third_party_setting(spec.third_party)
     case.serve(spec.server)
     fetch = {**flow_options(spec), **own_urls(spec), **options}
-    page, api = case.hosts.name_of(spec.page), case.hosts.name_of(spec.api)
-    flow = FlowResult()
-    jar = None
+    if spec.storage_access == "none":
+        return _steps(case, spec, hear, fetch, options)
+    page, top = documents(case.hosts, spec, spec.asks_storage_access_before)
+    with case.storage_access_permission(top, page, spec.storage_access):
+        return _steps(case, spec, hear, fetch, options)
+
+
+def documents(hosts, spec: FlowSpec, step: str) -> tuple[str, str | None]:
+    """The named origins of the document `step` runs in (FlowSpec.document_of): the page's, and its embedder's (None:
+    top-level)."""
+    page, top = spec.document_of(step)
+    return hosts.name_of(page.serialized()), hosts.name_of(top.serialized()) if top else None
+
+
+# What the framed page asks of the Storage Access API: hasStorageAccess() before the click, then, after the click
+# (whose handler called requestStorageAccess()), its answer and hasStorageAccess() again.
+HAS_ACCESS_JS = "document.hasStorageAccess()"
+ASKED_JS = "async () => [await window.cookieMatrix.storageAccess(), await document.hasStorageAccess()]"
+
+
+def ask_storage_access(case, page: str, embed: str, flow: FlowResult, timeout_ms: int = 15000) -> None:
+    """In the client on `page` framed by `embed`: hasStorageAccess(), a real click on the frame's button (whose
+    handler asks requestStorageAccess()), its answer ("granted", or "denied" for a rejection) and hasStorageAccess()
+    again, into `flow`."""
+    frame = case.document(page, embed)
+    try:
+        before = frame.evaluate(HAS_ACCESS_JS)
+        frame.click(STORAGE_ACCESS_BUTTON, timeout=timeout_ms)
+        answer, after = frame.evaluate(ASKED_JS)
+    except PlaywrightError as error:
+        message = error.message.splitlines()[0]
+        raise InfrastructureError(f"the browser failed asking for storage access: {message}") from error
+    if answer is None:
+        raise InfrastructureError("the click on the frame's storage-access button did not reach its handler")
+    flow.storage_access = "granted" if answer == "granted" else "denied"
+    flow.has_access = (before, after)
+
+
+def _steps(case, spec: FlowSpec, hear, fetch: dict, options: dict) -> FlowResult:
+    """The flow's steps (run_flow's): each group of GROUPS in one page call per document its steps run in."""
+    flow, jar = FlowResult(), None
     for group in GROUPS:
         if group == ("login",) and spec.login != "fetch":
             navigate = run_form_login if spec.login == "form" else run_idp_login
-            result = flow.steps["login"] = navigate(case, spec, page, api, **options)
+            page, _ = documents(case.hosts, spec, "login")
+            result = flow.steps["login"] = navigate(case, spec, page, case.hosts.name_of(spec.api), **options)
             jar = result.jar
             flow.document_cookie = result.document_cookie
             continue
-        for result in run_group(case, page, api, group, cookie_name=spec.cookie_name, jar_before=jar,
-                                hear=hear is None or bool(hear & set(group)), **fetch):  # fmt: skip
-            flow.steps[result.name] = result
-        jar = result.jar
+        for run in _by_document(case.hosts, spec, group + ((REREAD,) if group is GROUPS[-1] and spec.reread_from
+                                                             else ())):  # fmt: skip
+            page, embed = documents(case.hosts, spec, run[0])
+            if run[0] == spec.asks_storage_access_before:
+                ask_storage_access(case, page, embed, flow)
+            for result in run_group(case, page, case.hosts.name_of(spec.api), run, cookie_name=spec.cookie_name,
+                                    jar_before=jar, hear=hear is None or bool(hear & set(run)), embed_in=embed,
+                                    **fetch):  # fmt: skip
+                flow.steps[result.name] = result
+            jar = result.jar
         if group == GROUPS[0]:
             flow.document_cookie = result.document_cookie
             if spec.script_writes:  # the jar the next group starts from is the one the writes left
-                flow.document_cookie = _evaluate(case, page, WRITES_JS, list(spec.script_writes), "the script's writes")
+                flow.document_cookie = _evaluate(case.document(page, embed), WRITES_JS, list(spec.script_writes),
+                                                 "the script's writes")  # fmt: skip
                 jar = case.cookies(spec.cookie_name)
-    if spec.reread_from:  # the second page of the site, in the same context, on the same URLs
-        second = case.hosts.name_of(spec.reread_from)
-        flow.steps[REREAD] = run_step(case, second, api, REREAD, cookie_name=spec.cookie_name, jar_before=jar,
-                                      hear=hear is None or REREAD in hear, **fetch)  # fmt: skip
     return flow
 
 
-def _evaluate(case, page: str, script: str, argument, what: str):
+def _by_document(hosts, spec: FlowSpec, steps: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The steps in runs of those that follow each other in one document."""
+    runs: list[tuple[str, ...]] = []
+    for step in steps:
+        if runs and documents(hosts, spec, runs[-1][-1]) == documents(hosts, spec, step):
+            runs[-1] += (step,)
+        else:
+            runs.append((step,))
+    return runs
+
+
+def _evaluate(document, script: str, argument, what: str):
     try:
-        return case.page(page).evaluate(script, argument)
+        return document.evaluate(script, argument)
     except PlaywrightError as error:
         raise InfrastructureError(f"the browser failed during {what}: {error.message.splitlines()[0]}") from error

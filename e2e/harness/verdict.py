@@ -104,6 +104,11 @@ def compare(expected: FlowExpectation, observed: FlowResult, spec: FlowSpec, pro
         for d in engines.check(profile.name, want, report.said):
             mismatches.append(Mismatch(step, f"engine.{d.said.kind}", list(d.oracle), d.said.label(), want.reasons,
                                        d.problem))  # fmt: skip
+    asked = spec.asks_storage_access_before or "login"  # in the frame, before its first step there
+    for name in ("storage_access", "has_access"):
+        if getattr(expected, name) != getattr(observed, name):
+            mismatches.append(Mismatch(asked, name, getattr(expected, name), getattr(observed, name),
+                                       expected.storage_reasons))  # fmt: skip
     login_reasons = expected.steps["login"].reasons
     seen = js_visible(observed, spec.cookie_name)
     if expected.js_visible != seen:
@@ -146,6 +151,8 @@ def observed_json(flow: FlowResult, spec: FlowSpec) -> dict:
         out[step]["engine"] = flow[step].engine.to_json()
     out["js_visible"] = js_visible(flow, spec.cookie_name)
     out["document_cookie"] = flow.document_cookie
+    out["storage_access"] = flow.storage_access
+    out["has_access"] = list(flow.has_access) if flow.has_access else None
     out["jar"] = [
         {k: c.get(k) for k in ("name", "domain", "path", "secure", "httpOnly", "sameSite", "partitionKey")}
         for c in flow["login"].jar

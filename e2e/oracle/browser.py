@@ -15,7 +15,7 @@ from e2e.oracle.jar import Cookie, CookieRequest, cookie_string, retrieve, store
 from e2e.oracle.profiles import BrowserProfile
 from e2e.oracle.server import ServerAnswer, ServerModel, ServerRequest
 from e2e.oracle.setcookie import SetCookie, parse_set_cookie
-from e2e.oracle.sites import Origin, registrable_domain, same_site, site_of
+from e2e.oracle.sites import Origin, is_secure_url, registrable_domain, same_site, site_of
 from e2e.oracle.spec import NULL_ORIGIN
 from e2e.oracle.vocabulary import (
     AUTH_START_PATH,
@@ -92,6 +92,9 @@ class BrowserModel:
         # the context's CORS-preflight cache: every case starts with none kept (on URLs of its own where it keeps some)
         self.preflights = PreflightCache(self._non_wildcard())
         self.http_cache = HttpCache()  # the context's HTTP cache, likewise the case's alone
+        # The framed documents that have storage access (the Storage Access API's 'has storage access' of their
+        # environment), each as (the origin of its top-level page, its own origin): one document of each in a flow.
+        self.access: set[tuple[Origin, Origin]] = set()
 
     def _non_wildcard(self) -> tuple[str, ...]:
         """The header names a "*" in Access-Control-Allow-Headers does not cover in this engine."""
@@ -164,15 +167,18 @@ class BrowserModel:
         authorization: bool = False,
         cache: str = "no-store",
         redirect: str = "follow",
+        top: Origin | None = None,
     ) -> Exchange:
-        """fetch() from a top-level page on `page` to `path` on the server's origin (`content_type`: the body's; with
+        """fetch() from a page on `page` (framed by a top-level page on `top`, or top-level: None) to `path` on the
+        server's origin (`content_type`: the body's; with
         `authorization`, an Authorization header too; `cache`: its cache mode), through the redirects of the server's
         chain (ServerModel.chain) hop by hop as its redirect mode `redirect` says (Fetch #http-redirect-fetch). A GET
         the HTTP cache answers (httpcache.py) sends no request: the stored answer meets the CORS check instead."""
         self._reported()  # what script writes or reads refused before belongs to no request
         name = server.cookie_name
         chain = server.chain(path)
-        reasons: list[str] = []
+        reasons: list[str] = self._frame_reasons(page, top)
+        partition = site_of(top or page)  # the HTTP cache's partition: the top-level site
         in_jar = lambda: bool(self.cookies(name))  # noqa: E731
         tainted_origin = crossed = preflighted = unsafe_header = False
         answered: tuple[int | None, str | None] = (None, None)  # the status and Origin of the last request answered
@@ -236,10 +242,12 @@ class BrowserModel:
                                     _dedupe(reasons + ["fetch-preflight-check"]), origin=answered[1])  # fmt: skip
             elif cors_tainting and not make_preflight:
                 reasons.append("fetch-simple-request")
-            request = self._subresource(page, target, hop_path, method)
+            request = self._subresource(page, target, hop_path, method, top)
+            if request.storage_access:
+                reasons.append("storage-access-requests")
             header, varied, stored = None, {"origin": origin_header}, None  # the server's Vary names Origin alone
             if cache != "no-store" and method == "GET":
-                stored, why = self.http_cache.select(site_of(page), url, varied, self.now)
+                stored, why = self.http_cache.select(partition, url, varied, self.now)
                 reasons += [why] if why else []
             if stored:  # Fetch #http-network-or-cache-fetch: the stored answer, no request, no cookie
                 answer = ServerAnswer(stored.status, None, (), False, stored.headers, ())
@@ -251,8 +259,7 @@ class BrowserModel:
                 answered = (answer.status, origin_header)
                 reasons += answer.reasons
                 if cache != "no-store":
-                    why = self.http_cache.store(site_of(page), url, method, answer.status, answer.headers, varied,
-                                                self.now)  # fmt: skip
+                    why = self.http_cache.store(partition, url, method, answer.status, answer.headers, varied, self.now)
                     reasons += [why] if why else []
                 elif method == "GET" and freshness_lifetime(answer.headers):
                     reasons.append("fetch-cache-mode-no-store")
@@ -341,10 +348,80 @@ class BrowserModel:
                                                                                   "nav-form-post"))  # fmt: skip
         return replace(back, reasons=_dedupe([*start.reasons, *back.reasons]))
 
-    def _subresource(self, page: Origin, target: Origin, path: str, method: str = "GET") -> CookieRequest:
-        """A request from a top-level page on `page` (fetch(), an image) to `path` on `target`."""
-        same = self._same_site(page, target)
-        return CookieRequest(target, path, same, third_party=not same, top_level_site=site_of(page), method=method)
+    def _site_for_cookies(self, page: Origin, top: Origin | None) -> Origin | None:
+        """6265bis §5.2.1: the site for cookies of a document on `page` framed by a top-level page on `top` (None:
+        the page is top-level): the top-level origin when the document is same-site with it, else none (opaque)."""
+        if top is None:
+            return page
+        return top if self._same_site(page, top) else None
+
+    def _frame_reasons(self, page: Origin, top: Origin | None) -> list[str]:
+        """How a framed page relates to its top-level page, for the chain; nothing for a top-level page."""
+        if top is None:
+            return []
+        return ["frame-top-level-site"] + ([] if self._site_for_cookies(page, top) else ["frame-site-for-cookies"])
+
+    def _context(self, page: Origin, target: Origin, top: Origin | None) -> tuple[bool, bool, bool]:
+        """A request of a document on `page` (framed by `top`, or top-level) to `target`: whether it is same-site for
+        cookies (6265bis §5.2.1, the site for cookies), whether third-party cookie policies apply (the URL is
+        cross-site to the site for cookies), and whether the document's storage access lifts them (Storage Access API
+        'determine the initial storage-access eligibility': a framed document with storage access whose ancestry is
+        cross-site, asking its own origin)."""
+        site = self._site_for_cookies(page, top)
+        same = site is not None and self._same_site(site, target)
+        access = site is None and (top, page) in self.access and target == page
+        return same, not same and not access, access
+
+    def _subresource(
+        self, page: Origin, target: Origin, path: str, method: str = "GET", top: Origin | None = None
+    ) -> CookieRequest:
+        """A request from a page on `page` (framed by `top`, or top-level; fetch(), an image) to `path` on
+        `target`."""
+        same, third_party, access = self._context(page, target, top)
+        return CookieRequest(target, path, same, third_party=third_party, top_level_site=site_of(top or page),
+                             method=method, storage_access=access)  # fmt: skip
+
+    def _secure_context(self, page: Origin, top: Origin) -> bool:
+        """Whether a document on `page` framed by a top-level page on `top` is a secure context (Secure Contexts: it and
+        its ancestors potentially trustworthy; a loopback host is, where the browser counts it so)."""
+        return all(is_secure_url(o, self.profile.localhost_is_secure.value) for o in (page, top))
+
+    def _storage_access_given(self, page: Origin, top: Origin) -> tuple[str | None, list[str]]:
+        """What the Storage Access API settles for a document on `page` framed by `top` before any permission is read:
+        "allow" or "disallow" (the user agent's explicit setting, then a top-level or same-site document), or None;
+        and why."""
+        explicit = self.profile.storage_access_explicit.value
+        if explicit != "none":
+            return explicit, [f"storage-access-explicit-{explicit}"]
+        if self._same_site(page, top):
+            return "allow", ["storage-access-same-site"]
+        return None, []
+
+    def request_storage_access(self, page: Origin, top: Origin, permission: str) -> tuple[str, tuple[str, ...]]:
+        """document.requestStorageAccess() in a document on `page` framed by a top-level page on `top`, after a click
+        in it (transient activation), where the browser's storage-access permission for the two sites is `permission`
+        ("granted" or "denied", as the user answered it): "granted" (the promise resolved, and the document has
+        storage access) or "denied" (NotAllowedError), and why."""
+        reasons = ["frame-top-level-site"]
+        if not self._secure_context(page, top):
+            return "denied", tuple(reasons + ["storage-access-secure-context"])
+        given, why = self._storage_access_given(page, top)
+        reasons += why
+        if given is None:
+            given = "allow" if permission == "granted" else "disallow"
+            reasons += ["storage-access-activation", f"storage-access-{permission}"]
+        if given == "allow":
+            self.access.add((top, page))
+        return ("granted" if given == "allow" else "denied"), tuple(reasons)
+
+    def has_storage_access(self, page: Origin, top: Origin) -> tuple[bool, tuple[str, ...]]:
+        """document.hasStorageAccess() in a document on `page` framed by a top-level page on `top`, and why."""
+        if not self._secure_context(page, top):
+            return False, ("storage-access-secure-context",)
+        given, why = self._storage_access_given(page, top)
+        if given is not None:
+            return given == "allow", tuple(why)
+        return (top, page) in self.access, ("storage-access-has",)
 
     def receive(self, page: Origin, target: Origin, path: str, lines: tuple[str, ...]) -> tuple[str, ...]:
         """A credentialed fetch() from a top-level page on `page` to `path` on `target` answered with these
@@ -360,26 +437,37 @@ class BrowserModel:
         header, why = self._cookie_header(self._subresource(page, target, path))
         return header, _dedupe(why)
 
-    def _document(self, page: Origin, path: str) -> CookieRequest:
-        """document.cookie of a top-level document at `page` + `path`: a non-HTTP API in a first-party context."""
-        return CookieRequest(page, path, True, third_party=False, top_level_site=site_of(page), http=False)
+    def _document(self, page: Origin, path: str, top: Origin | None = None) -> CookieRequest:
+        """document.cookie of a document at `page` + `path` (framed by `top`, or top-level): a non-HTTP API, in the
+        document's own context (cross-site when its site for cookies is opaque; third-party likewise, until the
+        document is granted storage access)."""
+        same, third_party, access = self._context(page, page, top)
+        return CookieRequest(page, path, same, third_party=third_party, top_level_site=site_of(top or page),
+                             http=False, storage_access=access)  # fmt: skip
 
-    def write_cookie(self, page: Origin, path: str, line: str) -> tuple[bool, tuple[str, ...]]:
-        """document.cookie = line on a top-level page at `page` + `path`: whether the jar changed, and why."""
+    def write_cookie(
+        self, page: Origin, path: str, line: str, top: Origin | None = None
+    ) -> tuple[bool, tuple[str, ...]]:
+        """document.cookie = line on a page at `page` + `path` (framed by `top`, or top-level): whether the jar
+        changed, and why."""
         sc = parse_set_cookie(line, "document.cookie", header=False)
         before = self.jar
-        reasons = ["cookie-script-write"] + self._store(sc, self._document(page, path))
+        reasons = ["cookie-script-write"] + self._store(sc, self._document(page, path, top))
         added = [c for c in self.jar if c.order == self._order]
         if sc.has("domain") and added and not added[0].host_only:
             reasons.append("cookie-weak-integrity")
         return self.jar != before, _dedupe(reasons)
 
-    def read_cookie(self, page: Origin, name: str, path: str = "/") -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The values of the cookies called `name` that document.cookie shows at `page` + `path`, and why."""
-        shown, why = retrieve(self.jar, name, self._document(page, path), self.profile, self.now)
+    def read_cookie(
+        self, page: Origin, name: str, path: str = "/", top: Origin | None = None
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The values of the cookies called `name` that document.cookie shows at `page` + `path` (framed by `top`, or
+        top-level), and why."""
+        shown, why = retrieve(self.jar, name, self._document(page, path, top), self.profile, self.now)
         return tuple(c.value for c in shown), _dedupe(["document-cookie"] + [r for r in why if r != "cookie-sent"])
 
-    def document_cookie(self, page: Origin, path: str = "/") -> str:
-        """document.cookie at `page` + `path`: every cookie script may read there, serialized (6265bis §5.8.2)."""
-        shown, _ = retrieve(self.jar, None, self._document(page, path), self.profile, self.now)
+    def document_cookie(self, page: Origin, path: str = "/", top: Origin | None = None) -> str:
+        """document.cookie at `page` + `path` (framed by `top`, or top-level): every cookie script may read there,
+        serialized (6265bis §5.8.2)."""
+        shown, _ = retrieve(self.jar, None, self._document(page, path, top), self.profile, self.now)
         return cookie_string(shown)

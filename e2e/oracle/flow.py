@@ -26,7 +26,7 @@ from e2e.oracle.profiles import BrowserProfile, changed_by_deviations
 from e2e.oracle.server import ServerModel
 from e2e.oracle.sites import parse_origin
 from e2e.oracle.spec import FlowSpec
-from e2e.oracle.vocabulary import REQUESTS, REREAD, STEPS
+from e2e.oracle.vocabulary import REQUESTS
 
 # The fields of a step that a browser's run is compared on (harness/verdict.py reads each off an observed step).
 STEP_FIELDS = ("fetch", "status", "server_status", "preflight", "cookie_sent", "authenticated", "cookie_stored",
@@ -45,6 +45,11 @@ class FlowExpectation:
     js_reasons: tuple[str, ...] = ()  # the rule chain behind js_visible
     document_cookie: str = ""  # document.cookie on the page (its "/") after login and the script's writes
     document_reasons: tuple[str, ...] = ()  # the rule chain behind the script's writes
+    # what document.requestStorageAccess() gave the framed page before its first step there (FlowSpec.storage_access):
+    # "granted", "denied", or None (not asked); what document.hasStorageAccess() gave just before and after it
+    storage_access: str | None = None
+    has_access: tuple[bool, bool] | None = None
+    storage_reasons: tuple[str, ...] = ()  # the rule chain behind storage_access and has_access
 
     def to_json(self) -> dict:
         """Every field the comparison reads, per step with its rule chain and Cookie header, then the page's and the
@@ -57,12 +62,16 @@ class FlowExpectation:
         return steps | {"steps": list(self.steps), "js_visible": self.js_visible, "js_reasons": list(self.js_reasons),
                         "document_cookie": self.document_cookie,
                         "document_reasons": list(self.document_reasons), "stored_cookie": self.stored_cookie,
+                        "storage_access": self.storage_access,
+                        "has_access": list(self.has_access) if self.has_access else None,
+                        "storage_reasons": list(self.storage_reasons),
                         "deviations": list(self.deviations)}  # fmt: skip
 
     def outcome(self) -> tuple:
         """Everything observable, without the reasons: two flows with equal outcomes look the same."""
         steps = tuple((n, s.outcome()) for n, s in self.steps.items())
-        return steps, self.js_visible, self.document_cookie, tuple(sorted((self.stored_cookie or {}).items()))
+        return (steps, self.js_visible, self.document_cookie, tuple(sorted((self.stored_cookie or {}).items())),
+                self.storage_access, self.has_access)  # fmt: skip
 
 
 def _jar_view(spec: FlowSpec, browser: BrowserModel) -> dict | None:
@@ -79,32 +88,34 @@ def _jar_view(spec: FlowSpec, browser: BrowserModel) -> dict | None:
 def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation:
     browser, server = BrowserModel(profile, now), ServerModel(spec.server, spec.api_origin)
     steps, visible, js_reasons, jar_view, shown, written = {}, False, (), None, "", []
-    for name in STEPS:
+    access, has_access, access_reasons = None, None, ()
+    for name in spec.steps:
         request = REQUESTS[name]
+        page, top = spec.document_of(name)
+        if name == spec.asks_storage_access_before:  # in the frame, after a click there
+            before, why_before = browser.has_storage_access(page, top)
+            access, why = browser.request_storage_access(page, top, spec.storage_access)
+            after, why_after = browser.has_storage_access(page, top)
+            has_access, access_reasons = (before, after), tuple(dict.fromkeys(why_before + why + why_after))
         if name == "login" and spec.login == "idp":  # navigations: to the provider and back to the callback
-            steps[name] = browser.idp_login(spec.page_origin, server, parse_origin(spec.idp, "idp"), spec.idp_return,
+            steps[name] = browser.idp_login(page, server, parse_origin(spec.idp, "idp"), spec.idp_return,
                                             spec.state_cookie_age)  # fmt: skip
         elif name == "login" and spec.login == "form":  # a top-level form POST; the 303 brings the page back
-            steps[name] = browser.navigate(spec.page_origin, server, request.method, request.path, spec.content_type,
+            steps[name] = browser.navigate(page, server, request.method, request.path, spec.content_type,
                                            ("nav-form-post", "fetch-origin-header"))  # fmt: skip
         else:
-            steps[name] = browser.fetch(spec.page_origin, server, request.method, request.path,
-                                        credentials=spec.credentials, mode=spec.mode,
-                                        content_type=spec.content_type if request.json_body else None,
+            steps[name] = browser.fetch(page, server, request.method, request.path, credentials=spec.credentials,
+                                        mode=spec.mode, content_type=spec.content_type if request.json_body else None,
                                         authorization=spec.authorization, cache=spec.cache,
-                                        redirect=spec.redirect_mode)  # fmt: skip
-        if name == "login":
-            values, js_reasons = browser.read_cookie(spec.page_origin, spec.cookie_name)
+                                        redirect=spec.redirect_mode, top=top)  # fmt: skip
+        if name == "login":  # what script reads in the document that logged in, then its writes
+            values, js_reasons = browser.read_cookie(page, spec.cookie_name, top=top)
             visible, jar_view = bool(values), _jar_view(spec, browser)
             for line in spec.script_writes:
-                written += browser.write_cookie(spec.page_origin, "/", line)[1]
-            shown = browser.document_cookie(spec.page_origin)
-    if spec.reread_from:  # the second page of the site, on the same jar and HTTP cache
-        request = REQUESTS[REREAD]
-        steps[REREAD] = browser.fetch(parse_origin(spec.reread_from, "reread_from"), server, request.method,
-                                      request.path, credentials=spec.credentials, mode=spec.mode,
-                                      authorization=spec.authorization, cache=spec.cache)  # fmt: skip
-    return FlowExpectation(steps, visible, jar_view, (), js_reasons, shown, tuple(dict.fromkeys(written)))
+                written += browser.write_cookie(page, "/", line, top)[1]
+            shown = browser.document_cookie(page, top=top)
+    return FlowExpectation(steps, visible, jar_view, (), js_reasons, shown, tuple(dict.fromkeys(written)), access,
+                           has_access, access_reasons)  # fmt: skip
 
 
 def expect(spec: FlowSpec, profile: BrowserProfile, now: float | None = None) -> FlowExpectation:

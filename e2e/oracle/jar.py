@@ -56,6 +56,7 @@ class CookieRequest:
     http: bool = True  # False: a non-HTTP API (document.cookie)
     navigation: bool = False  # a top-level navigation
     method: str = "GET"
+    storage_access: bool = False  # a framed document's request that its granted storage access lifts out of third_party
 
 
 def domain_match(string: str, domain: str) -> bool:
@@ -275,9 +276,11 @@ def _judge(c: Cookie, request: CookieRequest, profile: BrowserProfile, now: floa
         failed.append("cookie-secure-send")
     if not request.http and c.http_only:
         failed.append("cookie-httponly")
-    if request.http and not request.same_site:
+    if not request.same_site:  # a fetch, or document.cookie of a document whose site for cookies is opaque
         why: list[str] = []
         (failed if _samesite_withholds(c, request, profile, now, why) else passed).extend(why)
+    if request.storage_access and c.partition_key is None:
+        passed.append("storage-access-requests")
     if request.third_party:
         if third_party_blocked(profile, c.partition_key, c.partitioned):
             failed.append("third-party-cookies")

@@ -12,6 +12,10 @@ from typing import Any
 SET_BY_SUITE = "set by the suite: playwright.config.py THIRD_PARTY (the browser's own setting, not a simulation)"
 
 PLAYWRIGHT_BIDI = "Playwright 1.64 packages/playwright-core/src/server/bidi/third_party/firefoxPrefs.ts"
+SAA_EXPLICIT = (
+    "Storage Access API (privacycg.github.io/storage-access) #determine-whether-the-user-agent-explicitly-"
+    "allows-unpartitioned-cookie-access: 'per-site allow-lists, the user changing global browser settings'"
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,13 @@ class BrowserProfile:
     # The most seconds a CORS-preflight cache entry lives, whatever Access-Control-Max-Age asks (Fetch
     # #cors-preflight-fetch leaves "an imposed limit on max-age" to the user agent)
     preflight_max_age_cap: Fact = Fact(86400, "not checked for this profile")
+    # The Storage Access API's 'determine whether the user agent explicitly allows unpartitioned cookie access' for a
+    # cross-site frame in the contexts the suite makes: "none" (the storage-access permission decides), "allow" (the
+    # browser's settings already give frames their unpartitioned cookies: requestStorageAccess() resolves unasked and
+    # hasStorageAccess() is true), or "disallow" (rejected unasked, false); and what it is under each of the suite's
+    # own third-party settings (under_third_party_setting)
+    storage_access_explicit: Fact = Fact("none", SAA_EXPLICIT)
+    storage_access_by_setting: Fact = Fact((("allowed", "allow"), ("blocked", "none")), "not checked for this profile")
     # In plain words, for a reader of the report and of `explain`: what decides third-party cookies in the contexts
     # the suite makes, with its source.
     third_party_note: Fact = Fact("not checked for this profile", "")
@@ -95,8 +106,10 @@ class BrowserProfile:
         if policy is None:
             return self
         note = Fact(f"third-party cookies {policy}: the browser was launched with that setting", SET_BY_SUITE)
+        explicit = Fact(dict(self.storage_access_by_setting.value)[policy], self.storage_access_by_setting.source)
         return replace(self, third_party_cookies=Fact(policy, SET_BY_SUITE),
-                       third_party_partitioned=Fact(False, SET_BY_SUITE), third_party_note=note)  # fmt: skip
+                       third_party_partitioned=Fact(False, SET_BY_SUITE), third_party_note=note,
+                       storage_access_explicit=explicit)  # fmt: skip
 
     def with_spec_value(self, deviation: Deviation) -> BrowserProfile:
         """This profile with one deviation's fact set to what the specification implies."""
@@ -216,6 +229,14 @@ CHROMIUM = BrowserProfile(
         True,
         "services/network/cors/preflight_controller.cc: `if (!(original_request_.load_flags & net::LOAD_DISABLE_CACHE) "
         "&& ...) controller_->AppendToCache(...)`; the fetch cache mode no-store is net::LOAD_DISABLE_CACHE",
+    ),
+    storage_access_by_setting=Fact(
+        (("allowed", "allow"), ("blocked", "none")),
+        "chrome/browser/storage_access_api/storage_access_grant_permission_context.h RequestOutcome "
+        "kAllowedByCookieSettings ('3p cookies are already allowed by user agent, so there is no need to ask'; its "
+        "unit test AllowedByCookieSettings: CookieControlsMode::kOff, no user gesture needed); blocking third-party "
+        "cookies as a whole (CookieControlsMode::kBlockThirdParty) leaves the request to the storage-access permission "
+        "(kDeniedByCookieSettings is a per-site block of the embedded site's cookies, which the suite never sets)",
     ),
     preflight_max_age_cap=Fact(
         7200,

@@ -7,6 +7,7 @@ Sources, cited per rule:
 - 6265bis: draft-ietf-httpbis-rfc6265bis, editor's copy of July 2026, by section (and step of §5.7).
 - layered-cookies: draft-ietf-httpbis-layered-cookies (the __Http- and __Host-Http- prefixes).
 - CHIPS: draft-cutler-httpbis-partitioned-cookies (the Partitioned attribute).
+- Storage Access API: the Privacy CG's draft report (privacycg.github.io/storage-access), by its anchors.
 - HTML: the WHATWG HTML Standard ("same site", "obtain a site", form submission, navigation).
 - BCD: MDN browser-compat-data http/headers/Set-Cookie.json.
 - server/app.py and server/config.py: the server this suite runs.
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+SAA = "Storage Access API (privacycg.github.io/storage-access)"
 
 
 @dataclass(frozen=True)
@@ -597,8 +600,8 @@ _TABLE = (
     ),
     Rule(
         "chips-partition-key",
-        "A Partitioned cookie is keyed by the top-level site (the page's site) and is sent or read only under that"
-        " top-level site.",
+        "A Partitioned cookie is keyed by the top-level site (the page's own site, or the site of the page that "
+        "frames it) and is sent or read only under that top-level site.",
         "CHIPS §2.2 'Cookie partition key'; BCD Set-Cookie.json Partitioned",
     ),
     Rule(
@@ -615,6 +618,83 @@ _TABLE = (
         "with a cross-site request from under another top-level site.",
         "6265bis §7.1 Third-Party Cookies (the policy is the user agent's); profile third_party_partitioned "
         "(Firefox network.cookie.cookieBehavior 5, BEHAVIOR_REJECT_TRACKER_AND_PARTITION_FOREIGN)",
+    ),
+    # Frames and the Storage Access API
+    Rule(
+        "frame-top-level-site",
+        "A framed page's requests and document.cookie are judged under the top-level page's site, not the page's "
+        "own: partition keys (Partitioned cookies, Total Cookie Protection) and third-party policies read it.",
+        "6265bis §5.2 'Same-site and Cross-site Requests'; CHIPS §2.2 'Cookie partition key'; HTML 'top-level "
+        "traversable'",
+    ),
+    Rule(
+        "frame-site-for-cookies",
+        "A page framed by a page of another site has an opaque site for cookies: every request it makes, even to "
+        "its own origin, and its document.cookie are cross-site, so only SameSite=None cookies are stored or sent, "
+        "and third-party cookie policies apply to all of them.",
+        "6265bis §5.2.1 'Document-based requests' (the site for cookies of a nested document); §5.8.3",
+    ),
+    Rule(
+        "storage-access-secure-context",
+        "The Storage Access API is for secure contexts: on a page that is not one (or is framed by one that is not), "
+        "requestStorageAccess() rejects and hasStorageAccess() is false.",
+        f"{SAA} #dom-document-requeststorageaccess, #dom-document-hasstorageaccess (secure context)",
+    ),
+    Rule(
+        "storage-access-explicit-allow",
+        "The browser's own settings already allow the frame its unpartitioned cookies (third-party cookies allowed, "
+        "as a regular profile may): requestStorageAccess() resolves without asking and hasStorageAccess() is true.",
+        f"{SAA} #determine-whether-the-user-agent-explicitly-allows-unpartitioned-cookie-access; profile "
+        "storage_access_explicit",
+    ),
+    Rule(
+        "storage-access-explicit-disallow",
+        "The browser's own settings refuse the frame its unpartitioned cookies outright: requestStorageAccess() "
+        "rejects with NotAllowedError without asking and hasStorageAccess() is false.",
+        f"{SAA} #determine-whether-the-user-agent-explicitly-allows-unpartitioned-cookie-access; profile "
+        "storage_access_explicit",
+    ),
+    Rule(
+        "storage-access-same-site",
+        "A frame same-site with its top-level page already has its site's cookies: requestStorageAccess() resolves "
+        "without a prompt or a permission, and hasStorageAccess() is true.",
+        f"{SAA} #dom-document-requeststorageaccess ('If embeddedSite is same site with topLevelSite'), "
+        "#dom-document-hasstorageaccess ('same authority'); WPT storage-access-api/"
+        "requestStorageAccess-same-site-iframe.sub.https.window.js",
+    ),
+    Rule(
+        "storage-access-activation",
+        "In a cross-site frame, requestStorageAccess() is asked after a click in that frame (transient activation), "
+        "and the browser's 'storage-access' permission, keyed by the top-level site and the frame's site, decides it.",
+        f"{SAA} #dom-document-requeststorageaccess (transient activation; the permission key of 'storage-access')",
+    ),
+    Rule(
+        "storage-access-granted",
+        "The permission is granted: the promise resolves and the framed document has storage access from then on (a "
+        "new document of the frame asks again).",
+        f"{SAA} #dom-document-requeststorageaccess ('Set global's has storage access to true'); WPT "
+        "storage-access-api/requestStorageAccess.sub.https.window.js",
+    ),
+    Rule(
+        "storage-access-denied",
+        "The permission is denied: the promise rejects with NotAllowedError and nothing changes for cookies.",
+        f"{SAA} #dom-document-requeststorageaccess; WPT storage-access-api/requestStorageAccess.sub.https.window.js "
+        "('should be rejected with a NotAllowedError with denied permission')",
+    ),
+    Rule(
+        "storage-access-has",
+        "hasStorageAccess() in a cross-site frame is the document's own storage access: false until its "
+        "requestStorageAccess() resolved, even where the permission is already granted.",
+        f"{SAA} #dom-document-hasstorageaccess ('If permissionState is granted, resolve p with global's has storage "
+        "access')",
+    ),
+    Rule(
+        "storage-access-requests",
+        "A cross-site frame with storage access gets its unpartitioned cookies on its requests to its own origin, as "
+        "a first-party page would: third-party cookie blocking and partitioning no longer apply to them (SameSite "
+        "still does: the frame stays cross-site), and to nothing else it asks.",
+        f"{SAA} #determine-the-initial-storage-access-eligibility (the request's origin same origin with its URL's), "
+        "#cookies",
     ),
     # The server (server/app.py, server/config.py)
     Rule(

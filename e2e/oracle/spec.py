@@ -30,12 +30,15 @@ from e2e.oracle.vocabulary import (
     REREAD,
     STATE_COOKIE,
     STEPS,
+    STORAGE_ACCESS,
     THIRD_PARTY_POLICIES,
     OracleInputError,
     choice,
 )
 
 NULL_ORIGIN = "null"  # the Origin a request carries after a cross-origin redirect, or from an opaque origin
+# What the fields that other fields need stand for, for the message that asks for one.
+_NEEDED = {"embed_in": "the top-level page that frames the page", "reread_from": "the second page"}
 
 
 def _whole_seconds(value, what: str, most: int) -> None:
@@ -195,6 +198,19 @@ class FlowSpec:
     # options (vocabulary.REREAD): what the HTTP cache, shared by the site's pages, gives another origin. None: no
     # second page.
     reread_from: str | None = None
+    # The top-level page that frames the page (client/embed.html), a serialized origin; None: the page is top-level.
+    embed_in: str | None = None
+    # With embed_in: the framed page asks for storage access (document.requestStorageAccess(), after a click in it)
+    # before its first step, and the browser's storage-access permission answers (vocabulary.STORAGE_ACCESS).
+    storage_access: str = "none"
+    # With embed_in: login is made from a top-level page on the page's own origin (the user's first-party visit), the
+    # rest of the flow from the page framed in embed_in.
+    login_top_level: bool = False
+    # The second page's embedder: the top-level page framing reread_from (None: reread_from is top-level).
+    reread_embed_in: str | None = None
+    # logout is made from the second page, and the reread from the page: a logout in another partition (or top-level),
+    # and whether the page still holds the session after it.
+    logout_from_second: bool = False
     page_origin: Origin = field(init=False, repr=False, compare=False)
     api_origin: Origin = field(init=False, repr=False, compare=False)
 
@@ -244,13 +260,18 @@ class FlowSpec:
         page, api = parse_origin(self.page, "page"), parse_origin(self.api, "api")
         object.__setattr__(self, "page_origin", page)
         object.__setattr__(self, "api_origin", api)
+        self._check_frames(page)
         if self.reread_from is not None:
             second = parse_origin(self.reread_from, "reread_from")
             object.__setattr__(self, "reread_from", second.serialized())
-            if second == page:
-                raise OracleInputError("reread_from is a second page, on another origin than the page: give another "
-                                       "origin of the page's site, e.g. the page's host on another port")  # fmt: skip
-            if site_of(second) != site_of(page):
+            if self.reread_embed_in == second.serialized():
+                raise OracleInputError("reread_embed_in frames the second page from another origin: give another "
+                                       "origin, or None for a top-level second page")  # fmt: skip
+            if (second.serialized(), self.reread_embed_in) == (page.serialized(), self.embed_in):
+                raise OracleInputError("reread_from is a second page: another origin than the page's, or the page "
+                                       "framed by another top-level page (reread_embed_in); give e.g. the page's "
+                                       "host on another port")  # fmt: skip
+            if self.embed_in is None and self.reread_embed_in is None and site_of(second) != site_of(page):
                 raise OracleInputError("reread_from must be same-site with the page: the HTTP cache is partitioned by "
                                        "top-level site, so a page of another site never meets the first page's "
                                        "answers")  # fmt: skip
@@ -275,9 +296,53 @@ class FlowSpec:
         if "allowlist" in (self.server.cors, self.server.preflight_cors) and self.server.allowlist is None:
             object.__setattr__(self, "server", replace(self.server, allowlist=(page.serialized(),)))
 
+    def _check_frames(self, page: Origin) -> None:
+        """The frame fields: origins serialized, each read only where it means something."""
+        choice(self.storage_access, STORAGE_ACCESS, "storage_access")
+        for name in ("embed_in", "reread_embed_in"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, parse_origin(getattr(self, name), name).serialized())
+        if self.embed_in == page.serialized():
+            raise OracleInputError("embed_in is the top-level page that frames the page, on another origin: give "
+                                   "another origin, or None for a top-level page")  # fmt: skip
+        for name in ("login_top_level", "logout_from_second"):
+            if not isinstance(getattr(self, name), bool):
+                raise OracleInputError(f"{name} is True or False, not {getattr(self, name)!r}")
+        for name, given, needed in (("storage_access", self.storage_access != "none", "embed_in"),
+                                    ("login_top_level", self.login_top_level, "embed_in"),
+                                    ("reread_embed_in", self.reread_embed_in is not None, "reread_from"),
+                                    ("logout_from_second", self.logout_from_second, "reread_from")):  # fmt: skip
+            if given and getattr(self, needed) is None:
+                raise OracleInputError(f"{name} needs {needed} ({_NEEDED[needed]}): give it, or drop {name}")
+        if self.embed_in is not None and self.login != "fetch":
+            raise OracleInputError("a framed page logs in by fetch(); a form or identity provider's login is a "
+                                   "top-level navigation: drop embed_in or give login 'fetch'")  # fmt: skip
+
     @property
     def cookie_name(self) -> str:
         return self.server.cookie_name
+
+    def document_of(self, step: str) -> tuple[Origin, Origin | None]:
+        """The document a step runs in: its origin, and the origin of the top-level page framing it (None: it is the
+        top-level page). The flow's steps run in the page (a login_top_level's login top-level), the reread in the
+        second page; with logout_from_second, logout and the reread swap."""
+        second = step == REREAD
+        if self.logout_from_second and step in ("logout", REREAD):
+            second = not second
+        if second:
+            embed = self.reread_embed_in
+            return parse_origin(self.reread_from, "reread_from"), parse_origin(embed, "embed_in") if embed else None
+        framed = self.embed_in is not None and not (step == "login" and self.login_top_level)
+        return self.page_origin, parse_origin(self.embed_in, "embed_in") if framed else None
+
+    @property
+    def asks_storage_access_before(self) -> str | None:
+        """The step before which the framed page asks for storage access: its first step in the frame (None: it never
+        asks)."""
+        if self.storage_access == "none":
+            return None
+        frame = (self.page_origin, parse_origin(self.embed_in, "embed_in"))
+        return next(step for step in self.steps if self.document_of(step) == frame)
 
     @property
     def leaves_cached(self) -> bool:

@@ -27,6 +27,9 @@ CSRF_DEFENCES = ("off", "origin")
 # The third-party cookie settings the suite can give a browser itself (playwright.config.py THIRD_PARTY); None in a
 # spec means the browser's own default in the contexts the suite makes.
 THIRD_PARTY_POLICIES = ("allowed", "blocked")
+# The Storage Access API from a framed page (FlowSpec.storage_access): never asked, or asked after a click in the frame
+# with the browser's storage-access permission for the frame under its top-level site set to grant or deny.
+STORAGE_ACCESS = ("none", "granted", "denied")
 # What script (or, for a navigation, the new document) sees of a request: a readable response, an opaque one (no-cors,
 # or redirect "manual"'s opaque redirect), a network error after a request went out, a failure with no request sent
 # (refused before any went out, or a response from the HTTP cache that failed the CORS check), or a navigation that
@@ -93,8 +96,9 @@ class StepRequest:
 
 
 STEPS = ("login", "me", "list", "create", "logout")
-# After the flow, `me` read again from a page on another origin (FlowSpec.reread_from): what the browser's HTTP cache
-# gives another origin of the same site (a step of the flows that name a second page, and of no other).
+# After the flow, `me` read again from a second page (FlowSpec.reread_from, reread_embed_in): what the browser's HTTP
+# cache gives another origin of the same site, or what the jar gives the same client framed by another top-level page
+# or opened top-level (a step of the flows that name a second page, and of no other).
 REREAD = "reread"
 REQUESTS = {
     "login": StepRequest("login", "POST", "/api/login", True),
