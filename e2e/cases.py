@@ -15,6 +15,7 @@ from e2e.oracle.vocabulary import (
     REDIRECT_STATUSES,
     REQUEST_MODES,
     SAMESITE_VALUES,
+    SCRIPT_APIS,
     THIRD_PARTY_POLICIES,
 )
 from e2e.oracle.wpt.conformance import load as load_wpt
@@ -83,7 +84,8 @@ class Case:
     extra_ids: tuple[str, ...] = ()  # id parts that name what this slice varies beyond the cookie flags
     marks: tuple[str, ...] = field(default=(), compare=False)
     lines: tuple[str, ...] = ()  # Set-Cookie lines login sends byte for byte, in order (no session id in them)
-    script_writes: tuple[str, ...] = ()  # document.cookie writes the page makes after login
+    script_writes: tuple[str, ...] = ()  # cookie writes the page's script makes after login (FlowSpec.script_writes)
+    script_api: str = "document.cookie"  # the API of those writes (FlowSpec.script_api)
     source: str = ""  # where the lines come from (a WPT case id), for a reader of the report
     body: str = "json"  # how login and create send their bodies (vocabulary.BODIES); a form body: simple requests
     redirect_via: tuple[str, ...] = ()  # named origins login goes through before the API (FlowSpec.redirect_via)
@@ -212,6 +214,7 @@ class Case:
         names += ["authorization"] if self.authorization else []
         names += ["http_cache"] if self.cache_max_age else []
         names += ["embedded"] if self.embed_in else []
+        names += ["cookie_store"] if self.script_api == "cookieStore" else []
         names += [f"storage_access_{self.storage_access}"] if self.storage_access != "none" else []
         return tuple(dict.fromkeys(names + self._cookie_ids() + list(self.marks)))
 
@@ -242,7 +245,8 @@ class Case:
             vary_origin=self.vary_origin,
         )
         return FlowSpec(hosts.origin(self.page), hosts.origin(self.api), server, self.credentials, self.mode,
-                        third_party=self.third_party, script_writes=self.script_writes, body=self.body,
+                        third_party=self.third_party, script_writes=self.script_writes, script_api=self.script_api,
+                        body=self.body,
                         redirect_via=tuple(hosts.origin(n) for n in self.redirect_via), login=self.login,
                         authorization=self.authorization, cache=self.cache,
                         idp=hosts.origin(IDP) if self.login == "idp" else None, idp_return=self.idp_return,
@@ -609,6 +613,30 @@ STORAGE_ACCESS_ONLY_IN_CHROMIUM = (
 )
 
 
+# Script-written cookies, each list through document.cookie and through cookieStore.set() (the options each line names):
+# from the framed client, whose own login line is one every setting but blocking stores, under each third-party setting
+# and in a same-site frame; from a top-level https page (over the server's HttpOnly cookie too) and an http one.
+FRAME_LINES = ("ok=1; Path=/; SameSite=None; Secure; Partitioned",)
+FRAME_WRITES = (
+    "a=1; SameSite=None; Secure",  # unpartitioned: blocked, partitioned or stored by the third-party setting
+    "b=1; SameSite=None; Secure; Partitioned",
+    "c=1; Secure",  # no SameSite: Lax where Lax is the default, and cookieStore's default is Strict
+    "d=1; SameSite=Lax; Secure",  # never from a cross-site document
+    "h=1; SameSite=None; Secure; Partitioned; HttpOnly",  # script may not write HttpOnly; cookieStore has no option
+    "__Host-e=1; Secure; Path=/; SameSite=None; Partitioned",
+)
+TOP_LINES = ("ok=1; Path=/", "hid=1; Path=/; HttpOnly")
+TOP_WRITES = (
+    "h=1; HttpOnly",
+    "__Host-a=1; Secure; Path=/",
+    "__Secure-b=1",  # no Secure: refused to document.cookie; cookieStore writes every cookie Secure
+    "__Host-c=1; Secure; Path=/; Domain=site-a.test",
+    "hid=2; Path=/",  # over the server's HttpOnly cookie
+)
+HTTP_WRITES = ("s=1; Secure", "p=1")  # an http page: no Secure cookie, and no cookieStore
+SCRIPT_APIS_IDS = {"document.cookie": "script_document_cookie", "cookieStore": "script_cookie_store"}
+
+
 def embedded_slice() -> Iterator[Case]:
     """The client inside an iframe: a same-site and a cross-site embedder × the API same-origin, same-site and
     cross-site to the frame × each third-party setting × Lax, SameSite=None and Partitioned cookies; a user who logged
@@ -647,6 +675,23 @@ def embedded_slice() -> Iterator[Case]:
                    storage_access=access, login_top_level=top_level, third_party=policy,
                    extra_ids=(f"third_party_{policy}",) if policy else (), only_in=("chromium",),
                    only_because=STORAGE_ACCESS_ONLY_IN_CHROMIUM)  # fmt: skip
+    yield from script_write_cases()
+
+
+def script_write_cases() -> Iterator[Case]:
+    """Cookies the page's script writes, through document.cookie and cookieStore.set(): from the framed client under
+    each third-party setting and in a same-site frame, and from top-level https and http pages."""
+    for api in SCRIPT_APIS:
+        writes = {"script_writes": FRAME_WRITES, "script_api": api}
+        for embed, policy in ((EMBEDDERS[1], None), (EMBEDDERS[1], "allowed"), (EMBEDDERS[1], "blocked"),
+                              (EMBEDDERS[0], None)):  # fmt: skip
+            yield Case("slice_embedded", "include", "same_origin-https", None, lines=FRAME_LINES, embed_in=embed,
+                       third_party=policy, extra_ids=(SCRIPT_APIS_IDS[api], f"third_party_{policy or 'default'}"),
+                       **writes)  # fmt: skip
+        yield Case("slice_embedded", "include", "same_origin-https", None, lines=TOP_LINES, script_writes=TOP_WRITES,
+                   script_api=api, extra_ids=(SCRIPT_APIS_IDS[api],))  # fmt: skip
+        yield Case("slice_embedded", "include", "same_origin-http", None, lines=(READABLE,), script_writes=HTTP_WRITES,
+                   script_api=api, extra_ids=(SCRIPT_APIS_IDS[api],))  # fmt: skip
 
 
 SLICES = {

@@ -15,6 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from e2e.harness.case import CLIENT_READY, STORAGE_ACCESS_BUTTON
 from e2e.harness.engine import NOT_ASKED, NOT_CAPTURED, EngineReport
+from e2e.oracle.cookiestore import cookie_init
 from e2e.oracle.profiles import PROFILES
 from e2e.oracle.spec import FlowSpec
 from e2e.oracle.vocabulary import AUTH_START_PATH, AUTHORIZATION, CALLBACK_PATH, HOP_PATH, REQUESTS, REREAD
@@ -29,8 +30,21 @@ CALL_ARGS = {"login": ("alice", USERS["alice"]), "create": ("first resource",)}
 # create see the jar that login (and the writes) left. run_group() checks that instead of assuming it.
 GROUPS = (("login",), ("me", "list", "create", "logout"))
 STEPS_JS = "([options, calls]) => window.cookieMatrix.steps(options, calls)"
-# The page's own document.cookie writes (FlowSpec.script_writes), then what document.cookie shows.
-WRITES_JS = "lines => { for (const line of lines) document.cookie = line; return document.cookie; }"
+# The page's own cookie writes (FlowSpec.script_writes) through FlowSpec.script_api, then what document.cookie shows:
+# each write's result (vocabulary.SCRIPT_OUTCOMES; an error other than a TypeError is named as it is) and the text.
+WRITES_JS = {
+    "document.cookie": "lines => { for (const line of lines) document.cookie = line; "
+    "return [lines.map(() => 'done'), document.cookie]; }",
+    "cookieStore": """async inits => {
+  const results = [];
+  for (const init of inits) {
+    if (!window.cookieStore) { results.push("unavailable"); continue; }
+    try { await window.cookieStore.set(init); results.push("resolved"); }
+    catch (error) { results.push(error.name === "TypeError" ? "rejected" : `error ${error.name}`); }
+  }
+  return [results, document.cookie];
+}""",
+}
 
 
 class InfrastructureError(RuntimeError):
@@ -89,6 +103,7 @@ class StepResult:
 class FlowResult:
     steps: dict[str, StepResult] = field(default_factory=dict)
     document_cookie: str = ""  # document.cookie on the page after login and the script's writes
+    script_results: tuple[str, ...] = ()  # what each of the script's writes gave it (vocabulary.SCRIPT_OUTCOMES)
     # what requestStorageAccess() gave the framed page (granted, denied; None: not asked), and hasStorageAccess()
     # just before and after it
     storage_access: str | None = None
@@ -466,10 +481,19 @@ def _steps(case, spec: FlowSpec, hear, fetch: dict, options: dict) -> FlowResult
         if group == GROUPS[0]:
             flow.document_cookie = result.document_cookie
             if spec.script_writes:  # the jar the next group starts from is the one the writes left
-                flow.document_cookie = _evaluate(case.document(page, embed), WRITES_JS, list(spec.script_writes),
-                                                 "the script's writes")  # fmt: skip
+                results, flow.document_cookie = _evaluate(case.document(page, embed), WRITES_JS[spec.script_api],
+                                                          script_arguments(spec), "the script's writes")  # fmt: skip
+                flow.script_results = tuple(results)
                 jar = case.cookies(spec.cookie_name)
     return flow
+
+
+def script_arguments(spec: FlowSpec) -> list:
+    """What WRITES_JS takes for the spec's writes: the lines for document.cookie, the options each stands for
+    (oracle.cookiestore.cookie_init) for cookieStore.set()."""
+    if spec.script_api == "cookieStore":
+        return [cookie_init(line) for line in spec.script_writes]
+    return list(spec.script_writes)
 
 
 def _by_document(hosts, spec: FlowSpec, steps: tuple[str, ...]) -> list[tuple[str, ...]]:

@@ -104,6 +104,10 @@ def compare(expected: FlowExpectation, observed: FlowResult, spec: FlowSpec, pro
         for d in engines.check(profile.name, want, report.said):
             mismatches.append(Mismatch(step, f"engine.{d.said.kind}", list(d.oracle), d.said.label(), want.reasons,
                                        d.problem))  # fmt: skip
+    if expected.script_results != observed.script_results:
+        why = expected.steps["login"].reasons + expected.document_reasons
+        mismatches.append(Mismatch("login", "script_results", list(expected.script_results),
+                                   list(observed.script_results), why))  # fmt: skip
     asked = spec.asks_storage_access_before or "login"  # in the frame, before its first step there
     for name in ("storage_access", "has_access"):
         if getattr(expected, name) != getattr(observed, name):
@@ -151,6 +155,7 @@ def observed_json(flow: FlowResult, spec: FlowSpec) -> dict:
         out[step]["engine"] = flow[step].engine.to_json()
     out["js_visible"] = js_visible(flow, spec.cookie_name)
     out["document_cookie"] = flow.document_cookie
+    out["script_results"] = list(flow.script_results)
     out["storage_access"] = flow.storage_access
     out["has_access"] = list(flow.has_access) if flow.has_access else None
     out["jar"] = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from e2e.oracle.cookiestore import cookie_init, set_a_cookie
 from e2e.oracle.cors import NON_WILDCARD_HEADERS, PreflightCache, cors_check, header_exposed, max_age, preflight_check
 from e2e.oracle.httpcache import HttpCache, freshness_lifetime
 from e2e.oracle.jar import Cookie, CookieRequest, cookie_string, retrieve, store, withheld
@@ -457,6 +458,39 @@ class BrowserModel:
         if sc.has("domain") and added and not added[0].host_only:
             reasons.append("cookie-weak-integrity")
         return self.jar != before, _dedupe(reasons)
+
+    def script_write(
+        self, api: str, page: Origin, path: str, line: str, top: Origin | None = None
+    ) -> tuple[str, tuple[str, ...]]:
+        """A write of the cookie `line` describes by the page's script on `page` + `path` (framed by `top`, or
+        top-level) through `api` (vocabulary.SCRIPT_APIS): what script gets back (vocabulary.SCRIPT_OUTCOMES), and
+        why."""
+        if api == "cookieStore":
+            return self.store_cookie(page, path, line, top)
+        return "done", self.write_cookie(page, path, line, top)[1]
+
+    def store_cookie(
+        self, page: Origin, path: str, line: str, top: Origin | None = None
+    ) -> tuple[str, tuple[str, ...]]:
+        """cookieStore.set() of the cookie `line` describes (cookiestore.cookie_init) on a page at `page` + `path`
+        (framed by `top`, or top-level): what the promise gives (vocabulary.SCRIPT_OUTCOMES), and why."""
+        if not self.profile.cookie_store_api.value:
+            return "unavailable", ("cookie-store-unsupported",)
+        if not self._secure_context(page, top or page):
+            return "unavailable", ("cookie-store-secure-context",)
+        init = cookie_init(line)
+        reasons = []
+        if init.get("partitioned") and not self.profile.cookie_store_partitioned.value:
+            init = {k: v for k, v in init.items() if k != "partitioned"}
+            reasons.append("cookie-store-partitioned-ignored")
+        sc, why = set_a_cookie(init, page.host)
+        if sc is None:
+            return "rejected", tuple(reasons + [why])
+        stored = self._store(sc, self._document(page, path, top))
+        reasons += [why, *stored]
+        if self.profile.cookie_store_rejects_refused.value and not {"cookie-stored", "cookie-expired"} & set(stored):
+            return "rejected", _dedupe(reasons + ["cookie-store-refused-rejects"])
+        return "resolved", _dedupe(reasons)
 
     def read_cookie(
         self, page: Origin, name: str, path: str = "/", top: Origin | None = None

@@ -45,6 +45,7 @@ class FlowExpectation:
     js_reasons: tuple[str, ...] = ()  # the rule chain behind js_visible
     document_cookie: str = ""  # document.cookie on the page (its "/") after login and the script's writes
     document_reasons: tuple[str, ...] = ()  # the rule chain behind the script's writes
+    script_results: tuple[str, ...] = ()  # what each of the script's writes gave it (vocabulary.SCRIPT_OUTCOMES)
     # what document.requestStorageAccess() gave the framed page before its first step there (FlowSpec.storage_access):
     # "granted", "denied", or None (not asked); what document.hasStorageAccess() gave just before and after it
     storage_access: str | None = None
@@ -61,7 +62,8 @@ class FlowExpectation:
         }
         return steps | {"steps": list(self.steps), "js_visible": self.js_visible, "js_reasons": list(self.js_reasons),
                         "document_cookie": self.document_cookie,
-                        "document_reasons": list(self.document_reasons), "stored_cookie": self.stored_cookie,
+                        "document_reasons": list(self.document_reasons),
+                        "script_results": list(self.script_results), "stored_cookie": self.stored_cookie,
                         "storage_access": self.storage_access,
                         "has_access": list(self.has_access) if self.has_access else None,
                         "storage_reasons": list(self.storage_reasons),
@@ -70,8 +72,8 @@ class FlowExpectation:
     def outcome(self) -> tuple:
         """Everything observable, without the reasons: two flows with equal outcomes look the same."""
         steps = tuple((n, s.outcome()) for n, s in self.steps.items())
-        return (steps, self.js_visible, self.document_cookie, tuple(sorted((self.stored_cookie or {}).items())),
-                self.storage_access, self.has_access)  # fmt: skip
+        return (steps, self.js_visible, self.document_cookie, self.script_results,
+                tuple(sorted((self.stored_cookie or {}).items())), self.storage_access, self.has_access)  # fmt: skip
 
 
 def _jar_view(spec: FlowSpec, browser: BrowserModel) -> dict | None:
@@ -87,7 +89,7 @@ def _jar_view(spec: FlowSpec, browser: BrowserModel) -> dict | None:
 
 def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation:
     browser, server = BrowserModel(profile, now), ServerModel(spec.server, spec.api_origin)
-    steps, visible, js_reasons, jar_view, shown, written = {}, False, (), None, "", []
+    steps, visible, js_reasons, jar_view, shown, written, results = {}, False, (), None, "", [], []
     access, has_access, access_reasons = None, None, ()
     for name in spec.steps:
         request = REQUESTS[name]
@@ -112,10 +114,12 @@ def _run(spec: FlowSpec, profile: BrowserProfile, now: float) -> FlowExpectation
             values, js_reasons = browser.read_cookie(page, spec.cookie_name, top=top)
             visible, jar_view = bool(values), _jar_view(spec, browser)
             for line in spec.script_writes:
-                written += browser.write_cookie(page, "/", line, top)[1]
+                outcome, why = browser.script_write(spec.script_api, page, "/", line, top)
+                results.append(outcome)
+                written += why
             shown = browser.document_cookie(page, top=top)
-    return FlowExpectation(steps, visible, jar_view, (), js_reasons, shown, tuple(dict.fromkeys(written)), access,
-                           has_access, access_reasons)  # fmt: skip
+    return FlowExpectation(steps, visible, jar_view, (), js_reasons, shown, tuple(dict.fromkeys(written)),
+                           tuple(results), access, has_access, access_reasons)  # fmt: skip
 
 
 def expect(spec: FlowSpec, profile: BrowserProfile, now: float | None = None) -> FlowExpectation:

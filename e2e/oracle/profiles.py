@@ -12,6 +12,7 @@ from typing import Any
 SET_BY_SUITE = "set by the suite: playwright.config.py THIRD_PARTY (the browser's own setting, not a simulation)"
 
 PLAYWRIGHT_BIDI = "Playwright 1.64 packages/playwright-core/src/server/bidi/third_party/firefoxPrefs.ts"
+COOKIE_STORE_SET = "Cookie Store (WHATWG, cookiestore.spec.whatwg.org) #set-cookie-algorithm"
 SAA_EXPLICIT = (
     "Storage Access API (privacycg.github.io/storage-access) #determine-whether-the-user-agent-explicitly-"
     "allows-unpartitioned-cookie-access: 'per-site allow-lists, the user changing global browser settings'"
@@ -93,6 +94,12 @@ class BrowserProfile:
     # hasStorageAccess() is true), or "disallow" (rejected unasked, false); and what it is under each of the suite's
     # own third-party settings (under_third_party_setting)
     storage_access_explicit: Fact = Fact("none", SAA_EXPLICIT)
+    # The Cookie Store API: window.cookieStore shipped (in a secure context); cookieStore.set() passes `partitioned`
+    # on (Cookie Store #set-cookie-algorithm appends Partitioned); and its promise rejects when the storage model
+    # refuses the cookie, where the algorithm resolves ('these steps will be considered successful')
+    cookie_store_api: Fact = Fact(False, "not checked for this profile")
+    cookie_store_partitioned: Fact = Fact(True, COOKIE_STORE_SET)
+    cookie_store_rejects_refused: Fact = Fact(False, COOKIE_STORE_SET)
     storage_access_by_setting: Fact = Fact((("allowed", "allow"), ("blocked", "none")), "not checked for this profile")
     # In plain words, for a reader of the report and of `explain`: what decides third-party cookies in the contexts
     # the suite makes, with its source.
@@ -230,6 +237,18 @@ CHROMIUM = BrowserProfile(
         "services/network/cors/preflight_controller.cc: `if (!(original_request_.load_flags & net::LOAD_DISABLE_CACHE) "
         "&& ...) controller_->AppendToCache(...)`; the fetch cache mode no-store is net::LOAD_DISABLE_CACHE",
     ),
+    cookie_store_api=Fact(
+        True,
+        "BCD api/CookieStore.json (Chrome 87); third_party/blink/renderer/modules/cookie_store/window_cookie_store.idl "
+        "([SecureContext] partial interface Window)",
+        87,
+    ),
+    cookie_store_rejects_refused=Fact(
+        True,
+        "third_party/blink/renderer/modules/cookie_store/cookie_store.cc CookieStore::OnSetCanonicalCookieResult: `if "
+        '(!backend_success) { resolver->RejectWithTypeError("Cookie was malformed and could not be stored, due to '
+        'problem(s) while parsing.")`: any cookie the network service did not store rejects the promise',
+    ),
     storage_access_by_setting=Fact(
         (("allowed", "allow"), ("blocked", "none")),
         "chrome/browser/storage_access_api/storage_access_grant_permission_context.h RequestOutcome "
@@ -254,6 +273,14 @@ CHROMIUM = BrowserProfile(
             spec_value="always",
             source="6265bis §5.7 step 23: 'Set the creation-time of the newly-created cookie to the creation-time "
             "of the old-cookie'; net/cookies/cookie_monster.cc keeps it only for an unchanged value",
+        ),
+        Deviation(
+            "cookie-store-rejects-refused",
+            rule="cookie-store-refused-rejects",
+            fact="cookie_store_rejects_refused",
+            spec_value=False,
+            source=f"{COOKIE_STORE_SET}: 'Storing the cookie can still fail due to requirements in [RFC6265BIS], but "
+            "these steps will be considered successful'; Blink's CookieStore::OnSetCanonicalCookieResult rejects",
         ),
     ),
     third_party_note=Fact(
@@ -425,8 +452,30 @@ FIREFOX = replace(
         f"{FIREFOX_CORS} nsCORSPreflightListener::AddResultToCache: 'Cap at 24 hours' (age = std::min(age, 86400U)); "
         "PREFLIGHT_DEFAULT_EXPIRY_SECONDS 5 without the header",
     ),
+    cookie_store_api=Fact(
+        True,
+        'dom/webidl/Window.webidl `[SameObject, Pref="dom.cookieStore.enabled"] readonly attribute CookieStore '
+        "cookieStore` (and [SecureContext] on the interface); dom.cookieStore.enabled on by default since Firefox 140 "
+        "(MDN's Firefox 140 release notes, bug 1958875)",
+        140,
+    ),
+    cookie_store_partitioned=Fact(
+        False,
+        "dom/cookiestore/CookieStore.cpp CookieStore::Set asks CookieCommons::CheckGlobalAndRetrieveCookiePrincipals "
+        "for the document's cookie principal only (no partitioned principal), and CookieStoreParent::"
+        "SetRequestOnMainThread stores with that principal's origin attributes: `partitioned: true` gives no partition "
+        "of its own (a Total Cookie Protection frame's cookie is partitioned by its principal anyway)",
+    ),
     deviations=FIREFOX.deviations
     + (
+        Deviation(
+            "cookie-store-ignores-partitioned",
+            rule="cookie-store-partitioned-ignored",
+            fact="cookie_store_partitioned",
+            spec_value=True,
+            source=f"{COOKIE_STORE_SET} appends Partitioned to the attribute list when `partitioned` is true; "
+            "dom/cookiestore/CookieStore.cpp CookieStore::Set",
+        ),
         AUTHORIZATION_WILDCARD,
         NO_STORE_PREFLIGHT,
         Deviation(

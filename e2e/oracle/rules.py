@@ -7,6 +7,7 @@ Sources, cited per rule:
 - 6265bis: draft-ietf-httpbis-rfc6265bis, editor's copy of July 2026, by section (and step of §5.7).
 - layered-cookies: draft-ietf-httpbis-layered-cookies (the __Http- and __Host-Http- prefixes).
 - CHIPS: draft-cutler-httpbis-partitioned-cookies (the Partitioned attribute).
+- Cookie Store: the WHATWG Cookie Store API Living Standard, by its anchors.
 - Storage Access API: the Privacy CG's draft report (privacycg.github.io/storage-access), by its anchors.
 - HTML: the WHATWG HTML Standard ("same site", "obtain a site", form submission, navigation).
 - BCD: MDN browser-compat-data http/headers/Set-Cookie.json.
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 SAA = "Storage Access API (privacycg.github.io/storage-access)"
+COOKIE_STORE = "Cookie Store (WHATWG, cookiestore.spec.whatwg.org)"
 
 
 @dataclass(frozen=True)
@@ -695,6 +697,71 @@ _TABLE = (
         "still does: the frame stays cross-site), and to nothing else it asks.",
         f"{SAA} #determine-the-initial-storage-access-eligibility (the request's origin same origin with its URL's), "
         "#cookies",
+    ),
+    # The Cookie Store API (cookieStore.set)
+    Rule(
+        "cookie-store-secure-context",
+        "window.cookieStore exists only in a secure context: an https page (and its frames), or localhost where the "
+        "browser counts it secure; on an http page script has document.cookie alone.",
+        f"{COOKIE_STORE} #Window ([SecureContext]), #CookieStore",
+    ),
+    Rule(
+        "cookie-store-unsupported",
+        "This browser version does not ship the Cookie Store API: window.cookieStore is missing.",
+        f"{COOKIE_STORE}; profile cookie_store_api (the version it shipped in)",
+    ),
+    Rule(
+        "cookie-store-set",
+        "cookieStore.set() writes as a non-HTTP API, with Secure always, never HttpOnly, Path '/' and SameSite=Strict "
+        "unless given: the storage model then decides as for document.cookie, and the promise resolves even when it "
+        "stores nothing.",
+        f"{COOKIE_STORE} #set-cookie-algorithm ('these steps will be considered successful'), #dictdef-cookieinit",
+    ),
+    Rule(
+        "cookie-store-refused-rejects",
+        "Where the browser rejects cookieStore.set() for a cookie its store refused (a TypeError), where the "
+        "specification resolves.",
+        f"{COOKIE_STORE} #set-cookie-algorithm; profile cookie_store_rejects_refused",
+    ),
+    Rule(
+        "cookie-store-partitioned-ignored",
+        "Where the browser ignores cookieStore.set()'s `partitioned`: the cookie gets the partition of the document's "
+        "own cookie jar, none in a first-party page.",
+        f"{COOKIE_STORE} #set-cookie-algorithm; profile cookie_store_partitioned",
+    ),
+    Rule(
+        "cookie-store-name-value",
+        "cookieStore.set() rejects with a TypeError a name or value holding ';' or a control character, a name "
+        "holding '=', an empty name with an empty value, a value holding '=' or a prefix, or a pair over 4096 bytes.",
+        f"{COOKIE_STORE} #set-cookie-algorithm steps 3-7",
+    ),
+    Rule(
+        "cookie-store-prefix",
+        "cookieStore.set() rejects with a TypeError an __Http- or __Host-Http- name (script may not write them), and "
+        "an __Host- name given a domain or a path other than '/'.",
+        f"{COOKIE_STORE} #set-cookie-algorithm",
+    ),
+    Rule(
+        "cookie-store-domain",
+        "cookieStore.set() rejects with a TypeError a domain that starts with '.', or that is neither the page's host "
+        "nor a registrable domain it is under (a public suffix is none).",
+        f"{COOKIE_STORE} #set-cookie-algorithm ('is a registrable domain suffix of or is equal to')",
+    ),
+    Rule(
+        "cookie-store-path",
+        "cookieStore.set() rejects with a TypeError a path that does not start with '/'.",
+        f"{COOKIE_STORE} #set-cookie-algorithm",
+    ),
+    Rule(
+        "cookie-store-expiry",
+        "cookieStore.set() rejects with a TypeError a cookie given both expires and maxAge.",
+        f"{COOKIE_STORE} #set-cookie-algorithm",
+    ),
+    Rule(
+        "cookie-store-same-site-enum",
+        "cookieStore.set() rejects with a TypeError a sameSite that is not 'strict', 'lax' or 'none' (WebIDL's "
+        "enumeration check).",
+        f"{COOKIE_STORE} #enumdef-cookiesamesite; WebIDL #es-enumeration",
     ),
     # The server (server/app.py, server/config.py)
     Rule(

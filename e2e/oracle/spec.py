@@ -28,6 +28,7 @@ from e2e.oracle.vocabulary import (
     REQUEST_MODES,
     REQUESTS,
     REREAD,
+    SCRIPT_APIS,
     STATE_COOKIE,
     STEPS,
     STORAGE_ACCESS,
@@ -176,8 +177,11 @@ class FlowSpec:
     credentials: str = "same-origin"
     mode: str = "cors"
     third_party: str | None = None  # the browser's own third-party cookie setting; None: its default here
-    # document.cookie writes the page makes right after login, in order (the non-HTTP API of 6265bis §5.7)
+    # cookie writes the page's script makes right after login, in order (the non-HTTP API of 6265bis §5.7), each as
+    # the line a server would send for that cookie, through script_api (vocabulary.SCRIPT_APIS): document.cookie takes
+    # the line itself, cookieStore.set() the options it names (oracle.cookiestore.cookie_init)
     script_writes: tuple[str, ...] = ()
+    script_api: str = "document.cookie"
     body: str = "json"  # how login and create send their bodies (vocabulary.BODIES)
     # Origins login goes through before the API, in order: the page fetches the first's hop 0, each hop redirects
     # (ServerSpec.redirect_status) to the next, the last to the API's login.
@@ -257,6 +261,10 @@ class FlowSpec:
         for line in self.script_writes:
             parse_set_cookie(line, "a script write", header=False)  # any string is a line document.cookie takes
         object.__setattr__(self, "script_writes", tuple(self.script_writes))
+        choice(self.script_api, SCRIPT_APIS, "script_api")
+        if self.script_api != "document.cookie" and not self.script_writes:
+            raise OracleInputError(f"script_api {self.script_api!r} is the API of script_writes: give the writes too, "
+                                   "or leave it 'document.cookie'")  # fmt: skip
         page, api = parse_origin(self.page, "page"), parse_origin(self.api, "api")
         object.__setattr__(self, "page_origin", page)
         object.__setattr__(self, "api_origin", api)

@@ -30,6 +30,11 @@ THIRD_PARTY_POLICIES = ("allowed", "blocked")
 # The Storage Access API from a framed page (FlowSpec.storage_access): never asked, or asked after a click in the frame
 # with the browser's storage-access permission for the frame under its top-level site set to grant or deny.
 STORAGE_ACCESS = ("none", "granted", "denied")
+# The APIs through which the page's script writes cookies (FlowSpec.script_writes, script_api), and what each write
+# gives script: document.cookie's assignment never fails ("done"); cookieStore.set()'s promise resolves or rejects
+# (with a TypeError), and the API is missing where the page is not a secure context or the browser lacks it.
+SCRIPT_APIS = ("document.cookie", "cookieStore")
+SCRIPT_OUTCOMES = ("done", "resolved", "rejected", "unavailable")
 # What script (or, for a navigation, the new document) sees of a request: a readable response, an opaque one (no-cors,
 # or redirect "manual"'s opaque redirect), a network error after a request went out, a failure with no request sent
 # (refused before any went out, or a response from the HTTP cache that failed the CORS check), or a navigation that
