@@ -637,16 +637,24 @@ HTTP_WRITES = ("s=1; Secure", "p=1")  # an http page: no Secure cookie, and no c
 SCRIPT_APIS_IDS = {"document.cookie": "script_document_cookie", "cookieStore": "script_cookie_store"}
 
 
+def embedded_grid() -> Iterator[tuple[Case, tuple[str, str]]]:
+    """slice_embedded's grid: each case with its place in the report's grid, its row (the cookie kind, the API's
+    relation to the frame) and column (the embedder's relation to the frame, the third-party setting)."""
+    for embed, setup, policy, (kind, cookie) in itertools.product(
+        EMBEDDERS, EMBEDDED_SETUPS, (None,) + THIRD_PARTY_POLICIES, EMBEDDED_COOKIES.items()
+    ):
+        column = f"{embed.removeprefix('embedder_').removesuffix('_https')}|{policy or 'default'}"
+        yield (Case("slice_embedded", "include", setup, cookie, embed_in=embed, third_party=policy,
+                    extra_ids=(f"third_party_{policy or 'default'}",)), (f"{kind}|{setup}", column))  # fmt: skip
+
+
 def embedded_slice() -> Iterator[Case]:
     """The client inside an iframe: a same-site and a cross-site embedder × the API same-origin, same-site and
     cross-site to the frame × each third-party setting × Lax, SameSite=None and Partitioned cookies; a user who logged
     in top-level first, then meets the app framed by a partner; a partitioned session's logout with and without
     Partitioned, and from another partition, then the same client under a second embedder and top-level; the Storage
     Access API granted and denied."""
-    for embed, setup, policy, cookie in itertools.product(EMBEDDERS, EMBEDDED_SETUPS, (None,) + THIRD_PARTY_POLICIES,
-                                                          EMBEDDED_COOKIES.values()):  # fmt: skip
-        yield Case("slice_embedded", "include", setup, cookie, embed_in=embed, third_party=policy,
-                   extra_ids=(f"third_party_{policy or 'default'}",))  # fmt: skip
+    yield from (case for case, _ in embedded_grid())
     for policy, kind in itertools.product((None,) + THIRD_PARTY_POLICIES, ("none", "partitioned")):
         yield Case("slice_embedded", "include", "same_origin-https", EMBEDDED_COOKIES[kind], embed_in=EMBEDDERS[1],
                    login_top_level=True, third_party=policy,

@@ -36,7 +36,9 @@ from e2e.oracle.vocabulary import (
     REDIRECT_MODES,
     REDIRECT_STATUSES,
     REQUEST_MODES,
+    SCRIPT_APIS,
     STATE_COOKIE,
+    STORAGE_ACCESS,
     THIRD_PARTY_POLICIES,
     OracleInputError,
 )
@@ -225,6 +227,52 @@ def build_parser() -> argparse.ArgumentParser:
         "the browser's HTTP cache gives another origin (with --cache default and --cache-max-age)",
     )
     parser.add_argument(
+        "--embed-in",
+        metavar="ORIGIN",
+        help="the top-level page that frames the page in an iframe (a partner's portal framing a widget, a payment "
+        "form): every step then runs in the frame, under that page's site",
+    )
+    parser.add_argument(
+        "--storage-access",
+        choices=STORAGE_ACCESS,
+        default="none",
+        help="with --embed-in: the frame asks document.requestStorageAccess() after a click in it, before its first "
+        "step there, and the browser's storage-access permission answers granted or denied (default: none, never "
+        "asked)",
+    )
+    parser.add_argument(
+        "--login-top-level",
+        action="store_true",
+        help="with --embed-in: log in from a top-level page of the page's own origin first (the user's visit to the "
+        "app itself), then make the rest of the flow in the frame",
+    )
+    parser.add_argument(
+        "--reread-embed-in",
+        metavar="ORIGIN",
+        help="with --reread-from: the top-level page that frames that second page (another embedder of the same app)",
+    )
+    parser.add_argument(
+        "--logout-from-second",
+        action="store_true",
+        help="with --reread-from: log out from the second page, then read me again from the page (a logout in another "
+        "partition, or top-level)",
+    )
+    parser.add_argument(
+        "--script-write",
+        action="append",
+        metavar="LINE",
+        help="a cookie the page's script writes right after login, written as the line a server would send for it "
+        "(repeatable, in order)",
+    )
+    parser.add_argument(
+        "--script-api",
+        choices=SCRIPT_APIS,
+        default="document.cookie",
+        help="how script writes --script-write: document.cookie takes the line itself, cookieStore.set() the options "
+        "it names (name, value, domain, path, sameSite, partitioned, expires or maxAge; every cookie it writes is "
+        "Secure and readable by script) (default: document.cookie)",
+    )
+    parser.add_argument(
         "--secure-cookie-needs-tls",
         action="store_true",
         help="the server omits a Secure cookie on a request it believes insecure (express-session)",
@@ -297,7 +345,10 @@ def spec_from_args(args: argparse.Namespace) -> FlowSpec:
                     redirect_via=tuple(args.redirect_to or ()), login=args.login, authorization=args.authorization,
                     cache=args.cache, idp=args.idp, idp_return=args.idp_return,
                     redirect_mode=args.redirect_mode, third_party=args.third_party,
-                    state_cookie_age=args.state_cookie_age, reread_from=args.reread_from)  # fmt: skip
+                    state_cookie_age=args.state_cookie_age, reread_from=args.reread_from, embed_in=args.embed_in,
+                    storage_access=args.storage_access, login_top_level=args.login_top_level,
+                    reread_embed_in=args.reread_embed_in, logout_from_second=args.logout_from_second,
+                    script_writes=tuple(args.script_write or ()), script_api=args.script_api)  # fmt: skip
 
 
 def expectations(spec: FlowSpec, browsers: Sequence[str]) -> dict[str, FlowExpectation]:
@@ -357,9 +408,16 @@ def render(profile: BrowserProfile, flow: FlowExpectation) -> str:
         lines.append(_chain(s.reasons))
     lines.append(f"  document.cookie shows the session cookie after login: {_yes(flow.js_visible)}")
     lines.append(_chain(flow.js_reasons))
+    if flow.script_results:
+        lines.append(f"  the script's writes give it: {', '.join(flow.script_results)}")
     lines.append(f"  document.cookie on the page after login: {flow.document_cookie!r}")
     if flow.document_reasons:
         lines.append(_chain(flow.document_reasons))
+    if flow.storage_access:
+        before, after = flow.has_access
+        lines.append(f"  storage access asked in the frame: {flow.storage_access}; hasStorageAccess() {_yes(before)} "
+                     f"before, {_yes(after)} after")  # fmt: skip
+        lines.append(_chain(flow.storage_reasons))
     jar = flow.stored_cookie
     lines.append(
         "  jar after login: " + (", ".join(f"{k}={v}" for k, v in jar.items()) if jar else "no session cookie")
@@ -371,7 +429,8 @@ def render(profile: BrowserProfile, flow: FlowExpectation) -> str:
             f"not {deviation.spec_value!r} as the specification has it, and that changed this outcome "
             f"[{deviation.source}]"
         )
-    cited = dict.fromkeys(i for s in flow.steps.values() for i in s.reasons + flow.js_reasons + flow.document_reasons)
+    cited = dict.fromkeys(i for s in flow.steps.values() for i in s.reasons + flow.js_reasons + flow.document_reasons
+                          + flow.storage_reasons)  # fmt: skip
     lines.append("  rules cited:")
     lines += chain_lines(cited, "    ")
     return "\n".join(lines)
@@ -424,6 +483,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(f"page {spec.page} → api {spec.api}; credentials {spec.credentials}, mode {spec.mode}, "
               f"body {spec.body}, CORS {spec.server.cors}")  # fmt: skip
+        if spec.embed_in:
+            print(f"the page is framed by {spec.embed_in}" + (" (login top-level first)" if spec.login_top_level
+                                                               else ""))  # fmt: skip
         if spec.redirect_via:
             print(f"login goes through {' → '.join(spec.server.redirects)}, each hop answering "
                   f"{spec.server.redirect_status}")  # fmt: skip

@@ -49,11 +49,25 @@ def local_origins(page: str, api: str) -> tuple[str, str]:
     return page_name, f"api_site_b_{a.scheme}"
 
 
+def local_embedder(page: str, embed: str, first: str | None = None) -> str:
+    """The named local https page that frames a page on `page` as `embed` does: one of the page's own site, or one of
+    another site (a second one, for `embed` of another site than the `first` embedder's)."""
+    p, e = parse_origin(page, "page"), parse_origin(embed, "embed_in")
+    if e.scheme != "https":
+        raise ValueError("--verify frames a page only in https embedders")
+    if registrable_domain(e.host) == registrable_domain(p.host):
+        return "embedder_same_site_https"
+    if first is not None and registrable_domain(e.host) != registrable_domain(parse_origin(first, "embed_in").host):
+        return "embedder_second_https"
+    return "embedder_cross_site_https"
+
+
 def local_spec(spec: FlowSpec, hosts) -> FlowSpec:
     """`spec` on this run's hosts (anything with `origin(name)`): the page and the API mapped by `local_origins`, and
     each origin a redirected login goes through and the identity provider likewise (each one's relation to the page
-    kept), and a second page's origin (another origin of the page's site, and another than the API's when it was); an
-    allowlisted origin that is one of these mapped with it, every other input kept as it is."""
+    kept), and a second page's origin (another origin of the page's site, and another than the API's when it was), and
+    the pages that frame either (local_embedder); an allowlisted origin that is one of these mapped with it, every
+    other input kept as it is."""
     page_name, api_name = local_origins(spec.page, spec.api)
     page, api = hosts.origin(page_name), hosts.origin(api_name)
     mapped = {spec.page_origin.serialized(): page, spec.api_origin.serialized(): api}
@@ -66,6 +80,9 @@ def local_spec(spec: FlowSpec, hosts) -> FlowSpec:
                 raise ValueError("--verify has a second page on another host of the page's site only over https")
             second = hosts.origin("evil_sibling_https")  # evil.site-a.test: the site's other host
         mapped.setdefault(spec.reread_from, second)
+    for embed in (spec.embed_in, spec.reread_embed_in):  # an origin already mapped (the API's, say) keeps its twin
+        if embed is not None:
+            mapped.setdefault(embed, hosts.origin(local_embedder(spec.page, embed, spec.embed_in)))
     allowlist = spec.server.allowlist
     # the redirect chain and a form login's way back name origins: FlowSpec makes them again from the local ones
     way_back = None if spec.login in ("form", "idp") else spec.server.login_redirect
@@ -73,7 +90,9 @@ def local_spec(spec: FlowSpec, hosts) -> FlowSpec:
                      redirects=(), login_redirect=way_back, idp_authorize=None)  # fmt: skip
     return replace(spec, page=page, api=api, server=server, redirect_via=tuple(mapped[o] for o in spec.redirect_via),
                    idp=mapped[spec.idp] if spec.idp else None,
-                   reread_from=mapped[spec.reread_from] if spec.reread_from else None)  # fmt: skip
+                   reread_from=mapped[spec.reread_from] if spec.reread_from else None,
+                   embed_in=mapped[spec.embed_in] if spec.embed_in else None,
+                   reread_embed_in=mapped[spec.reread_embed_in] if spec.reread_embed_in else None)  # fmt: skip
 
 
 def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:
@@ -140,6 +159,12 @@ def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation
             flag = "" if want == got else "   <-- differs"
             print(f"  {step:8} {field:14} {str(want):>16} {str(got):>16}{flag}")
     print(f"  {'page':8} {'js_visible':14} {str(expected.js_visible):>16} {str(observed['js_visible']):>16}")
+    wanted = {"storage_access": expected.storage_access, "has_access": list(expected.has_access or []) or None,
+              "script_results": list(expected.script_results)}  # fmt: skip
+    for field, want in wanted.items():
+        if want or observed[field]:
+            flag = "" if want == observed[field] else "   <-- differs"
+            print(f"  {'page':8} {field:14} {str(want):>16} {str(observed[field]):>16}{flag}")
     from e2e.harness.verdict import compares_cookie_text
 
     if compares_cookie_text(spec):

@@ -178,8 +178,7 @@ class BrowserCase:
 
     def document(self, origin: str, embed_in: str | None = None) -> Page | Frame:
         """The client on the named origin: its top-level page (page()), or, with `embed_in`, its frame in a top-level
-        page on that named origin (EMBED_PAGE), opened once per context. The engine's reasons are not heard in a
-        frame (engine.py listens to a page's own target and document)."""
+        page on that named origin (EMBED_PAGE), opened once per context."""
         if embed_in is None:
             return self.page(origin)
         self.empty_jar = None
@@ -250,12 +249,15 @@ class BrowserCase:
             return None
         return engines.worth_hearing(expected)
 
-    def engine(self, origin: str, *, hear: bool = True) -> engine.ChromiumListener | engine.FirefoxListener | None:
-        """The listener of the page on the named origin, where the engine's reasons are captured, or None; with
-        `hear` false, the page's listener stops listening until it is asked for again (listening costs time)."""
-        if not self.captures_engine:
+    def engine(
+        self, origin: str, *, hear: bool = True, embed_in: str | None = None
+    ) -> engine.ChromiumListener | engine.FirefoxListener | None:
+        """The listener of the client on the named origin (framed by `embed_in`: its frame's, see engine.listener),
+        where the engine's reasons are captured, or None; with `hear` false, the listener stops listening until it is
+        asked for again (listening costs time)."""
+        if not self.captures_engine or (embed_in and not self._listener_kind().hears_frames):
             return None
-        found = engine.listener(self._context, self.page(origin))
+        found = engine.listener(self._context, self.document(origin, embed_in))
         found.listen(hear)
         return found if hear else None
 

@@ -323,15 +323,15 @@ def run_group(
     embed_in: str | None = None,
     **fetch,
 ) -> list[StepResult]:
-    """Run steps in order in one page call, then read the jar once (see GROUPS); with `hear`, with what the engine
-    said of each step's request (not in a frame: `embed_in` names the top-level page framing the client, see
-    BrowserCase.document). `fetch`: the client's options (client_options)."""
+    """Run steps in order in one page call from the client on `page_origin` (framed by `embed_in`, see
+    BrowserCase.document), then read the jar once (see GROUPS); with `hear`, with what the engine said of each step's
+    request where the suite hears it (BrowserCase.engine). `fetch`: the client's options (client_options)."""
     hosts = case.hosts
     options = client_options(hosts, api_origin, timeout_ms, **fetch)
     try:
         before = jar_before if jar_before is not None or len(steps) == 1 else case.cookies(cookie_name)
         since = hosts.state.mark()
-        listener = case.engine(page_origin, hear=hear) if embed_in is None else None
+        listener = case.engine(page_origin, hear=hear, embed_in=embed_in)
         results, said = [], {}
         batches = page_batches(steps, by_path=bool(listener and listener.by_path))
         for batch in batches:

@@ -37,7 +37,8 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, CDPSession, Frame, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from e2e.oracle.engines import EngineSaid, firefox_reading
 from e2e.oracle.setcookie import parse_set_cookie
@@ -105,9 +106,10 @@ class ChromiumListener(_RoundTrips):
     by_path = False  # a request is told by its method and path
     before_load = True  # made before the page loads anything, so that it hears every request
     follows_navigation = True  # one session for the page, whatever document it shows
+    hears_frames = True  # a frame's requests: on its own target's session, or its page's (frame_session)
 
-    def __init__(self, context: BrowserContext, page: Page):
-        self._cdp = context.new_cdp_session(page)
+    def __init__(self, context: BrowserContext, page: Page | Frame):
+        self._cdp = frame_session(context, page) if isinstance(page, Frame) else context.new_cdp_session(page)
         self._requests: dict[str, _Request] = {}
         self._order: list[str] = []
         self._listening = True
@@ -157,6 +159,17 @@ class ChromiumListener(_RoundTrips):
             request = next((r for r in mine if (r.method, r.path) == (method, path)), None)
             out[step] = _report(request) if request else EngineReport(missing=("request",))
         return out
+
+
+def frame_session(context: BrowserContext, frame: Frame) -> CDPSession:
+    """A CDP session that hears the requests of `frame`'s document: its own target's, for a frame in a process of its
+    own (a cross-site frame, under site isolation), else its page's, whose target holds the frame."""
+    try:
+        return context.new_cdp_session(frame)
+    except PlaywrightError as error:
+        if "part of the parent frame" not in error.message:
+            raise
+        return context.new_cdp_session(frame.page)
 
 
 async def _awaited(task):
@@ -282,6 +295,7 @@ class FirefoxListener(_RoundTrips):
     by_path = True  # a message names a URL, not a method: two requests to one path are heard in separate page calls
     before_load = False  # a console is the document's: made once the page shows the document it keeps
     follows_navigation = False  # a new document is a new console
+    hears_frames = False  # the tab's console is its top-level document's: a frame's own is another target's
 
     def __init__(self, connection: DevToolsConnection, page: Page):
         self._connection = connection
@@ -466,7 +480,7 @@ def listener_kind(context: BrowserContext) -> type[ChromiumListener] | type[Fire
     return FirefoxListener if browser in _FIREFOXES else None
 
 
-def _made(context: BrowserContext, page: Page) -> ChromiumListener | FirefoxListener:
+def _made(context: BrowserContext, page: Page | Frame) -> ChromiumListener | FirefoxListener:
     if listener_kind(context) is ChromiumListener:
         return ChromiumListener(context, page)
     return FirefoxListener(_FIREFOXES[context.browser].connect(), page)
@@ -479,8 +493,9 @@ def listener_of_document(context: BrowserContext, page: Page) -> ChromiumListene
     return found
 
 
-def listener(context: BrowserContext, page: Page) -> ChromiumListener | FirefoxListener:
-    """The page's listener, made the first time it is asked for (see the listeners' before_load)."""
+def listener(context: BrowserContext, page: Page | Frame) -> ChromiumListener | FirefoxListener:
+    """The page's (or a frame's, where the listener hears_frames) listener, made the first time it is asked for (see
+    the listeners' before_load)."""
     found = _LISTENERS.get(page)
     if found is None:
         found = _LISTENERS[page] = _made(context, page)

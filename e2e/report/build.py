@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from e2e.cases import QUESTIONS, SETUPS, cookie_ids, core
+from e2e.cases import QUESTIONS, SETUPS, cookie_ids, core, embedded_grid
 from e2e.harness.results import CaseRecord
 from e2e.oracle.engines import engine_lines, said_by_step
 from e2e.oracle.flow import STEP_FIELDS
@@ -45,6 +45,14 @@ def row_key(markers: Iterable[str]) -> str:
 def core_rows() -> list[str]:
     """The core grid's rows, in the matrix's order."""
     return list(dict.fromkeys("-".join(cookie_ids(c.cookie)) for c in core()))
+
+
+def embedded_layout() -> dict:
+    """slice_embedded's grid: its rows (cookie kind | the API's relation to the frame) and columns (the embedder's
+    relation | the third-party setting), in the matrix's order, and each grid case's place (cases.embedded_grid)."""
+    places = {case.id: place for case, place in embedded_grid()}
+    return {"rows": list(dict.fromkeys(r for r, _ in places.values())),
+            "columns": list(dict.fromkeys(c for _, c in places.values())), "cells": places}  # fmt: skip
 
 
 def rows(record: CaseRecord) -> list[dict]:
@@ -130,6 +138,7 @@ def build(records: list[CaseRecord], outcomes: dict[str, str], traces: dict[str,
         "columns": [f"{c}|{s}" for c in CREDENTIALS_MODES for s in SETUPS],
         "rows": core_rows(),
         "cases": cases,
+        "embedded": embedded_layout(),
         "third_party_settings": settings,
         "questions": QUESTIONS,
     }

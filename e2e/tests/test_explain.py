@@ -39,7 +39,8 @@ def test_explain_json_for_one_browser(capsys):
     data = json.loads(capsys.readouterr().out)
     assert code == 0
     assert set(data) == {*STEPS, "steps", "js_visible", "js_reasons", "document_cookie", "document_reasons",
-                         "stored_cookie", "deviations"}  # fmt: skip
+                         "script_results", "stored_cookie", "storage_access", "has_access", "storage_reasons",
+                         "deviations"}  # fmt: skip
     assert data["me"]["authenticated"] is True and data["login"]["reasons"][0] == "site-cross"
 
 

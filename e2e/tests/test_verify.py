@@ -105,6 +105,13 @@ CHANGED = {
     "--cache-max-age": ["--cache-max-age", "600"],
     "--no-vary-origin": ["--cors", "allowlist", "--no-vary-origin"],
     "--reread-from": ["--reread-from", "https://admin.example.com"],
+    "--embed-in": ["--embed-in", "https://portal.partner.org"],
+    "--storage-access": ["--embed-in", "https://portal.partner.org", "--storage-access", "granted"],
+    "--login-top-level": ["--embed-in", "https://portal.partner.org", "--login-top-level"],
+    "--reread-embed-in": ["--reread-from", "https://shop.example.com", "--reread-embed-in", "https://b.partner.org"],
+    "--logout-from-second": ["--reread-from", "https://admin.example.com", "--logout-from-second"],
+    "--script-write": ["--script-write", "a=1; Secure"],
+    "--script-api": ["--script-write", "a=1; Secure", "--script-api", "cookieStore"],
     "--third-party": ["--third-party", "allowed"],
     "--state-cookie-age": ["--login", "idp", "--idp", "https://accounts.example.org", "--state-cookie-age", "180"],
     "--redirect-mode": ["--redirect-to", "https://auth.example.com", "--redirect-mode", "manual"],
@@ -143,7 +150,8 @@ def test_every_explain_option_reaches_the_verified_spec():
         spec, local = _local(DEFAULT_ARGS + argv)
         assert local != default, f"{option} does not reach the verified spec"
         assert replace(local, page=spec.page, api=spec.api, server=spec.server, redirect_via=spec.redirect_via,
-                       idp=spec.idp, reread_from=spec.reread_from) == spec  # fmt: skip
+                       idp=spec.idp, reread_from=spec.reread_from, embed_in=spec.embed_in,
+                       reread_embed_in=spec.reread_embed_in) == spec  # fmt: skip
         moved = ("allowlist", "redirects", "login_redirect", "idp_authorize")  # origins, mapped onto the local hosts
         kept = {k: v for k, v in vars(spec.server).items() if k not in moved}
         assert {k: v for k, v in vars(local.server).items() if k not in moved} == kept, option
