@@ -23,6 +23,7 @@ Prints, for one machine in one sitting:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import statistics
@@ -38,23 +39,36 @@ from playwright.sync_api import sync_playwright
 
 from e2e.cases import all_cases
 from e2e.harness.case import CLIENT_READY, ENGINE_REASONS, BrowserCase
-from e2e.harness.driver import STEPS_JS, client_options, flow_options, login_navigation, own_urls, page_calls
+from e2e.harness.driver import (
+    STEPS_JS,
+    WRITES_JS,
+    FlowResult,
+    ask_storage_access,
+    by_document,
+    client_options,
+    documents,
+    flow_options,
+    login_navigation,
+    own_urls,
+    page_calls,
+    script_arguments,
+)
 from e2e.harness.launch import ROOT, launch, load_playwright_config
-from e2e.oracle.vocabulary import REREAD, STEPS
 from server.hosts import TestHosts
 
 BROWSERS = ("chromium", "firefox")
 TARGETS = {"matrix": 150.0, "ratio": 1.5, "startup": 5.0}  # DEVELOPERS.md
 
 
-def matrix_order() -> list:
-    """The matrix's cases in run order, leaving out the slice that needs browsers of its own settings."""
-    return [c for c in all_cases() if not c.third_party]
+def matrix_order(name: str) -> list:
+    """The matrix's cases that browser `name` runs, in run order, leaving out those that need browsers of their own
+    settings."""
+    return [c for c in all_cases() if not c.third_party and (not c.only_in or name in c.only_in)]
 
 
-def sample(every: int) -> list:
-    """Every `every`-th case of the matrix."""
-    return matrix_order()[::every]
+def sample(every: int) -> dict[str, list]:
+    """Every `every`-th case of each browser's matrix."""
+    return {name: matrix_order(name)[::every] for name in BROWSERS}
 
 
 def startup(config) -> dict[str, float]:
@@ -89,9 +103,8 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
         for case in cases:
             spec = case.spec(hosts)
             view.serve(spec.server)
-            view.page(case.page)
-            if spec.reread_from:
-                view.page(hosts.name_of(spec.reread_from))  # an open page too
+            for step in spec.steps:  # every page the case uses, open (a frame's in its embedder's page)
+                view.document(*documents(hosts, spec, step))
             _case_work(hosts, spec, case, view)  # warm: the suite's reused page has warm connections
             t = time.perf_counter()
             _case_work(hosts, spec, case, view)
@@ -102,25 +115,35 @@ def floor_of(name: str, case_ids: list[str]) -> dict[str, float]:
 
 def _case_work(hosts, spec, case, view) -> None:
     """The case's page work in `view`'s open pages: its login's navigations if it has them, its fetches (driver.py's
-    own options), and the reread if the spec has one, from the second page's open page."""
+    own options) in one call per document they run in (a frame's in the frame, a second page's in its page), the
+    storage access a frame asks for and the script's writes."""
     options = client_options(hosts, case.api, 15000, **flow_options(spec), **own_urls(spec))
-    page, steps = view.page(case.page), STEPS
+    steps = spec.steps
     if spec.login != "fetch":
+        page = view.page(case.page)
         act, _url, _method = login_navigation(hosts, spec, case.api)
         with page.expect_navigation(url=hosts.url(case.page, "/"), wait_until="load"):
             act(page)
         page.wait_for_function(CLIENT_READY)
-        steps = STEPS[1:]
-    page.evaluate(STEPS_JS, [options, page_calls(steps)])
-    if spec.reread_from:
-        view.page(hosts.name_of(spec.reread_from)).evaluate(STEPS_JS, [options, page_calls((REREAD,))])
+        steps = steps[1:]
+    asked = spec.asks_storage_access_before
+    with view.storage_access_permission(*reversed(documents(hosts, spec, asked)), spec.storage_access) if asked else (
+        contextlib.nullcontext()
+    ):  # fmt: skip
+        for run in by_document(hosts, spec, steps):
+            page, embed = documents(hosts, spec, run[0])
+            if run[0] == asked:
+                ask_storage_access(view, page, embed, FlowResult())
+            document = view.document(page, embed)
+            document.evaluate(STEPS_JS, [options, page_calls(run)])
+            if run[0] == "login" and spec.script_writes:
+                document.evaluate(WRITES_JS[spec.script_api], script_arguments(spec))
 
 
-def floors_together(cases: list) -> dict[str, dict[str, float]]:
+def floors_together(cases: dict[str, list]) -> dict[str, dict[str, float]]:
     """Both browsers' floors at once, each in a process, as the two workers run."""
-    ids = [c.id for c in cases]
     with ProcessPoolExecutor(len(BROWSERS), mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {name: pool.submit(floor_of, name, ids) for name in BROWSERS}
+        futures = {name: pool.submit(floor_of, name, [c.id for c in cases[name]]) for name in BROWSERS}
         return {name: future.result() for name, future in futures.items()}
 
 
@@ -172,7 +195,7 @@ def suite_alone(name: str, every: int) -> dict[str, float]:
     more case: the neighbours take what the floor does before it measures (launching the browser, opening a
     page, a first connection to an origin) and what the last test's teardown adds (closing the browser).
     """
-    order = matrix_order()
+    order = matrix_order(name)
     run = []
     for index in range(0, len(order), every):
         run += [order[index - 1] if index else order[1], order[index]]
@@ -218,7 +241,7 @@ def main(argv=None) -> int:
         starts.append(startup(config))
         alone, in_suite = {}, {}
         for b in BROWSERS:  # each browser's floor and suite back to back: the machine's speed drifts over minutes
-            alone[b] = floor_of(b, [c.id for c in cases])
+            alone[b] = floor_of(b, [c.id for c in cases[b]])
             in_suite[b] = suite_alone(b, args.sample)
         alone_runs.append(alone)
         suite_alone_runs.append(in_suite)
@@ -242,11 +265,12 @@ def main(argv=None) -> int:
         f"  per worker (hosts + the browser it starts with): at most {worst:.2f} s {verdict(worst, TARGETS['startup'])}"
     )
     floor = {
-        kind: {b: statistics.mean(med(f[b][c.id] for f in runs) for c in cases) for b in BROWSERS}
+        kind: {b: statistics.mean(med(f[b][c.id] for f in runs) for c in cases[b]) for b in BROWSERS}
         for kind, runs in (("alone", alone_runs), ("together", together_runs))
     }
     print(
-        f"floor: {len(cases)} sampled cases per browser (every {args.sample}th), each case's own fetches and "
+        f"floor: {', '.join(f'{len(cases[b])} {b}' for b in BROWSERS)} sampled cases (every {args.sample}th of each "
+        "browser's), each case's own fetches and "
         "navigations in an open page; mean s per case with each browser alone / both at once (as the two workers "
         "run):"
     )
@@ -281,7 +305,7 @@ def main(argv=None) -> int:
         "once; not like for like: the matrix's workers keep both cores busy, the floor's two processes do not:"
     )
     for b in BROWSERS:
-        per_case = statistics.mean(med(run[b][c.id] for run in case_runs) for c in cases)
+        per_case = statistics.mean(med(run[b][c.id] for run in case_runs) for c in cases[b])
         every = med(statistics.mean(run[b].values()) for run in case_runs)
         print(
             f"  {b:9} {per_case:.3f} s = {per_case / floor['together'][b]:.2f} x floor with both at once; "

@@ -468,7 +468,7 @@ def _steps(case, spec: FlowSpec, hear, fetch: dict, options: dict) -> FlowResult
             jar = result.jar
             flow.document_cookie = result.document_cookie
             continue
-        for run in _by_document(case.hosts, spec, group + ((REREAD,) if group is GROUPS[-1] and spec.reread_from
+        for run in by_document(case.hosts, spec, group + ((REREAD,) if group is GROUPS[-1] and spec.reread_from
                                                              else ())):  # fmt: skip
             page, embed = documents(case.hosts, spec, run[0])
             if run[0] == spec.asks_storage_access_before:
@@ -496,7 +496,7 @@ def script_arguments(spec: FlowSpec) -> list:
     return list(spec.script_writes)
 
 
-def _by_document(hosts, spec: FlowSpec, steps: tuple[str, ...]) -> list[tuple[str, ...]]:
+def by_document(hosts, spec: FlowSpec, steps: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The steps in runs of those that follow each other in one document."""
     runs: list[tuple[str, ...]] = []
     for step in steps:
