@@ -5,7 +5,7 @@ pytest-playwright does not read it by itself. Paths can be changed with CM_CHROM
 
 import os
 
-from server.origins import TEST_DOMAINS
+from server.origins import ORIGINS, TEST_DOMAINS
 
 LAUNCH = {
     # Debian's Chromium. The .test names resolve to loopback through Chromium's own resolver rules;
@@ -18,7 +18,20 @@ LAUNCH = {
     "firefox": {
         "channel": "moz-firefox",
         "executable_path": os.environ.get("CM_FIREFOX", "/usr/bin/firefox-esr"),
-        "firefox_user_prefs": {"network.dns.localDomains": ",".join(TEST_DOMAINS)},
+        "firefox_user_prefs": {
+            "network.dns.localDomains": ",".join(TEST_DOMAINS),
+            # WebDriver BiDi's mouse input through the browser window, which routes it into a cross-site frame's own
+            # process (remote/shared/webdriver/Actions.sys.mjs useAsyncMouseEvents); without it a click meant for
+            # the framed client reaches the embedding page instead (the Storage Access API needs the frame's click).
+            "remote.events.async.mouse.enabled": True,
+            # Firefox grants storage access by itself to a site the user interacted with top-level, after a random
+            # delay of up to 3 s (StorageAccessPermissionRequest.cpp CalculateSimulatedDelay): no delay here.
+            "dom.storage_access.auto_grants.delayed": False,
+            # The framed client's host gets storage access only after the user's top-level interaction with it, as a
+            # user's "Block" in Firefox's prompt (which a headless browser never shows) would refuse it otherwise
+            # (StorageAccessAPIHelper.cpp CompleteAllowAccessForOnChildProcess).
+            "privacy.restrict3rdpartystorage.userInteractionRequiredForHosts": ORIGINS["app_https"].host,
+        },
     },
 }
 

@@ -607,12 +607,6 @@ EMBEDDED_COOKIES = {
     "none": CookieConfig(samesite="None", secure=True),
     "partitioned": CookieConfig(samesite="None", secure=True, partitioned=True),
 }
-STORAGE_ACCESS_ONLY_IN_CHROMIUM = (
-    "the storage-access permission is set through Chromium's CDP Browser.setPermission and asked after a real click in "
-    "the frame; Firefox's is not driven yet"
-)
-
-
 # Script-written cookies, each list through document.cookie and through cookieStore.set() (the options each line names):
 # from the framed client, whose own login line is one every setting but blocking stores, under each third-party setting
 # and in a same-site frame; from a top-level https page (over the server's HttpOnly cookie too) and an http one.
@@ -681,8 +675,7 @@ def embedded_slice() -> Iterator[Case]:
     ):
         yield Case("slice_embedded", "include", "same_origin-https", EMBEDDED_COOKIES[kind], embed_in=embed,
                    storage_access=access, login_top_level=top_level, third_party=policy,
-                   extra_ids=(f"third_party_{policy}",) if policy else (), only_in=("chromium",),
-                   only_because=STORAGE_ACCESS_ONLY_IN_CHROMIUM)  # fmt: skip
+                   extra_ids=(f"third_party_{policy}",) if policy else ())  # fmt: skip
     yield from script_write_cases()
 
 

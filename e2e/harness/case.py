@@ -34,8 +34,10 @@ CLIENT_READY = "document.documentElement.dataset.ready === 'true'"
 
 # The top-level page that frames the client (FlowSpec.embed_in): its `src` query parameter is the frame's URL.
 EMBED_PAGE = "/client/embed.html"
-# The framed client's button whose click asks for storage access (client/index.html).
+# The framed client's button whose click asks for storage access, and the client page's heading, which a user's
+# click on the page itself meets (client/index.html).
 STORAGE_ACCESS_BUTTON = "#request-storage-access"
+CLIENT_HEADING = "h1"
 
 # Which steps of a flow the suite hears the engine's own reasons of: none, the steps the oracle expects the engine to
 # explain (oracle.engines.worth_hearing; a failed case's traced re-run hears every step), or every step.
@@ -55,9 +57,13 @@ class BrowserCase:
         third_party,
         empty_jar: BrowserContext | None = None,
         engine_reasons: str = "all",
+        new_context=None,
     ):
         self._context, self.hosts, self._pages, self.browser = context, hosts, pages, browser
         self._results, self._third_party = results, third_party
+        self._new_context = new_context  # makes a context of the case's browser (BrowserSession.new_context)
+        self._own: list[BrowserContext] = []  # contexts made for this case alone, closed when it ends (close_own)
+        self._before_own: tuple | None = None  # the context and pages the case had before its own
         self._policy: str | None = None  # the browser's own third-party setting the case switched to
         if engine_reasons not in ENGINE_REASONS:
             raise ValueError(f"engine_reasons is one of {', '.join(ENGINE_REASONS)}, not {engine_reasons!r}")
@@ -85,6 +91,26 @@ class BrowserCase:
         if self._traced is not None:
             self._traced.append(self._context)
             self._context.tracing.start(**TRACE_OPTIONS)
+
+    def use_own_context(self) -> None:
+        """Run the rest of the case in a new context of its browser, closed when the case ends (close_own): for what a
+        context keeps beyond its cookie jar that no later case may meet, such as Firefox's storage-access grants and
+        records of a user's interaction with a site."""
+        if self._new_context is None:
+            raise ValueError("this browser case cannot make contexts of its own (no new_context given)")
+        self._before_own = self._before_own or (self._context, self._pages)
+        self._context, self._pages = self._new_context(), {}
+        self._own.append(self._context)
+        self._trace_switch()
+
+    def close_own(self) -> None:
+        """Close the contexts made for this case alone (after its trace is saved), and go back to the context the case
+        had before them."""
+        own, self._own = self._own, []
+        for context in own:
+            context.close()
+        if self._before_own:
+            (self._context, self._pages), self._before_own = self._before_own, None
 
     def age_cookies(self, name: str, seconds: int) -> None:
         """Make the cookies called `name` `seconds` older in the browser's own cookie store, never waiting: the case's
@@ -204,19 +230,34 @@ class BrowserCase:
 
     @contextlib.contextmanager
     def storage_access_permission(self, top: str, embedded: str, setting: str) -> Iterator[None]:
-        """The browser's own 'storage-access' permission for the client on the named origin `embedded` framed by a
-        top-level page on `top`, set to `setting` ("granted" or "denied") for the block, in a new document of that
-        frame (one granted access keeps it, so it is closed after the block too).
+        """The browser's own answer to the client on the named origin `embedded`, framed by a top-level page on `top`,
+        asking for storage access: `setting` ("granted" or "denied"), for the block, in a new document of that frame
+        (one granted access keeps it, so it is closed after the block too).
 
-        Chromium: CDP Browser.setPermission with the top-level origin, the embedded origin and the context's
-        browserContextId (what WebDriver's set_permission does for WPT's storage-access tests; Playwright's
-        grant_permissions names no embedded origin), on a browser session held for the block: Chromium drops the
-        permission overrides a session made when it detaches (content/browser/devtools/protocol/browser_handler.cc
-        BrowserHandler::Disable), so the permission ends with the case."""
+        Chromium: its 'storage-access' permission, set by CDP Browser.setPermission with the top-level origin, the
+        embedded origin and the context's browserContextId (what WebDriver's set_permission does for WPT's
+        storage-access tests; Playwright's grant_permissions names no embedded origin), on a browser session held for
+        the block: Chromium drops the permission overrides a session made when it detaches (content/browser/devtools/
+        protocol/browser_handler.cc BrowserHandler::Disable), so the permission ends with the case.
+
+        Firefox, under its default Total Cookie Protection: the grant Firefox makes by itself to a site the user
+        interacted with top-level (Document::AutomaticStorageAccessPermissionCanBeGranted,
+        ContentBlockingUserInteraction): for "granted" a real click on a top-level page of `embedded` first, for
+        "denied" none, so that the site's host, listed in privacy.restrict3rdpartystorage.
+        userInteractionRequiredForHosts (playwright.config.py), is refused. The context keeps both the interaction and
+        the grant, so the case runs in a context of its own. Under a third-party setting of its own Firefox decides
+        unasked (StorageAccessAPIHelper::CheckBrowserSettingsDecidesStorageAccessAPI)."""
         name = self.browser.browser_type.name
-        if name != "chromium":
-            raise NotImplementedError(f"the storage-access permission is not set in {name} here: run the case in "
-                                      "chromium only (Case.only_in)")  # fmt: skip
+        if name == "firefox":
+            if self._policy is None:
+                self.use_own_context()
+                if setting == "granted":
+                    self.page(embedded).click(CLIENT_HEADING)
+            try:
+                yield
+            finally:
+                self.close_document(embedded, top)
+            return
         self.close_document(embedded, top)
         page = self.document(embedded, top).page
         target = self._context.new_cdp_session(page)

@@ -446,7 +446,8 @@ def ask_storage_access(case, page: str, embed: str, flow: FlowResult, timeout_ms
     frame = case.document(page, embed)
     try:
         before = frame.evaluate(HAS_ACCESS_JS)
-        frame.click(STORAGE_ACCESS_BUTTON, timeout=timeout_ms)
+        box = frame.locator(STORAGE_ACCESS_BUTTON).bounding_box(timeout=timeout_ms)
+        frame.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # input, at the page's level
         answer, after = frame.evaluate(ASKED_JS)
     except PlaywrightError as error:
         message = error.message.splitlines()[0]

@@ -252,7 +252,8 @@ def browser_case(
     context, pages, fresh = browser_session.context()
     case = BrowserCase(context, test_hosts, pages, browser_session.browser(), case_results, third_party_contexts,
                        empty_jar=browser_session.empty_jar,
-                       engine_reasons=pytestconfig.getoption("--cm-engine-reasons"))  # fmt: skip
+                       engine_reasons=pytestconfig.getoption("--cm-engine-reasons"),
+                       new_context=browser_session.new_context)  # fmt: skip
     browser_session.empty_jar = None
     tracing = pytestconfig.getoption("--tracing")
     if tracing == "on":
@@ -272,6 +273,7 @@ def browser_case(
         request.node.stash[_TRACE_KEY] = (str(path), None)
     elif tracing == "retain-on-failure" and (rep is None or rep.failed):
         request.node.stash[_TRACE_KEY] = (str(path), replay_traced(request.node, case, browser_session, path))
+    case.close_own()
     if fresh:
         context.close()
 

@@ -459,6 +459,14 @@ FIREFOX = replace(
         "(MDN's Firefox 140 release notes, bug 1958875)",
         140,
     ),
+    storage_access_by_setting=Fact(
+        (("allowed", "allow"), ("blocked", "disallow")),
+        "toolkit/components/antitracking/StorageAccessAPIHelper.cpp CheckBrowserSettingsDecidesStorageAccessAPI: "
+        "`case BEHAVIOR_ACCEPT: return Some(true);` and `case BEHAVIOR_REJECT_FOREIGN: ... return Some(false);` "
+        "(network.cookie.cookieBehavior 0 and 1, the suite's settings), while BEHAVIOR_REJECT_TRACKER_AND_PARTITION_"
+        "FOREIGN (5, the default) returns Nothing(): the permission decides; dom/base/Document.cpp "
+        "HasStorageAccessSync runs the same checks",
+    ),
     cookie_store_partitioned=Fact(
         False,
         "dom/cookiestore/CookieStore.cpp CookieStore::Set asks CookieCommons::CheckGlobalAndRetrieveCookiePrincipals "

@@ -178,3 +178,25 @@ def test_what_a_case_leaves_cached_stays_with_its_run(browser_case, browser_name
     assert login.preflights and me.requests and me.status == 200, (
         f"[{browser_name}] the next case met what the kept case cached: {login}, {me}"
     )
+
+
+# A framed client that logged in top-level and is granted storage access (in Chromium a permission of the browser's,
+# in Firefox a grant after the user's interaction with the app): then the same case denied.
+ACCESS = Case("slice_embedded", "include", "same_origin-https", CookieConfig(samesite="None", secure=True),
+              embed_in="embedder_cross_site_https", login_top_level=True, storage_access="granted")  # fmt: skip
+
+
+def test_storage_access_stays_with_its_case(browser_case, browser_name):
+    """After a case whose frame was granted storage access, a case that is denied it is denied: neither the permission,
+    the grant, the user's interaction nor the frame's document outlives the first case."""
+    granted = run_flow(browser_case, ACCESS.spec(browser_case.hosts))
+    assert granted.storage_access == "granted" and granted["me"].authenticated, (
+        f"[{browser_name}] the first case must be granted access to prove anything: {granted.storage_access}"
+    )
+    browser_case.close_own()
+    browser_case.begin()
+    denied = run_flow(browser_case, replace(ACCESS, storage_access="denied").spec(browser_case.hosts))
+    assert denied.storage_access == "denied" and denied.has_access == (False, False), (
+        f"[{browser_name}] the first case's storage access outlived it: {denied.storage_access}, {denied.has_access}"
+    )
+    assert not denied["me"].authenticated

@@ -385,7 +385,7 @@ def test_to_json_shape():
     (the report's detail shows each of them next to what the browser did)."""
     data = flow(api=API_B, set_cookie=PARTITIONED, cors="allowlist").to_json()
     assert list(data) == ["login", "me", "list", "create", "logout", "steps", "js_visible", "js_reasons",
-                          "document_cookie", "document_reasons", "stored_cookie", "storage_access",
+                          "document_cookie", "document_reasons", "script_results", "stored_cookie", "storage_access",
                           "has_access", "storage_reasons", "deviations"]  # fmt: skip
     assert data["login"] == {
         "fetch": "resolved",
