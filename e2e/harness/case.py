@@ -17,6 +17,7 @@ from e2e.harness.serving import settings_for
 from e2e.harness.tracing import TRACE_OPTIONS
 from e2e.oracle import engines
 from e2e.oracle.profiles import profile_for
+from e2e.oracle.sites import parse_origin, same_site
 from e2e.oracle.spec import ServerSpec
 from server.hosts import TestHosts
 
@@ -213,26 +214,30 @@ class BrowserCase:
         if page is None or page.is_closed():
             page = self._context.new_page()
             page.on("crash", lambda crashed: self._pages.pop(key, None))
-            src = self.hosts.url(origin, "/")
-            page.goto(self.hosts.url(embed_in, EMBED_PAGE) + "?src=" + quote(src, safe=""))
-            frame = page.wait_for_selector("#client").content_frame()
-            frame.wait_for_url(src)
-            frame.wait_for_function(CLIENT_READY)
+            self._load_embedder(page, origin, embed_in)
             self._pages[key] = page
-        frame = page.query_selector("#client").content_frame()
-        return frame
+        return page.query_selector("#client").content_frame()
 
-    def close_document(self, origin: str, embed_in: str | None = None) -> None:
-        """Close the page of the client on `origin` (framed in `embed_in`), so that the next document() is a new one."""
-        page = self._pages.pop(f"{embed_in}>{origin}" if embed_in else origin, None)
+    def _load_embedder(self, page: Page, origin: str, embed_in: str) -> None:
+        """`page` shows the embedder on `embed_in` framing the client on `origin`, loaded and ready."""
+        src = self.hosts.url(origin, "/")
+        page.goto(self.hosts.url(embed_in, EMBED_PAGE) + "?src=" + quote(src, safe=""))
+        frame = page.wait_for_selector("#client").content_frame()
+        frame.wait_for_url(src)
+        frame.wait_for_function(CLIENT_READY)
+
+    def renew_document(self, origin: str, embed_in: str) -> None:
+        """A new document of the client on `origin` framed by `embed_in`, in place of the open one (a document keeps the
+        storage access it was granted): its embedder's page loaded again, cheaper than a new page."""
+        page = self._pages.get(f"{embed_in}>{origin}")
         if page is not None and not page.is_closed():
-            page.close()
+            self._load_embedder(page, origin, embed_in)
 
     @contextlib.contextmanager
     def storage_access_permission(self, top: str, embedded: str, setting: str) -> Iterator[None]:
         """The browser's own answer to the client on the named origin `embedded`, framed by a top-level page on `top`,
-        asking for storage access: `setting` ("granted" or "denied"), for the block, in a new document of that frame
-        (one granted access keeps it, so it is closed after the block too).
+        asking for storage access: `setting` ("granted" or "denied"), for the block; then the frame's document is
+        renewed, since one granted access keeps it (no other case's frame ever had it).
 
         Chromium: its 'storage-access' permission, set by CDP Browser.setPermission with the top-level origin, the
         embedded origin and the context's browserContextId (what WebDriver's set_permission does for WPT's
@@ -244,21 +249,20 @@ class BrowserCase:
         interacted with top-level (Document::AutomaticStorageAccessPermissionCanBeGranted,
         ContentBlockingUserInteraction): for "granted" a real click on a top-level page of `embedded` first, for
         "denied" none, so that the site's host, listed in privacy.restrict3rdpartystorage.
-        userInteractionRequiredForHosts (playwright.config.py), is refused. The context keeps both the interaction and
-        the grant, so the case runs in a context of its own. Under a third-party setting of its own Firefox decides
-        unasked (StorageAccessAPIHelper::CheckBrowserSettingsDecidesStorageAccessAPI)."""
-        name = self.browser.browser_type.name
-        if name == "firefox":
-            if self._policy is None:
-                self.use_own_context()
+        userInteractionRequiredForHosts (playwright.config.py), is refused. The context keeps the interaction (the click
+        in the frame records one too) and the grant, so such a case runs in a context of its own. A same-site frame
+        needs neither, and under a third-party setting of its own Firefox decides unasked
+        (StorageAccessAPIHelper::CheckBrowserSettingsDecidesStorageAccessAPI)."""
+        if self.browser.browser_type.name == "firefox":
+            if self._policy is None and not self._same_site(top, embedded):
+                self.use_own_context()  # it will keep the user's interaction and the grant
                 if setting == "granted":
                     self.page(embedded).click(CLIENT_HEADING)
             try:
                 yield
             finally:
-                self.close_document(embedded, top)
+                self.renew_document(embedded, top)
             return
-        self.close_document(embedded, top)
         page = self.document(embedded, top).page
         target = self._context.new_cdp_session(page)
         try:
@@ -273,7 +277,11 @@ class BrowserCase:
             yield
         finally:
             browser.detach()
-            self.close_document(embedded, top)
+            self.renew_document(embedded, top)
+
+    def _same_site(self, a: str, b: str) -> bool:
+        """Whether the named origins are same-site (as browsers judge the Storage Access API's sites)."""
+        return same_site(parse_origin(self.hosts.origin(a), a), parse_origin(self.hosts.origin(b), b), True)
 
     def _listener_kind(self):
         """How the suite hears the browser of the case's context say why, or None (engine.listener_kind)."""
