@@ -5,6 +5,7 @@ the harness's driver and verdict, as in the matrix.
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from dataclasses import replace
@@ -122,7 +123,8 @@ def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:
                                      remote=False)  # fmt: skip
             try:
                 context = browser.new_context(**config.CONTEXT)
-                case = BrowserCase(context, hosts, {}, browser, results=None, third_party=own)
+                case = BrowserCase(context, hosts, {}, browser, results=None, third_party=own,
+                                   new_context=functools.partial(browser.new_context, **config.CONTEXT))  # fmt: skip
                 observed = run_flow(case, local)
                 mismatches = compare(expected, observed, local, profile)
                 failures += bool(mismatches)

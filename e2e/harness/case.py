@@ -22,6 +22,15 @@ from e2e.oracle.spec import ServerSpec
 from server.hosts import TestHosts
 
 
+def click_at(document: Page | Frame, selector: str) -> None:
+    """A real click (the browser's own mouse input, trusted, with user activation) in the middle of the element
+    `selector` of `document`, at its place in its page: mouse input reaches a frame in a process of its own, which a
+    click aimed at the frame itself may not in Firefox over WebDriver BiDi."""
+    box = document.locator(selector).bounding_box()
+    page = document if isinstance(document, Page) else document.page
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
 def _utf8(name: str) -> str:
     """A cookie name the jar gave as its bytes (one latin-1 character each) as the UTF-8 text they are."""
     try:
@@ -254,14 +263,16 @@ class BrowserCase:
         needs neither, and under a third-party setting of its own Firefox decides unasked
         (StorageAccessAPIHelper::CheckBrowserSettingsDecidesStorageAccessAPI)."""
         if self.browser.browser_type.name == "firefox":
-            if self._policy is None and not self._same_site(top, embedded):
+            own = self._policy is None and not self._same_site(top, embedded)
+            if own:
                 self.use_own_context()  # it will keep the user's interaction and the grant
                 if setting == "granted":
-                    self.page(embedded).click(CLIENT_HEADING)
+                    click_at(self.page(embedded), CLIENT_HEADING)
             try:
                 yield
             finally:
-                self.renew_document(embedded, top)
+                if not own:  # an own context goes with the case
+                    self.renew_document(embedded, top)
             return
         page = self.document(embedded, top).page
         target = self._context.new_cdp_session(page)

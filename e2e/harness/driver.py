@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
-from e2e.harness.case import CLIENT_READY, STORAGE_ACCESS_BUTTON
+from e2e.harness.case import CLIENT_READY, STORAGE_ACCESS_BUTTON, click_at
 from e2e.harness.engine import NOT_ASKED, NOT_CAPTURED, EngineReport
 from e2e.oracle.cookiestore import cookie_init
 from e2e.oracle.profiles import PROFILES
@@ -446,8 +446,7 @@ def ask_storage_access(case, page: str, embed: str, flow: FlowResult, timeout_ms
     frame = case.document(page, embed)
     try:
         before = frame.evaluate(HAS_ACCESS_JS)
-        box = frame.locator(STORAGE_ACCESS_BUTTON).bounding_box(timeout=timeout_ms)
-        frame.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # input, at the page's level
+        click_at(frame, STORAGE_ACCESS_BUTTON)
         answer, after = frame.evaluate(ASKED_JS)
     except PlaywrightError as error:
         message = error.message.splitlines()[0]
