@@ -418,6 +418,8 @@ def render(profile: BrowserProfile, flow: FlowExpectation) -> str:
         lines.append(f"  storage access asked in the frame: {flow.storage_access}; hasStorageAccess() {_yes(before)} "
                      f"before, {_yes(after)} after")  # fmt: skip
         lines.append(_chain(flow.storage_reasons))
+        lines.append(f"  how {profile.name} answers: {profile.storage_access_note.value} "
+                     f"[{profile.storage_access_note.source}]")  # fmt: skip
     jar = flow.stored_cookie
     lines.append(
         "  jar after login: " + (", ".join(f"{k}={v}" for k, v in jar.items()) if jar else "no session cookie")

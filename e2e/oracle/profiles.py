@@ -101,6 +101,9 @@ class BrowserProfile:
     cookie_store_partitioned: Fact = Fact(True, COOKIE_STORE_SET)
     cookie_store_rejects_refused: Fact = Fact(False, COOKIE_STORE_SET)
     storage_access_by_setting: Fact = Fact((("allowed", "allow"), ("blocked", "none")), "not checked for this profile")
+    # In plain words: how this browser answers a frame's requestStorageAccess() where the permission decides, and how
+    # the suite obtains that answer for real (explain prints it beside a storage-access flow)
+    storage_access_note: Fact = Fact("not checked for this profile", "")
     # In plain words, for a reader of the report and of `explain`: what decides third-party cookies in the contexts
     # the suite makes, with its source.
     third_party_note: Fact = Fact("not checked for this profile", "")
@@ -242,6 +245,14 @@ CHROMIUM = BrowserProfile(
         "BCD api/CookieStore.json (Chrome 87); third_party/blink/renderer/modules/cookie_store/window_cookie_store.idl "
         "([SecureContext] partial interface Window)",
         87,
+    ),
+    storage_access_note=Fact(
+        "Chromium asks the user (a prompt, after the embedded site had a top-level visit in the last 30 days) and "
+        "keeps the answer as the 'storage-access' permission of the two sites; the suite sets that permission granted "
+        "or denied through CDP Browser.setPermission, as WebDriver's set_permission does for WPT.",
+        "chrome/browser/storage_access_api/storage_access_grant_permission_context.cc "
+        "(kStorageAccessAPITopLevelUserInteractionBound = 30 days); content/browser/devtools/protocol/"
+        "browser_handler.cc SetPermission",
     ),
     cookie_store_rejects_refused=Fact(
         True,
@@ -466,6 +477,14 @@ FIREFOX = replace(
         "(network.cookie.cookieBehavior 0 and 1, the suite's settings), while BEHAVIOR_REJECT_TRACKER_AND_PARTITION_"
         "FOREIGN (5, the default) returns Nothing(): the permission decides; dom/base/Document.cpp "
         "HasStorageAccessSync runs the same checks",
+    ),
+    storage_access_note=Fact(
+        "Firefox grants access by itself to a site the user clicked on top-level (an auto-grant), and otherwise shows "
+        "a prompt; the suite's Firefox lists the client's host as needing that click "
+        "(privacy.restrict3rdpartystorage.userInteractionRequiredForHosts), so 'granted' is a real click on the app's "
+        "own page first and 'denied' is none, the refusal a prompt's Block would give.",
+        "dom/base/Document.cpp AutomaticStorageAccessPermissionCanBeGranted (ContentBlockingUserInteraction::Exists); "
+        "toolkit/components/antitracking/StorageAccessAPIHelper.cpp CompleteAllowAccessForOnChildProcess",
     ),
     cookie_store_partitioned=Fact(
         False,
