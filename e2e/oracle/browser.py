@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from e2e.oracle.cookiestore import cookie_init, set_a_cookie
 from e2e.oracle.cors import NON_WILDCARD_HEADERS, PreflightCache, cors_check, header_exposed, max_age, preflight_check
 from e2e.oracle.httpcache import HttpCache, freshness_lifetime
-from e2e.oracle.jar import Cookie, CookieRequest, cookie_string, retrieve, store, withheld
+from e2e.oracle.jar import Cookie, CookieRequest, cookie_string, retrieve, storage, withheld
 from e2e.oracle.profiles import BrowserProfile
 from e2e.oracle.server import ServerAnswer, ServerModel, ServerRequest
 from e2e.oracle.setcookie import SetCookie, parse_set_cookie
@@ -51,6 +51,8 @@ class Exchange:
     # ACCESS_BLOCKED when the third-party policy refused the request any cookie)
     blocked: tuple[tuple[str, tuple[str, ...]], ...] = ()
     withheld: tuple[tuple[str | None, str, str, tuple[str, ...]], ...] = ()
+    # each Set-Cookie line refused, with the rules that refused it alone (blocked: with the whole chain that decided)
+    refused: tuple[tuple[str, tuple[str, ...]], ...] = ()
     origin: str | None = None  # the Origin header of the request (the last of a redirect chain); None: none sent
     header_read: bool = False  # script could read the API's own response header (vocabulary.EXPOSED_HEADER)
 
@@ -69,7 +71,7 @@ class Exchange:
 
     def outcome(self) -> Exchange:
         """Everything observable, without the reasons."""
-        return replace(self, reasons=(), blocked=tuple(n for n, _ in self.blocked),
+        return replace(self, reasons=(), blocked=tuple(n for n, _ in self.blocked), refused=(),
                        withheld=tuple(w[:3] for w in self.withheld))  # fmt: skip
 
 
@@ -89,6 +91,7 @@ class BrowserModel:
         self.jar: tuple[Cookie, ...] = ()
         self._order = 0
         self._blocked: list = []
+        self._refused: list = []
         self._withheld: list = []
         # the context's CORS-preflight cache: every case starts with none kept (on URLs of its own where it keeps some)
         self.preflights = PreflightCache(self._non_wildcard())
@@ -114,10 +117,10 @@ class BrowserModel:
 
     def _store(self, sc: SetCookie, request: CookieRequest) -> list[str]:
         self._order += 1
-        before = self.jar
-        self.jar, why = store(self.jar, sc, request, self.profile, self.now, self._order)
-        if self.jar == before and "cookie-expired" not in why:  # refused, not a deletion
+        self.jar, why, refused = storage(self.jar, sc, request, self.profile, self.now, self._order)
+        if refused:
             self._blocked.append((sc.name, tuple(why)))
+            self._refused.append((sc.name, tuple(refused)))
         return why
 
     def _cookie_header(self, request: CookieRequest) -> tuple[str | None, list[str]]:
@@ -131,8 +134,8 @@ class BrowserModel:
 
     def _reported(self) -> dict:
         """The refused lines and withheld cookies since the last exchange, for the next Exchange."""
-        out = {"blocked": tuple(self._blocked), "withheld": tuple(self._withheld)}
-        self._blocked, self._withheld = [], []
+        out = {"blocked": tuple(self._blocked), "refused": tuple(self._refused), "withheld": tuple(self._withheld)}
+        self._blocked, self._refused, self._withheld = [], [], []
         return out
 
     def _site_reasons(self, page: Origin, target: Origin) -> list[str]:

@@ -128,18 +128,31 @@ def store(
     jar: tuple[Cookie, ...], sc: SetCookie, request: CookieRequest, profile: BrowserProfile, now: float, order: int
 ) -> tuple[tuple[Cookie, ...], list[str]]:
     """6265bis §5.7 (with CHIPS and the profile's policies): the new jar, and every rule that decided, in spec order."""
+    jar, reasons, _ = storage(jar, sc, request, profile, now, order)
+    return jar, reasons
+
+
+def _refuse(jar, reasons: list[str], broken: list[str]) -> tuple[tuple[Cookie, ...], list[str], list[str]]:
+    """A refusal: the jar unchanged, every rule that decided, and those that refused the cookie."""
+    return jar, _dedupe(reasons + broken), _dedupe(broken)
+
+
+def storage(
+    jar: tuple[Cookie, ...], sc: SetCookie, request: CookieRequest, profile: BrowserProfile, now: float, order: int
+) -> tuple[tuple[Cookie, ...], list[str], list[str]]:
+    """store(), and the rules that refused the cookie (none: it was stored, or it deleted one)."""
     host, reasons, broken = request.url.host, [], []
     if sc.ignored:  # §5.6: the browser never received a cookie from this line
-        return jar, [sc.ignored]
+        return _refuse(jar, [], [sc.ignored])
     if not sc.name and not sc.value:  # step 2
-        return jar, ["cookie-name-value-empty"]
+        return _refuse(jar, [], ["cookie-name-value-empty"])
     if not sc.name and profile.valueless_cookies.value:  # Firefox: 'token' is token=, and '=value' is rejected
         if sc.has_equals:
-            return jar, ["cookie-valueless"]
+            return _refuse(jar, [], ["cookie-valueless"])
         sc = replace(sc, name=sc.value, value="")
         reasons.append("cookie-valueless")
     if len((sc.name + sc.value).encode()) > MAX_NAME_VALUE:  # step 4
-        return jar, ["cookie-size-limit"]
+        return _refuse(jar, [], ["cookie-size-limit"])
     if not sc.name:
         reasons.append("cookie-nameless")
     expiry = _expiry(sc, now, reasons)
@@ -214,7 +227,7 @@ def store(
             partition_key = request.top_level_site
             reasons.append("third-party-partitioned")
     if broken:
-        return jar, _dedupe(reasons + broken)
+        return _refuse(jar, reasons, broken)
     # steps 23-24
     cookie = Cookie(
         sc.name, sc.value, domain_attr or host, host_only, cookie_path, secure, http_only, flag, partition_key,
@@ -222,18 +235,18 @@ def store(
     )  # fmt: skip
     old = [c for c in jar if c.identity() == cookie.identity()]
     if not request.http and any(c.http_only for c in old):
-        return jar, _dedupe(reasons + ["cookie-httponly-script-write"])
+        return _refuse(jar, reasons, ["cookie-httponly-script-write"])
     kept = tuple(c for c in jar if c.identity() != cookie.identity())
     if expiry is not None and expiry <= now:
         same_name_left = any(c.name == sc.name for c in kept)
-        return kept, reasons + ["cookie-expired"] + (["cookie-deletion-mismatch"] if same_name_left else [])
+        return kept, reasons + ["cookie-expired"] + (["cookie-deletion-mismatch"] if same_name_left else []), []
     if old:  # step 23: the replacement keeps the old cookie's creation time, and so its place in the order
         if profile.replacement_keeps_creation.value == "always" or old[0].value == cookie.value:
             cookie = replace(cookie, created=old[0].created, order=old[0].order)
             reasons.append("cookie-replaced-keeps-creation")
         else:
             reasons.append("cookie-replaced-new-creation")
-    return kept + (cookie,), reasons + ["cookie-stored"]
+    return kept + (cookie,), reasons + ["cookie-stored"], []
 
 
 def _samesite_withholds(c: Cookie, request: CookieRequest, profile: BrowserProfile, now: float, why: list[str]) -> bool:
