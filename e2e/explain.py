@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Sequence
 
+from e2e.oracle import doctor
 from e2e.oracle.flow import FlowExpectation, expect
 from e2e.oracle.profiles import PROFILES, BrowserProfile
 from e2e.oracle.rules import chain_lines
@@ -279,6 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--trust-proxy", action="store_true", help="the server believes X-Forwarded-Proto")
     parser.add_argument("--forwarded-https", action="store_true", help="a proxy sends X-Forwarded-Proto: https")
+    parser.add_argument(
+        "--expect",
+        choices=("works",),
+        help="exit 1 unless the session works in every browser profile and third-party setting explained (for CI: "
+        "pin your own setup as a test)",
+    )
     parser.add_argument("--json", action="store_true", help="print the expectation as JSON")
     parser.add_argument("--verify", action="store_true", help="also run the flow in the real browsers")
     return parser
@@ -447,7 +454,7 @@ def _load_verify():
         return None
 
 
-def _verify(spec: FlowSpec, browsers: list[str], as_json: bool) -> int:
+def _verify(spec: FlowSpec, browsers: list[str], as_json: bool, fixed: FlowSpec | None = None) -> int:
     module = _load_verify()
     if module is None:
         print(
@@ -458,10 +465,41 @@ def _verify(spec: FlowSpec, browsers: list[str], as_json: bool) -> int:
         return 2
     try:
         result = module.verify(spec, browsers, as_json=as_json)
+        if fixed is not None:
+            if not as_json:
+                print("\nthe first fix, verified in the real browsers:")
+            result = max(result or 0, module.verify(fixed, browsers, as_json=as_json) or 0)
     except (ValueError, OracleInputError) as e:  # e.g. an origin it cannot map onto the local test hosts
         print(f"python -m e2e.explain: error: --verify: {e}", file=sys.stderr)
         return 2
     return result if isinstance(result, int) else 0
+
+
+def advice(spec: FlowSpec, browsers: Sequence[str]) -> tuple[dict, list, list[str]]:
+    """The doctor's word on `spec` in the browsers asked for: the diagnosis under each setting, the fixes, the lint."""
+    settings = doctor.settings_of(spec, browsers)
+    return doctor.diagnoses(spec, settings), doctor.fixes(spec, browsers), doctor.lint(spec)
+
+
+def advice_lines(found: dict, fixes: list, lint: list[str]) -> list[str]:
+    """The diagnosis in its first lines, then the smallest fix in the user's terms, the other fixes, the lint."""
+    lines = ["diagnosis: " + line for line in doctor.summary(found)]
+    if fixes:
+        best = fixes[0]
+        where = "in every browser and third-party setting" if best.everywhere else (
+            "everywhere but in " + doctor.where(best.fails, found))  # fmt: skip
+        lines.append(f"fix: {' and '.join(c.label for c in best.changes)}, which works {where}:")
+        lines += [f"  {code}" for c in best.changes for code in c.code]
+        if best.cost:
+            lines.append(f"  what it costs: {best.cost}")
+        for other in fixes[1:]:
+            fails = "" if other.everywhere else f" (not in {doctor.where(other.fails, found)})"
+            cost = f"; it costs: {other.cost}" if other.cost else ""
+            lines.append(f"  or: {' and '.join(c.label for c in other.changes)}{fails}{cost}")
+    elif any(found.values()):
+        lines.append("fix: no change near this setup makes the session work where it does not")
+    lines += [f"lint: {line}" for line in lint]
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -479,10 +517,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes.append(f"note: the lines are sent byte for byte ({why_exact})")
     for note in notes:
         print(note, file=sys.stderr)
+    found, fixes, lint = advice(spec, browsers)
     if args.json:
-        data = {name: flow.to_json() for name, flow in flows.items()}
+        data = {name: flow.to_json() | {
+            "diagnosis": {s.name: (b.to_json() if b else None) for s, b in found.items() if s.browser == name},
+            "fixes": [f.to_json() for f in fixes], "lint": lint} for name, flow in flows.items()}  # fmt: skip
         print(json.dumps(next(iter(data.values())) if len(data) == 1 else data, indent=2))
     else:
+        print("\n".join(advice_lines(found, fixes, lint)))
         print(f"page {spec.page} → api {spec.api}; credentials {spec.credentials}, mode {spec.mode}, "
               f"body {spec.body}, CORS {spec.server.cors}")  # fmt: skip
         if spec.embed_in:
@@ -493,7 +535,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{spec.server.redirect_status}")  # fmt: skip
         print("\n".join(describe_lines(spec)))
         print("\n".join(render(PROFILES[name], flow) for name, flow in flows.items()))
-    return _verify(spec, browsers, args.json) if args.verify else 0
+    code = _verify(spec, browsers, args.json, fixes[0].spec if fixes else None) if args.verify else 0
+    broken = [s.name for s, b in found.items() if b is not None]
+    if args.expect == "works" and broken:
+        print(f"expect works: the session does not work in {doctor.where([s for s, b in found.items() if b], found)}",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    return code
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def test_explain_json_for_one_browser(capsys):
     assert code == 0
     assert set(data) == {*STEPS, "steps", "js_visible", "js_reasons", "document_cookie", "document_reasons",
                          "script_results", "stored_cookie", "storage_access", "has_access", "storage_reasons",
-                         "deviations"}  # fmt: skip
+                         "deviations", "diagnosis", "fixes", "lint"}  # fmt: skip
     assert data["me"]["authenticated"] is True and data["login"]["reasons"][0] == "site-cross"
 
 

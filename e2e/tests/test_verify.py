@@ -127,7 +127,7 @@ CHANGED = {
         "state=X; Path=/; Secure; SameSite=None",
     ],  # fmt: skip
 }
-NOT_THE_SETUP = {"--browser", "--json", "--verify", "--help"}
+NOT_THE_SETUP = {"--browser", "--json", "--verify", "--help", "--expect"}
 
 
 def _local(argv: list[str]):
