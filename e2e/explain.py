@@ -502,6 +502,17 @@ def advice_lines(found: dict, fixes: list, lint: list[str]) -> list[str]:
     return lines
 
 
+def assert_works(*argv: str, browsers: Sequence[str] = ()) -> None:
+    """The check a team pins its own setup with, from Python (the `session_works` fixture): explain's options in; an
+    AssertionError with the diagnosis and the smallest fix unless the session works in every browser profile and
+    third-party setting explained."""
+    args = build_parser().parse_args(list(argv))
+    spec = spec_from_args(args)
+    found, fixes, lint = advice(spec, list(browsers or args.browser or sorted(PROFILES)))
+    if any(found.values()):
+        raise AssertionError("\n".join(advice_lines(found, fixes, lint)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

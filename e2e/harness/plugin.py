@@ -186,6 +186,15 @@ def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, **load_playwright_config().CONTEXT}
 
 
+@pytest.fixture
+def session_works():
+    """Pin a setup as a test: call it with explain's options; it fails with the diagnosis and the smallest fix unless
+    the session works in every browser profile and third-party setting (e2e.explain.assert_works)."""
+    from e2e.explain import assert_works
+
+    return assert_works
+
+
 # ---------------------------------------------------------------------------------------------- per worker
 
 

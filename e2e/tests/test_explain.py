@@ -285,3 +285,53 @@ def test_explain_refuses_a_second_page_of_another_site(capsys):
     with pytest.raises(SystemExit) as exit_info:
         explain.main(argv)
     assert exit_info.value.code == 2 and "partitioned by top-level site" in capsys.readouterr().err
+
+
+VITE_EXPRESS = ["--page", "http://localhost:5173", "--api", "http://localhost:3000", "--credentials", "same-origin",
+                "--set-cookie", "connect.sid=s%3Aabc; Path=/; HttpOnly; Secure", "--cors", "allowlist"]  # fmt: skip
+
+
+def test_explain_answers_first_with_the_cause_and_the_fix(capsys):
+    """The issue's example: the first three lines name the cause (credentials 'same-origin' to another port) and the
+    fix (credentials: 'include', which the allowlist's Access-Control-Allow-Credentials already admits)."""
+    assert explain.main(VITE_EXPRESS) == 0
+    first = capsys.readouterr().out.splitlines()[:3]
+    assert first[0].startswith("diagnosis: in every browser") and "credentials: 'same-origin'" in first[0]
+    assert "http://localhost:3000" in first[0] and "fetch-credentials-same-origin" in first[0]
+    assert first[1].startswith("fix: credentials: 'include'") and "every browser" in first[1]
+    assert "credentials: 'include'" in first[2] and "Access-Control-Allow-Credentials" in first[2]
+
+
+def test_expect_works_fails_a_broken_setup_and_passes_a_working_one(capsys):
+    """--expect works exits 1 with the settings where the session breaks, 0 where it works everywhere."""
+    assert explain.main([*VITE_EXPRESS, "--expect", "works"]) == 1
+    assert "does not work in every browser" in capsys.readouterr().err
+    working = ["--page", "https://app.example.com", "--api", "https://api.example.com", "--credentials", "include",
+               "--set-cookie", "sid=x; Path=/; Secure; HttpOnly; SameSite=Lax", "--cors", "allowlist"]  # fmt: skip
+    assert explain.main([*working, "--expect", "works"]) == 0
+
+
+def test_explain_json_gains_the_diagnosis_and_the_fixes(capsys):
+    """--json: each browser's object holds its settings' diagnosis and the ranked fixes, in the user's terms."""
+    explain.main([*VITE_EXPRESS, "--json", "--browser", "firefox"])
+    data = json.loads(capsys.readouterr().out)
+    assert {b["rule"] for b in data["diagnosis"].values()} == {"fetch-credentials-same-origin"}
+    assert data["fixes"][0]["changes"][0]["label"] == "credentials: 'include'" and data["fixes"][0]["everywhere"]
+
+
+def test_session_works_fixture_pins_a_setup(session_works):
+    """The fixture a team pins its own setup with: a working setup passes, a broken one fails with the diagnosis."""
+    session_works(
+        "--page",
+        "https://app.example.com",
+        "--api",
+        "https://api.example.com",
+        "--credentials",
+        "include",
+        "--set-cookie",
+        "sid=x; Path=/; Secure; HttpOnly; SameSite=Lax",
+        "--cors",
+        "allowlist",
+    )
+    with pytest.raises(AssertionError, match="credentials: 'include'"):
+        session_works(*VITE_EXPRESS)
