@@ -454,7 +454,7 @@ def _load_verify():
         return None
 
 
-def _verify(spec: FlowSpec, browsers: list[str], as_json: bool, fixed: FlowSpec | None = None) -> int:
+def _verify(spec: FlowSpec, browsers: list[str], as_json: bool, fix: doctor.Fix | None = None) -> int:
     module = _load_verify()
     if module is None:
         print(
@@ -465,10 +465,15 @@ def _verify(spec: FlowSpec, browsers: list[str], as_json: bool, fixed: FlowSpec 
         return 2
     try:
         result = module.verify(spec, browsers, as_json=as_json)
-        if fixed is not None:
+        if fix is not None:
             if not as_json:
-                print("\nthe first fix, verified in the real browsers:")
-            result = max(result or 0, module.verify(fixed, browsers, as_json=as_json) or 0)
+                print(f"\nthe first fix ({' and '.join(c.label for c in fix.changes)}), verified in the real browsers:")
+            fixed = module.verify(fix.spec, browsers, as_json=as_json, of="fix")
+            if not fixed and not as_json:
+                works = [b for b in browsers if doctor.Setting(b, spec.third_party) in fix.works]
+                print(f"with the fix the browsers do as the oracle says: the session works in {', '.join(works)}"
+                      if works else "with the fix the browsers do as the oracle says")  # fmt: skip
+            result = max(result or 0, fixed or 0)
     except (ValueError, OracleInputError) as e:  # e.g. an origin it cannot map onto the local test hosts
         print(f"python -m e2e.explain: error: --verify: {e}", file=sys.stderr)
         return 2
@@ -546,7 +551,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{spec.server.redirect_status}")  # fmt: skip
         print("\n".join(describe_lines(spec)))
         print("\n".join(render(PROFILES[name], flow) for name, flow in flows.items()))
-    code = _verify(spec, browsers, args.json, fixes[0].spec if fixes else None) if args.verify else 0
+    code = _verify(spec, browsers, args.json, fixes[0] if fixes else None) if args.verify else 0
     broken = [s.name for s, b in found.items() if b is not None]
     if args.expect == "works" and broken:
         print(f"expect works: the session does not work in {doctor.where([s for s, b in found.items() if b], found)}",

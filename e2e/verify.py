@@ -96,8 +96,9 @@ def local_spec(spec: FlowSpec, hosts) -> FlowSpec:
                    reread_embed_in=mapped[spec.reread_embed_in] if spec.reread_embed_in else None)  # fmt: skip
 
 
-def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:
-    """Run the explained spec in each browser asked for; print expected next to observed; 1 on a mismatch."""
+def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False, of: str = "setup") -> int:
+    """Run the explained spec in each browser asked for; print expected next to observed; 1 on a mismatch. `of` says
+    what the spec is, in --json: the user's setup, or the doctor's first fix of it ("fix")."""
     from playwright.sync_api import sync_playwright
 
     from e2e.harness.case import BrowserCase
@@ -129,7 +130,7 @@ def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:
                 mismatches = compare(expected, observed, local, profile)
                 failures += bool(mismatches)
                 _print(browser_name, browser.version, local, expected, observed_json(observed, local), mismatches,
-                       as_json)  # fmt: skip
+                       as_json, of)  # fmt: skip
             finally:
                 own.close()
                 browser.close()
@@ -137,12 +138,13 @@ def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False) -> int:
 
 
 def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation, observed: dict, mismatches,
-           as_json: bool) -> None:  # fmt: skip
+           as_json: bool, of: str = "setup") -> None:  # fmt: skip
     if as_json:
         print(
             json.dumps(
                 {
                     "browser": browser,
+                    "of": of,
                     "version": version,
                     "expected": expected.to_json(),
                     "observed": observed,
