@@ -17,12 +17,13 @@ import os
 import re
 import ssl
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from e2e.oracle.vocabulary import (
-    CORS_SAFELISTED_METHODS,
+    CORS_SAFELISTED_TOKENS,
     JSON,
     REDIRECT_STATUSES,
     REQUESTS,
@@ -47,7 +48,7 @@ _HAR_MAX_HOPS = 20  # fetch's own limit (Fetch #http-redirect-fetch), for chains
 _HOSTS_FILE = Path("/etc/hosts")
 _STATUS_LINE = re.compile(r"^HTTP/(\d(?:\.\d)?) +(\d{3})(?: +(.*))?$")
 _REQUEST_LINE = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+) +HTTP/\d(?:\.\d)?$")
-_METHOD = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _CURL_FAILURE = re.compile(r"^(?:\* )?(?:curl: \(\d+\).*|Failed to connect.*|Could not resolve host.*)$")
 _HAR_HINT = (
     "export it from the browser's Network panel: Chrome 'Export HAR (with sensitive data)' (enable Settings > "
@@ -215,7 +216,13 @@ def _chain_evidence(source: str, chain: list[_Exchange], notes: list[str], *, pa
     first, final = chain[0], chain[-1]
     lines, sources = [], []
     for exchange in chain:
-        for line in _set_cookie_lines(exchange.response_headers):
+        found = _set_cookie_lines(exchange.response_headers)
+        if not found and exchange.extra.get("cookies"):
+            found = _rebuilt_lines(exchange.extra["cookies"])
+            notes.append(f"the response of {exchange.url} has no Set-Cookie header but lists cookies: its lines are "
+                         "rebuilt from that list, not as received (give a HAR with the headers for the exact "
+                         "lines)")  # fmt: skip
+        for line in found:
             lines.append(line)
             sources.append(exchange.url)
     hops = tuple(
@@ -422,8 +429,6 @@ def _har_exchanges(har: dict, path: Path) -> list[_Exchange]:
             "redirectURL": response.get("redirectURL") if isinstance(response.get("redirectURL"), str) else "",
             "cookies": response.get("cookies") if isinstance(response.get("cookies"), list) else [],
             "postData": post,
-            "mime": (response.get("content") or {}).get("mimeType") if isinstance(response.get("content"), dict)
-            else None,
             "started": entry.get("startedDateTime"),
         }  # fmt: skip
         exchanges.append(
@@ -459,12 +464,30 @@ def _sets_cookie(exchange: _Exchange) -> bool:
     return bool(_set_cookie_lines(exchange.response_headers) or exchange.extra.get("cookies"))
 
 
+def _rebuilt_lines(cookies: list) -> list[str]:
+    """Set-Cookie lines made from a HAR's response.cookies (name, value and the attributes it lists), for a HAR
+    whose response headers leave the lines out: not byte for byte, and an attribute the list lacks is lost."""
+    lines = []
+    for cookie in cookies:
+        if not isinstance(cookie, dict) or not isinstance(cookie.get("name"), str):
+            continue
+        parts = [f"{cookie['name']}={cookie.get('value', '')}"]
+        if isinstance(cookie.get("expires"), str) and (moment := _started(cookie["expires"])):
+            parts.append("Expires=" + format_datetime(moment.astimezone(timezone.utc), usegmt=True))
+        for attribute, key in (("Path", "path"), ("Domain", "domain"), ("SameSite", "sameSite")):
+            if cookie.get(key):
+                parts.append(f"{attribute}={cookie[key]}")
+        parts += [flag for flag, key in (("Secure", "secure"), ("HttpOnly", "httpOnly")) if cookie.get(key) is True]
+        lines.append("; ".join(parts))
+    return lines
+
+
 def _har_chain(exchanges: list[_Exchange], chosen: _Exchange, notes: list[str]) -> list[_Exchange]:
     """The redirect chain `chosen` is part of, from the request the page made to the final response."""
     start = chosen
     while True:
         before = [e for e in exchanges if e.index < start.index and e.location() == start.url and not _is_preflight(e)]
-        if not before or len(before) > _HAR_MAX_HOPS:
+        if not before:  # each step goes to an earlier entry, so a redirect loop ends too
             break
         start = before[-1]
     chain = [start]
@@ -642,7 +665,7 @@ def from_curl(path) -> Evidence:
 
 def _header_line(line: str) -> tuple[str, str] | None:
     name, sep, value = line.partition(":")
-    if not sep or not name or name != name.strip() or not _METHOD.match(name):
+    if not sep or not name or name != name.strip() or not _TOKEN.match(name):
         return None
     return name, value.strip(" \t")
 
@@ -771,7 +794,7 @@ def probe(url: str, *, page: str, method: str = "POST", path: str | None = None,
     preflight = None
     cross = origin_of(target) != page
     unsafe_type = payload is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES
-    if cross and (method not in CORS_SAFELISTED_METHODS or unsafe_type):
+    if cross and (method not in CORS_SAFELISTED_TOKENS or unsafe_type):
         headers = [("Origin", page), ("Access-Control-Request-Method", method), ("Accept", "*/*")]
         if unsafe_type:
             headers.append(("Access-Control-Request-Headers", "content-type"))
@@ -818,7 +841,7 @@ def _probe_page(page: str) -> str:
 
 
 def _probe_method(method: str) -> str:
-    if not isinstance(method, str) or not _METHOD.match(method):
+    if not isinstance(method, str) or not _TOKEN.match(method):
         raise EvidenceError(f"method is an HTTP method such as 'POST', not {method!r}")
     return method.upper()
 
@@ -974,17 +997,18 @@ def _probe_chain(url: str, page: str, method: str, payload: bytes | None, conten
             notes.append(f"more than {PROBE_MAX_HOPS} redirects: stopped at {current}'s {exchange.status}")
             return chain
         try:
+            origin_of(location)
             _loopback(location)
-        except EvidenceError:
-            notes.append(f"{current} redirects to {location}, off this machine: not followed")
+        except (EvidenceError, ValueError):
+            notes.append(f"{current} redirects to {location}, not an http(s) URL on this machine: not followed")
             return chain
-        if exchange.status == 303 or (exchange.status in (301, 302) and method == "POST"):
-            if method != "GET":
-                notes.append(f"the {exchange.status} to {location} turns {method} into GET without a body, as fetch "
-                             "does")  # fmt: skip
-            method, payload = ("GET" if method != "HEAD" else method), None
+        # Fetch #http-redirect-fetch: 301 and 302 turn a POST into a GET, 303 anything but GET and HEAD
+        if (exchange.status in (301, 302) and method == "POST") or (exchange.status == 303 and method not in
+                                                                     ("GET", "HEAD")):  # fmt: skip
+            notes.append(f"the {exchange.status} to {location} turns {method} into GET without a body, as fetch does")
+            method, payload = "GET", None
         if origin_of(location) != page and (
-            method not in CORS_SAFELISTED_METHODS
+            method not in CORS_SAFELISTED_TOKENS
             or (payload is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES)
         ):
             notes.append(f"a browser would send a preflight to {location} before following the redirect; the probe "

@@ -24,7 +24,7 @@ from e2e.oracle.flow import FlowExpectation, expect
 from e2e.oracle.profiles import PROFILES, BrowserProfile
 from e2e.oracle.rules import RULES
 from e2e.oracle.setcookie import SetCookie
-from e2e.oracle.sites import registrable_domain, same_site
+from e2e.oracle.sites import parse_origin, registrable_domain, same_site
 from e2e.oracle.spec import FlowSpec
 from e2e.oracle.vocabulary import ORIGIN_VARYING_POLICIES, REQUESTS, THIRD_PARTY_POLICIES
 
@@ -151,6 +151,20 @@ def _samesite(sc: SetCookie) -> str:
     return f"SameSite={value}" if value and value != "Default" else "no SameSite (Lax by default in Chrome)"
 
 
+def _framed_cross_site(spec: FlowSpec) -> bool:
+    """Whether the page runs in a frame of another site's page (where every request it makes is cross-site)."""
+    return bool(spec.embed_in) and not same_site(spec.page_origin, parse_origin(spec.embed_in, "embed_in"), True)
+
+
+def _cross_site_because(spec: FlowSpec) -> str:
+    if _framed_cross_site(spec):
+        return (
+            f"the page runs in a frame of {spec.embed_in}, another site, so its requests are cross-site, even to "
+            f"{spec.api}"
+        )
+    return f"{spec.api} is cross-site to the page {spec.page}"
+
+
 def sentence(spec: FlowSpec, step: str, what: str, rule: str) -> str:
     """One plain sentence: what breaks at `step`, because of `rule`, in the user's own values."""
     sc, page, api = _cookie(spec), spec.page, spec.api
@@ -162,13 +176,10 @@ def sentence(spec: FlowSpec, step: str, what: str, rule: str) -> str:
         ),
         "fetch-credentials-omit": lambda: "credentials: 'omit' never stores or sends cookies",
         "samesite-cross-site-store": lambda: (
-            f"{api} is cross-site to the page {page}"
-            + (" (a frame of another site's page is cross-site to everything)" if spec.embed_in else "")
-            + f", and a cookie with {_samesite(sc)} is not stored from a cross-site request"
+            f"{_cross_site_because(spec)}, and a cookie with {_samesite(sc)} is not stored from a cross-site request"
         ),
         "samesite-cross-site-send": lambda: (
-            f"{api} is cross-site to the page {page}, and a cookie with "
-            f"{_samesite(sc)} is not sent with a cross-site request"
+            f"{_cross_site_because(spec)}, and a cookie with {_samesite(sc)} is not sent with a cross-site request"
         ),
         "third-party-cookies": lambda: (
             f"{api} is a third party to the top-level page "
@@ -284,7 +295,7 @@ def summary(found: dict[Setting, Breakage | None]) -> list[str]:
 class Change:
     """One change to a setup, as a user makes it: its kind, what it does to the spec, how it reads in their code."""
 
-    kind: str  # "fetch", "cors", "cookie", "proxy", "origins"
+    kind: str  # "fetch", "cors", "cookie", "proxy", "origins", "frame"
     label: str
     apply: Callable[[FlowSpec], FlowSpec] = field(compare=False, repr=False)
     code: tuple[str, ...] = ()  # the change in the user's terms, one line per framework or tool
@@ -343,7 +354,7 @@ def _cookie_change(label: str, set_attrs: dict[str, str | None], drop=(), expres
 def candidates(spec: FlowSpec) -> list[Change]:
     """The single changes near `spec` worth trying."""
     page, api, sc = spec.page_origin, spec.api_origin, _cookie(spec)
-    cross_site = not same_site(page, api, True)
+    cross_site = not same_site(page, api, True) or _framed_cross_site(spec)
     out = []
     if spec.credentials != "include":
         acac = spec.server.cors in ("allowlist", "reflect_any_credentials", "fixed")
@@ -449,6 +460,22 @@ def candidates(spec: FlowSpec) -> list[Change]:
                 ),
             )
         )
+    if spec.embed_in and spec.storage_access == "none" and not same_site(page, parse_origin(spec.embed_in, "e"), True):
+        out.append(Change("frame", "ask for storage access from a click in the frame", lambda s: replace(
+            s, storage_access="granted"), (
+            "button.onclick = () => document.requestStorageAccess()  // in the framed app, before its fetches",),
+            cost="the user must agree: Chrome asks (after a visit to your site), Firefox grants it after the user "
+            "clicked on your site itself, and refuses otherwise"))  # fmt: skip
+        if not spec.login_top_level:
+            out.append(
+                Change(
+                    "frame",
+                    "log in on your own site first (top-level), then use the frame",
+                    lambda s: replace(s, login_top_level=True),
+                    ("window.open('<your site>/login')  // a top-level visit",),
+                    size=2,
+                )
+            )
     if spec.page != spec.api and not spec.embed_in:
         out.append(Change("origins", "serve the API through the page's own origin (a dev-server proxy)", lambda s: (
             _same_origin(s)), (
