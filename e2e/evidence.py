@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from e2e.oracle.vocabulary import (
-    CORS_SAFELISTED_TOKENS,
+    CORS_SAFELISTED_METHODS,
     JSON,
     REDIRECT_STATUSES,
     REQUESTS,
@@ -343,6 +343,9 @@ def _load_har(data: bytes, path: Path) -> dict:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data":
+            raise EvidenceError(f"{path} is a HAR that stops in the middle of a character (the file ends early): "
+                                "export the HAR again, and wait for the download to finish") from None  # fmt: skip
         raise EvidenceError(f"{path} is not a HAR: it is not UTF-8 text (byte {error.start}); {_HAR_HINT}") from None
     try:
         har = json.loads(text)
@@ -730,8 +733,8 @@ def _verbose_exchange(response: dict, index: int, notes: list[str]) -> _Exchange
 
 
 def _curl_include(lines: list[str], notes: list[str]) -> list[_Exchange]:
-    """The responses of curl -i's output: status line, headers, a blank line; then the next response (curl -L
-    prints no body of a redirect) or the body."""
+    """The responses of curl -i's output: status line, headers, a blank line; after an interim answer or a redirect
+    the next response (curl -L prints no body of a redirect), after a final answer its body."""
     exchanges: list[_Exchange] = []
     k = next((i for i, line in enumerate(lines) if _STATUS_LINE.match(line)), None)
     if k is None:
@@ -752,8 +755,8 @@ def _curl_include(lines: list[str], notes: list[str]) -> list[_Exchange]:
             continue
         previous = exchanges[-1].location() if exchanges else None
         exchanges.append(_Exchange(None, previous, _path_of(previous), [], status, headers, len(exchanges)))
-        if k >= len(lines) or not _STATUS_LINE.match(lines[k]):
-            break
+        if exchanges[-1].location() is None or k >= len(lines) or not _STATUS_LINE.match(lines[k]):
+            break  # a final answer: what follows is its body
     return exchanges
 
 
@@ -794,7 +797,7 @@ def probe(url: str, *, page: str, method: str = "POST", path: str | None = None,
     preflight = None
     cross = origin_of(target) != page
     unsafe_type = payload is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES
-    if cross and (method not in CORS_SAFELISTED_TOKENS or unsafe_type):
+    if cross and (method not in CORS_SAFELISTED_METHODS or unsafe_type):
         headers = [("Origin", page), ("Access-Control-Request-Method", method), ("Accept", "*/*")]
         if unsafe_type:
             headers.append(("Access-Control-Request-Headers", "content-type"))
@@ -1008,7 +1011,7 @@ def _probe_chain(url: str, page: str, method: str, payload: bytes | None, conten
             notes.append(f"the {exchange.status} to {location} turns {method} into GET without a body, as fetch does")
             method, payload = "GET", None
         if origin_of(location) != page and (
-            method not in CORS_SAFELISTED_TOKENS
+            method not in CORS_SAFELISTED_METHODS
             or (payload is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES)
         ):
             notes.append(f"a browser would send a preflight to {location} before following the redirect; the probe "
