@@ -33,15 +33,20 @@ from e2e.oracle.vocabulary import (
     EXPOSE_HEADERS,
     EXPOSED_HEADER,
     IDP_RETURNS,
+    JSON,
     LOGINS,
     REDIRECT_MODES,
     REDIRECT_STATUSES,
     REQUEST_MODES,
+    REQUESTS,
     SCRIPT_APIS,
     STATE_COOKIE,
     STORAGE_ACCESS,
+    TEXT_PLAIN,
     THIRD_PARTY_POLICIES,
+    URLENCODED,
     OracleInputError,
+    media_type,
 )
 from server.config import CookieConfig
 
@@ -281,6 +286,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--trust-proxy", action="store_true", help="the server believes X-Forwarded-Proto")
     parser.add_argument("--forwarded-https", action="store_true", help="a proxy sends X-Forwarded-Proto: https")
     parser.add_argument(
+        "--har",
+        metavar="FILE",
+        help="read the setup from a HAR the browser's DevTools exported (or Playwright's record_har_path wrote): the "
+        "page's origin, the login's Set-Cookie lines and CORS answers, its redirects, the credentials mode where the "
+        "requests show it; the options you give win over what the file says",
+    )
+    parser.add_argument("--curl", metavar="FILE", help="read the setup from the output of curl -i or curl -v of the "
+                        "login (add --page where curl -i shows no Origin)")  # fmt: skip
+    parser.add_argument(
+        "--probe",
+        metavar="URL",
+        help="read the setup from a server running on this machine (loopback only): send it the login (--probe-method, "
+        "--probe-body) and its preflight with --page as Origin, and read its real Set-Cookie and CORS answers",
+    )
+    parser.add_argument("--probe-method", default="POST", metavar="METHOD", help="the probed login's method")
+    parser.add_argument(
+        "--probe-body",
+        metavar="DATA",
+        help="the probed login's body, as the page sends it (of "
+        '--body\'s type, JSON by default), e.g. \'{"username": "me", "password": "..."}\'',
+    )
+    parser.add_argument(
         "--expect",
         choices=("works",),
         help="exit 1 unless the session works in every browser profile and third-party setting explained (for CI: "
@@ -518,9 +545,137 @@ def assert_works(*argv: str, browsers: Sequence[str] = ()) -> None:
         raise AssertionError("\n".join(advice_lines(found, fixes, lint)))
 
 
+def read_evidence(args: argparse.Namespace, given: set[str]):
+    """The Evidence of --har, --curl or --probe (at most one), or None; `given`: the options the user named."""
+    from e2e import evidence
+
+    chosen = [flag for flag, value in (("--har", args.har), ("--curl", args.curl), ("--probe", args.probe)) if value]
+    if len(chosen) > 1:
+        raise evidence.EvidenceError(f"give one of --har, --curl and --probe, not {' and '.join(chosen)}")
+    if args.har:
+        return evidence.from_har(args.har)
+    if args.curl:
+        return evidence.from_curl(args.curl)
+    if args.probe:
+        if "--page" not in given:
+            raise evidence.EvidenceError("--probe sends the login with the page's Origin: add --page ORIGIN (your "
+                                         "app's origin, e.g. http://localhost:5173)")  # fmt: skip
+        return evidence.probe(args.probe, page=args.page, method=args.probe_method, body=args.probe_body,
+                              content_type=BODIES[args.body])  # fmt: skip
+    return None
+
+
+def _cors_policy(headers: dict, page: str | None) -> tuple[str, str | None, list[str]]:
+    """The CORS policy of the vocabulary whose answer these headers are, the one origin a fixed policy names, and
+    what the model approximates."""
+    acao = headers.get("access-control-allow-origin")
+    credentials = headers.get("access-control-allow-credentials", "").strip().lower() == "true"
+    if not acao:
+        return "none", None, []
+    if acao.strip() == "*":
+        return "wildcard", None, []
+    if page and acao.strip() == page:
+        return ("allowlist" if credentials else "reflect"), None, []
+    notes = [] if credentials else [f"the answer names {acao} without Access-Control-Allow-Credentials: read as the "
+                                    "fixed policy, which says it"]  # fmt: skip
+    return "fixed", acao.strip(), notes
+
+
+def evidence_options(found, page: str | None = None) -> tuple[list[str], list[str]]:
+    """explain's options for what an Evidence shows (the page's origin, where the login went and through which
+    redirects, its Set-Cookie lines, the CORS answers of response and preflight, the body, the credentials mode where
+    the requests show it), and the notes on what the model approximates."""
+    notes, argv = [], []
+    page = page or found.page
+    final = found.redirects[-1].location if found.redirects else found.login_url
+    from e2e.evidence import origin_of
+
+    api = origin_of(final) if final else found.api
+    if found.page:
+        argv += ["--page", found.page]
+    if api:
+        argv += ["--api", api]
+    for hop in found.redirects:
+        if hop.url:
+            argv += ["--redirect-to", origin_of(hop.url)]
+    if found.redirects:
+        argv += ["--redirect-status", str(found.redirects[0].status)]
+        if any(hop.set_cookie for hop in found.redirects):
+            argv.append("--redirect-sets-cookie")
+    lines = [line for line, url in zip(found.set_cookie, found.set_cookie_from) if url in (None, final)]
+    for line in lines or found.set_cookie:
+        argv += ["--set-cookie", line]
+    if found.credentials:
+        argv += ["--credentials", found.credentials]
+    kind = media_type(found.login_content_type)
+    body = {JSON: "json", URLENCODED: "form", TEXT_PLAIN: "text"}.get(kind)
+    if kind and body is None:
+        notes.append(f"the login's body is {kind}: explained as JSON, the nearest the model sends")
+    if body and body != "json":
+        argv += ["--body", body]
+    policy, fixed, approximated = _cors_policy(found.cors, page)
+    notes += approximated
+    argv += ["--cors", policy] + (["--allowlist", fixed] if fixed else [])
+    varies = "origin" in [v.strip().lower() for v in found.cors.get("vary", "").split(",")]
+    if policy in ("reflect", "allowlist") and not varies:
+        argv.append("--no-vary-origin")
+    if found.preflight:
+        before, before_fixed, approximated = _cors_policy(found.preflight, page)
+        notes += approximated
+        if (before, before_fixed) != (policy, fixed):
+            argv += ["--preflight-cors", before]
+        allowed = found.preflight.get("access-control-allow-headers", "").lower()
+        argv += ["--allow-headers", "wildcard" if allowed.strip() == "*" else "authorization" if "authorization" in
+                 allowed else "content-type"]  # fmt: skip
+        if "content-type" not in allowed and allowed.strip() != "*" and body in (None, "json"):
+            notes.append("the preflight's answer allows no Content-Type header, which the model always allows")
+        age = found.preflight.get("access-control-max-age", "").strip()
+        if age.isdigit():
+            argv += ["--max-age", age]
+    if found.login_path and found.login_path != REQUESTS["login"].path and not any(
+            parse_set_cookie(line, "a line", header=False).last("path") for line in lines[:1]):  # fmt: skip
+        notes.append(f"the login went to {found.login_path}, the model's to {REQUESTS['login'].path}: a cookie without "
+                     "Path gets its directory as the default path, so give Path explicitly")  # fmt: skip
+    return argv, notes
+
+
+def _options(argv: list[str]) -> list[tuple[str, list[str]]]:
+    """A command line as (option, its values) pairs, in order."""
+    out: list[tuple[str, list[str]]] = []
+    for arg in argv:
+        if arg.startswith("--"):
+            out.append((arg, []))
+        else:
+            out[-1][1].append(arg)
+    return out
+
+
+def _given(argv: Sequence[str]) -> set[str]:
+    """The options a command line names."""
+    return {arg.split("=", 1)[0] for arg in argv if arg.startswith("--")}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    given = _given(argv)
+    try:
+        found = read_evidence(args, given)
+    except ValueError as e:
+        parser.error(str(e))
+    if found is not None:  # the evidence's options, each one the user did not give
+        extra, approximated = evidence_options(found, args.page if "--page" in given else None)
+        kept = []
+        for flag, values in _options(extra):
+            if flag not in given:
+                kept += [flag, *values]
+        if found.page is None and "--page" not in given:
+            parser.error(f"{found.source} does not show the page's origin: add --page ORIGIN")
+        print(f"read from {found.source}: " + " ".join(kept), file=sys.stderr)
+        for note in (*found.notes, *approximated):
+            print(f"note: {note}", file=sys.stderr)
+        args = parser.parse_args(kept + argv)
     browsers = list(dict.fromkeys(args.browser or sorted(PROFILES)))
     try:
         spec = spec_from_args(args)

@@ -127,7 +127,19 @@ CHANGED = {
         "state=X; Path=/; Secure; SameSite=None",
     ],  # fmt: skip
 }
-NOT_THE_SETUP = {"--browser", "--json", "--verify", "--help", "--expect"}
+# explain reads these into the setup's other options (--har, --curl, --probe), or they say what to print and run
+NOT_THE_SETUP = {
+    "--browser",
+    "--json",
+    "--verify",
+    "--help",
+    "--expect",
+    "--har",
+    "--curl",
+    "--probe",
+    "--probe-method",
+    "--probe-body",
+}
 
 
 def _local(argv: list[str]):
