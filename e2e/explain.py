@@ -661,19 +661,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     given = _given(argv)
     try:
-        found = read_evidence(args, given)
+        evidence = read_evidence(args, given)
     except ValueError as e:
         parser.error(str(e))
-    if found is not None:  # the evidence's options, each one the user did not give
-        extra, approximated = evidence_options(found, args.page if "--page" in given else None)
+    if evidence is not None:  # the evidence's options, each one the user did not give
+        extra, approximated = evidence_options(evidence, args.page if "--page" in given else None)
         kept = []
         for flag, values in _options(extra):
             if flag not in given:
                 kept += [flag, *values]
-        if found.page is None and "--page" not in given:
-            parser.error(f"{found.source} does not show the page's origin: add --page ORIGIN")
-        print(f"read from {found.source}: " + " ".join(kept), file=sys.stderr)
-        for note in (*found.notes, *approximated):
+        if evidence.page is None and "--page" not in given:
+            parser.error(f"{evidence.source} does not show the page's origin: add --page ORIGIN")
+        print(f"read from {evidence.source}: " + " ".join(kept), file=sys.stderr)
+        for note in (*evidence.notes, *approximated):
             print(f"note: {note}", file=sys.stderr)
         args = parser.parse_args(kept + argv)
     browsers = list(dict.fromkeys(args.browser or sorted(PROFILES)))
@@ -706,7 +706,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{spec.server.redirect_status}")  # fmt: skip
         print("\n".join(describe_lines(spec)))
         print("\n".join(render(PROFILES[name], flow) for name, flow in flows.items()))
-    code = _verify(spec, browsers, args.json, fixes[0] if fixes else None) if args.verify else 0
+    if args.verify and args.probe:  # the real browsers against the user's own server, not ours
+        code = _load_verify().verify_server(evidence, spec, browsers, args.probe_body, as_json=args.json)
+    else:
+        code = _verify(spec, browsers, args.json, fixes[0] if fixes else None) if args.verify else 0
     broken = [s.name for s, b in found.items() if b is not None]
     if args.expect == "works" and broken:
         print(f"expect works: the session does not work in {doctor.where([s for s, b in found.items() if b], found)}",

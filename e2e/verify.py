@@ -5,9 +5,15 @@ the harness's driver and verdict, as in the matrix.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import http.server
 import json
+import socket
+import ssl
 import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -135,6 +141,110 @@ def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False, of: str =
                 own.close()
                 browser.close()
     return 1 if failures else 0
+
+
+# `explain --probe --verify`: the probed login made by the real browsers from a page on the user's page origin: their
+# own page where a server answers there, else this one, served there for the run by a listener of its own.
+PROBE_PAGE = b"<!doctype html><title>cookie-matrix: the page of your app</title>"
+PROBE_LOGIN_JS = """async ([url, method, credentials, mode, contentType, body]) => {
+  const headers = body == null ? {} : {"Content-Type": contentType};
+  try {
+    const answer = await fetch(url, {method, credentials, mode, headers, body, cache: "no-store"});
+    return {outcome: answer.type === "opaque" ? "opaque" : "resolved", status: answer.status};
+  } catch (error) {
+    return {outcome: "network_error", error: String(error)};
+  }
+}"""
+
+
+def verify_server(found, spec: FlowSpec, browsers: list[str], body: str | None, as_json: bool = False) -> int:
+    """Drive the real browsers against the user's own server (what --probe read, `found`): the probed login, with
+    `body`, made by fetch() with the spec's options from a page on the spec's page origin (page_on), its answer the
+    user's server's own; what script got and whether the jar kept the session cookie, next to the oracle's
+    expectation of the spec. 1 on a mismatch."""
+    from playwright.sync_api import sync_playwright
+
+    from e2e.harness.launch import launch, load_playwright_config
+    from server.hosts import TestHosts
+
+    config, failures = load_playwright_config(), 0
+    with TestHosts.running(proxy=False) as hosts, page_on(spec.page, hosts.ca) as whose, sync_playwright() as pw:
+        if not as_json:
+            print(f"\nthe page: {whose}; the login: {found.login_method} {found.login_url}, your server's own answer")
+        for name in browsers:
+            wanted = expect(spec, profile_for(name)).steps["login"]
+            browser = launch(pw, name, hosts, config)  # the project's launch settings (hosts: for their certificate)
+            try:
+                context = browser.new_context(**config.CONTEXT)
+                page = context.new_page()
+                page.goto(spec.page + "/")
+                got = page.evaluate(PROBE_LOGIN_JS, [found.login_url, found.login_method, spec.credentials, spec.mode,
+                                                     found.login_content_type, body])  # fmt: skip
+                stored = any(c["name"] == spec.cookie_name for c in context.cookies(spec.api))
+            finally:
+                browser.close()
+            rows = [("fetch", wanted.fetch, got["outcome"]), ("cookie_stored", wanted.cookie_stored, stored)]
+            differs = [field for field, want, seen in rows if want != seen]
+            failures += bool(differs)
+            if as_json:
+                print(json.dumps({"browser": name, "version": browser.version, "of": "your server",
+                                  "expected": {f: w for f, w, _ in rows}, "observed": {f: o for f, _, o in rows}
+                                  | {"status": got.get("status"), "error": got.get("error")},
+                                  "mismatches": differs}))  # fmt: skip
+                continue
+            print(
+                f"{name} {browser.version} against your server: "
+                + ("matches the oracle" if not differs else "DISAGREES with the oracle")
+            )
+            for field, want, seen in rows:
+                flag = "   <-- differs" if want != seen else ""
+                print(f"  login    {field:14} {str(want):>16} {str(seen):>16}{flag}")
+            print(
+                f"  your server answered {got.get('status', 'nothing script could read')}"
+                + (f" ({got['error']})" if got.get("error") else "")
+            )
+    return 1 if failures else 0
+
+
+@contextlib.contextmanager
+def page_on(origin: str, ca) -> Iterator[str]:
+    """A page on `origin`, which must be on this machine: the user's own where a server answers there (their dev
+    server), else PROBE_PAGE, served there for the block by a listener of its own (TLS from `ca` for https). What it
+    is, for the output."""
+    o = parse_origin(origin, "page")
+    if o.host not in ("localhost", "127.0.0.1"):
+        raise ValueError(f"--probe --verify loads the page on this machine, but {origin} is not: give --page on "
+                         "http://localhost or http://127.0.0.1 (the page's port, e.g. your dev server's)")  # fmt: skip
+    try:
+        socket.create_connection(("127.0.0.1", o.port), timeout=1).close()
+        yield f"your own at {origin}"
+        return
+    except OSError:
+        pass
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(PROBE_PAGE)))
+            self.end_headers()
+            self.wfile.write(PROBE_PAGE)
+
+        def log_message(self, *args) -> None:
+            """Quiet."""
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", o.port), Page)
+    if o.scheme == "https":
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert(o.host).configure_cert(context)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"a blank page served at {origin} for the run (nothing answered there)"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation, observed: dict, mismatches,

@@ -92,3 +92,23 @@ def test_bad_evidence_is_refused_with_what_to_change(capsys, argv, message):
         explain.main(argv)
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.browser_e2e
+def test_probe_verify_drives_the_browsers_against_the_user_s_own_server(capsys):
+    """--probe --verify: the real browsers make the probed login from a page on the user's page origin against their
+    own server (here the test's, with a page of its own there), and keep its cookie as the oracle says they would."""
+    with TestHosts.running(proxy=False) as hosts:
+        page = hosts.origin("localhost_http")
+        hosts.configure(settings_for(ServerSpec("sid=X; Path=/; HttpOnly", cors="allowlist", allowlist=(page,))))
+        api = hosts.origin("localhost_http_alt_port")
+        body = json.dumps({"username": "alice", "password": USERS["alice"]})
+        code = explain.main(["--probe", api + "/api/login", "--page", page, "--probe-body", body, "--credentials",
+                             "include", "--verify", "--json"])  # fmt: skip
+        logins = [r for r in hosts.state.records if r.method == "POST"]
+    results = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"browser"')]
+    assert code == 0 and {r["browser"] for r in results} == {"chromium", "firefox"}
+    for result in results:
+        assert result["of"] == "your server" and result["mismatches"] == []
+        assert result["observed"]["cookie_stored"] is True and result["observed"]["status"] == 200
+    assert len(logins) == 3  # the probe's, and each browser's
