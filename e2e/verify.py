@@ -12,7 +12,6 @@ import json
 import socket
 import ssl
 import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from e2e.oracle.flow import STEP_FIELDS, FlowExpectation, expect
 from e2e.oracle.profiles import profile_for
 from e2e.oracle.sites import parse_origin, registrable_domain
 from e2e.oracle.spec import FlowSpec
+from server.hosts import TestHosts, in_background
 
 
 def _is_loopback_name(host: str) -> bool:
@@ -112,7 +112,6 @@ def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False, of: str =
     from e2e.harness.launch import launch, launch_options, load_playwright_config
     from e2e.harness.session import ThirdPartyBrowsers
     from e2e.harness.verdict import compare, observed_json
-    from server.hosts import TestHosts
 
     config = load_playwright_config()
     failures = 0
@@ -165,7 +164,6 @@ def verify_server(found, spec: FlowSpec, browsers: list[str], body: str | None, 
     from playwright.sync_api import sync_playwright
 
     from e2e.harness.launch import launch, load_playwright_config
-    from server.hosts import TestHosts
 
     config, failures = load_playwright_config(), 0
     with TestHosts.running(proxy=False) as hosts, page_on(spec.page, hosts.ca) as whose, sync_playwright() as pw:
@@ -238,13 +236,8 @@ def page_on(origin: str, ca) -> Iterator[str]:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert(o.host).configure_cert(context)
         server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with in_background(server):
         yield f"a blank page served at {origin} for the run (nothing answered there)"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation, observed: dict, mismatches,

@@ -189,6 +189,20 @@ def spki_sha256(leaf: trustme.LeafCert) -> str:
     return base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
 
+@contextlib.contextmanager
+def in_background(server) -> Iterator[None]:
+    """Serve `server` (a socketserver server: serve_forever, shutdown, server_close) in a thread of its own for the
+    block, then stop it."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 def find_nginx() -> str | None:
     """nginx on PATH or where Debian puts it, else None."""
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)

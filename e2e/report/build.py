@@ -65,7 +65,8 @@ def rows(record: CaseRecord) -> list[dict]:
     fields += [("login", f"jar.{name}", stored.get(name), seen.get(name)) for name in sorted(set(stored) | set(seen))]
     if record.spec["server"].get("exact"):  # the Cookie headers and document.cookie are compared as text
         want, got = record.expected, record.observed
-        fields += [(step, "cookie_header", want[step]["cookie_header"], got[step]["cookie_header"]) for step in record.steps]
+        fields += [(step, "cookie_header", want[step]["cookie_header"], got[step]["cookie_header"])
+                   for step in record.steps]  # fmt: skip
         fields.append(("login", "document_cookie", want["document_cookie"], got["document_cookie"]))
     listed = {(step, name) for step, name, _, _ in fields}
     # a mismatch of a field the table has no row for (a preflight that carried a cookie, a second cookie in the jar)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import playwright
 
+from server.hosts import in_background
+
 TRACE_VIEWER = Path(playwright.__file__).parent / "driver" / "package" / "lib" / "vite" / "traceViewer"
 PREFIX = "/trace-viewer/"
 
@@ -45,14 +47,8 @@ def serving(report_dir: Path, port: int = 0) -> Iterator[str]:
         raise FileNotFoundError(f"the installed Playwright has no trace viewer at {TRACE_VIEWER}")
     handler = functools.partial(_Handler, directory=str(report_dir))
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with in_background(server):
         yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def main(argv=None) -> int:

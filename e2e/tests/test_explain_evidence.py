@@ -4,6 +4,8 @@ and --probe (a server this test starts), each read into the options of one setup
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from server.app import USERS
 from server.hosts import TestHosts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "evidence"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(capsys, *argv: str) -> tuple[int, dict, str]:
@@ -95,7 +98,7 @@ def test_bad_evidence_is_refused_with_what_to_change(capsys, argv, message):
 
 
 @pytest.mark.browser_e2e
-def test_probe_verify_drives_the_browsers_against_the_user_s_own_server(capsys):
+def test_probe_verify_drives_the_browsers_against_the_user_s_own_server():
     """--probe --verify: the real browsers make the probed login from a page on the user's page origin against their
     own server (here the test's, with a page of its own there), and keep its cookie as the oracle says they would."""
     with TestHosts.running(proxy=False) as hosts:
@@ -103,11 +106,12 @@ def test_probe_verify_drives_the_browsers_against_the_user_s_own_server(capsys):
         hosts.configure(settings_for(ServerSpec("sid=X; Path=/; HttpOnly", cors="allowlist", allowlist=(page,))))
         api = hosts.origin("localhost_http_alt_port")
         body = json.dumps({"username": "alice", "password": USERS["alice"]})
-        code = explain.main(["--probe", api + "/api/login", "--page", page, "--probe-body", body, "--credentials",
-                             "include", "--verify", "--json"])  # fmt: skip
+        run = subprocess.run([sys.executable, "-m", "e2e.explain", "--probe", api + "/api/login", "--page", page,
+                              "--probe-body", body, "--credentials", "include", "--verify", "--json"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
         logins = [r for r in hosts.state.records if r.method == "POST"]
-    results = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"browser"')]
-    assert code == 0 and {r["browser"] for r in results} == {"chromium", "firefox"}
+    results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith('{"browser"')]
+    assert run.returncode == 0 and {r["browser"] for r in results} == {"chromium", "firefox"}, run.stderr[-2000:]
     for result in results:
         assert result["of"] == "your server" and result["mismatches"] == []
         assert result["observed"]["cookie_stored"] is True and result["observed"]["status"] == 200
