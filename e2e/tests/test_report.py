@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.cases import Case, core
+from e2e.cases import Case, core, embedded_grid
 from e2e.harness.results import CaseRecord
 from e2e.oracle.flow import STEP_FIELDS, expect
 from e2e.oracle.profiles import CHROMIUM, FIREFOX
@@ -26,7 +26,8 @@ class Hosts:
     def origin(name: str) -> str:
         return {"app_https": "https://app.site-a.test:8443", "api_site_b_https": "https://api.site-b.test:8443",
                 "api_site_a_https": "https://api.site-a.test:8443",
-                "app_https_alt_port": "https://app.site-a.test:9443"}[name]  # fmt: skip
+                "app_https_alt_port": "https://app.site-a.test:9443",
+                "embedder_cross_site_https": "https://portal.site-d.test:8443"}[name]  # fmt: skip
 
 
 def _record(case: Case, profile, nodeid: str, flip: tuple[str, str] | None = None) -> CaseRecord:
@@ -77,6 +78,7 @@ def report_dir(tmp_path_factory, browser) -> Path:
     records.append(_record(lax, FIREFOX, f"t[firefox-{lax.id}]"))
     records.append(_record(SIMPLE, CHROMIUM, f"t[chromium-{SIMPLE.id}]"))
     records.append(_record(partitioned, CHROMIUM, f"t[chromium-{partitioned.id}-jar]", ("login", "jar.partition_key")))
+    records += [_record(c, CHROMIUM, f"t[chromium-{c.id}]") for c in EMBEDDED]
     traces = {records[0].nodeid: "traces/failing/trace.zip"}
     reruns = {records[0].nodeid: "failed again (Failed)"}
     write(folder, build(records, {}, traces, meta_for(["pytest", "e2e"], {"chromium": "1.0"}, "1.64.1", 0), reruns))
@@ -91,6 +93,13 @@ def report_dir(tmp_path_factory, browser) -> Path:
 # A same-site simple request whose CORS answer has no ACAO: a network error for script, the cookie stored anyway.
 SIMPLE = Case("slice_simple_request", "include", "same_site_subdomain-https", CookieConfig(samesite="Lax", secure=True),
               cors="none", body="form")  # fmt: skip
+# Two cells of slice_embedded's grid: the cross-site embedder, Chromium's default setting, the API the frame's own
+# origin; a SameSite=None cookie (blocked: no session) and a Partitioned one (the session kept).
+EMBEDDED = [
+    case
+    for case, (row, column) in embedded_grid()
+    if column == "cross_site|default" and row in ("none|same_origin-https", "partitioned|same_origin-https")
+]
 CHROMIUM_FAILING = next(c for c in core() if c.setup == "cross_site-https" and c.credentials == "include").id
 
 
@@ -104,17 +113,18 @@ def test_report_renders_offline_with_working_filters(report_dir, page):
     counts = page.locator("#counts").inner_text()
     assert (failed, deviations) == ("3", "3"), "the fixture should hold three failures and three known deviations"
     assert counts.startswith(f"{passed} passed{failed} failed{deviations} known deviations"), counts
-    cells = page.locator("td.cell")
+    cells = page.locator("table.grid:not(.embedded) td.cell")
     assert cells.count() == 8
     page.select_option("#f-outcome", "failed")
-    assert page.locator("td.cell:not(.dim)").count() == 3
+    assert page.locator("table.grid:not(.embedded) td.cell:not(.dim)").count() == 3
     page.select_option("#f-outcome", "")
     page.select_option("#f-browser", "firefox")
     assert page.locator("section.browser:not(.hidden)").count() == 1
     assert page.locator("section.browser:not(.hidden) h2").inner_text().startswith("firefox")
     page.select_option("#f-browser", "")
     page.fill("#f-text", "samesite_none partitioned")
-    assert page.locator("#shown").inner_text() == f"{page.locator('td.cell:not(.dim)').count()} shown"
+    shown = page.locator("[data-case]:not(.dim):not(.hidden)").count()
+    assert page.locator("#shown").inner_text() == f"{shown} shown"
     assert all(
         "samesite_none" in t and "partitioned" in t
         for t in page.locator("td.cell:not(.dim)").evaluate_all("els => els.map(e => e.dataset.case)")
@@ -185,8 +195,20 @@ def test_a_slice_reads_as_its_question_and_shows_cors_is_no_cookie_firewall(repo
     jar kept the cookie while script could not read the answer."""
     page.goto((report_dir / "index.html").as_uri())
     section = page.locator("section.browser", has=page.locator("h2", has_text="chromium"))
-    assert "CORS is not a cookie firewall" in section.locator("p.question").inner_text()
+    assert section.locator("p.question", has_text="CORS is not a cookie firewall").count() == 1
     headers = section.locator("table.slice th").all_inner_texts()
     row = dict(zip(headers, section.locator(f"tr[data-case='{SIMPLE.id}'] td").all_inner_texts()))
     assert (row["login reached the server"], row["script read login's answer"], row["stored in the jar"]) == (
         "yes", "no", "yes"), row  # fmt: skip
+
+
+def test_the_embedded_slice_reads_as_a_grid_of_kept_sessions(report_dir, page):
+    """slice_embedded opens with its grid: per embedder and third-party setting, which cookie kinds keep the framed
+    app's session, as each case observed (in Chromium's default: unpartitioned blocked, partitioned kept)."""
+    page.goto((report_dir / "index.html").as_uri())
+    grid = page.locator("section.browser[data-browser='chromium'] table.grid.embedded")
+    assert "cross-site embedder" in grid.locator("thead").inner_text()
+    kept = {row.locator("th").inner_text(): row.locator("td.cell").inner_text()
+            for row in grid.locator("tbody tr").all() if row.locator("td.cell").count()}  # fmt: skip
+    assert kept.keys() == {"none · same_origin-https", "partitioned · same_origin-https"}
+    assert kept["none · same_origin-https"].startswith("✗") and kept["partitioned · same_origin-https"].startswith("✓")
