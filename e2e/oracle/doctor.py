@@ -89,11 +89,15 @@ def diagnose(spec: FlowSpec, flow: FlowExpectation) -> Breakage | None:
     """The first place where the session breaks in `flow` (the oracle's expectation of `spec`), or None: it works."""
     name = spec.cookie_name
     credentials_rule = f"fetch-credentials-{spec.credentials}"
+    # the mode leaves cookies out: omit, or same-origin to another origin (a redirect's hops aside)
+    excluded = spec.credentials == "omit" or (spec.credentials == "same-origin" and spec.page != spec.api)
     for step in _STEPS_NEEDED:
         s = flow.steps[step]
         if s.server_status is None:
             rule = _in(reversed(s.reasons), _UNREADABLE) or s.reasons[-1]
             return _breakage(spec, step, "not_reached", rule, flow)
+        if step == "login" and spec.server.exact:  # no session id in the lines: nothing after login is logged in
+            return _breakage(spec, "me", "not_authenticated", "server-exact-lines", flow)
         if step == "login":
             refused = _first_refusal(s.refused, name)
             if not s.cookie_stored:
@@ -101,7 +105,7 @@ def diagnose(spec: FlowSpec, flow: FlowExpectation) -> Breakage | None:
                     return _breakage(spec, step, "not_stored", "server-secure-needs-tls", flow)
                 if refused:
                     return _breakage(spec, step, "not_stored", refused, flow)
-                if credentials_rule in s.reasons and spec.credentials != "include":
+                if excluded:
                     return _breakage(spec, step, "not_stored", credentials_rule, flow)
                 if s.server_status and s.server_status >= 400:
                     rule = _in(s.reasons, _SERVER_REFUSALS) or "server-login"
@@ -116,7 +120,7 @@ def diagnose(spec: FlowSpec, flow: FlowExpectation) -> Breakage | None:
         else:
             if not s.cookie_sent:
                 withheld = _first_refusal(s.withheld, name)
-                if credentials_rule in s.reasons and spec.credentials != "include" and not withheld:
+                if excluded and not withheld:
                     withheld = credentials_rule
                 rule = withheld or ("cookie-jar-empty" if not flow.steps["login"].cookie_stored else s.reasons[-1])
                 return _breakage(spec, step, "not_sent", rule, flow)
@@ -227,6 +231,10 @@ def sentence(spec: FlowSpec, step: str, what: str, rule: str) -> str:
         ),
         "cookie-jar-empty": lambda: "login stored no cookie",
         "server-no-session": lambda: "the cookie that came holds no live session",
+        "server-exact-lines": lambda: (
+            "the lines go byte for byte, with no session id in them (--exact, or a first "
+            "line that names no cookie), so no session reaches the browser: how the browser reads each line is below"
+        ),
     }
     cause = causes.get(rule)
     because = cause() if cause else RULES[rule].text.rstrip(".") if rule in RULES else rule

@@ -139,3 +139,17 @@ def test_lint_reads_the_cors_answers(changes, words):
     s = replace(s, server=replace(s.server, **changes))
     assert any(words in line for line in lint(s)), lint(s)
     assert lint(spec()) == []
+
+
+def test_lines_sent_byte_for_byte_carry_no_session_and_say_so():
+    """A first line that names no cookie goes byte for byte, without the server's session id: the diagnosis says that,
+    not a credentials mode (the page and the API are one origin) nor a cookie refused."""
+    s = spec(APP, APP, "token", "same-origin")
+    found = diagnoses(s, settings_of(s), NOW)
+    assert {(b.step, b.rule) for b in found.values()} == {("me", "server-exact-lines")}
+
+
+def test_same_origin_credentials_to_the_page_s_own_origin_are_no_cause():
+    """credentials 'same-origin' to the page's own origin sends the cookie: a refusal there is another rule's."""
+    s = spec(APP, APP, "sid=x; Path=/; Domain=other.org; Secure", "same-origin")
+    assert diagnose(s, expect(s, CHROMIUM, NOW)).rule == "cookie-domain-mismatch"
