@@ -413,7 +413,10 @@ class BrowserModel:
         reasons += why
         if given is None:
             given = "allow" if permission == "granted" else "disallow"
-            reasons += ["storage-access-activation", f"storage-access-{permission}"]
+            reasons.append("storage-access-activation")
+            if self.profile.storage_access_by_interaction.value:
+                reasons.append("storage-access-prior-interaction")
+            reasons.append(f"storage-access-{permission}")
         if given == "allow":
             self.access.add((top, page))
         return ("granted" if given == "allow" else "denied"), tuple(reasons)

@@ -104,6 +104,9 @@ class BrowserProfile:
     # In plain words: how this browser answers a frame's requestStorageAccess() where the permission decides, and how
     # the suite obtains that answer for real (explain prints it beside a storage-access flow)
     storage_access_note: Fact = Fact("not checked for this profile", "")
+    # whether the browser decides a cross-site frame's request by the user's earlier top-level interaction with the
+    # frame's site (a grant it makes by itself), rather than by a 'storage-access' permission the user answered
+    storage_access_by_interaction: Fact = Fact(False, "Storage Access API #dom-document-requeststorageaccess")
     # In plain words, for a reader of the report and of `explain`: what decides third-party cookies in the contexts
     # the suite makes, with its source.
     third_party_note: Fact = Fact("not checked for this profile", "")
@@ -477,6 +480,14 @@ FIREFOX = replace(
         "(network.cookie.cookieBehavior 0 and 1, the suite's settings), while BEHAVIOR_REJECT_TRACKER_AND_PARTITION_"
         "FOREIGN (5, the default) returns Nothing(): the permission decides; dom/base/Document.cpp "
         "HasStorageAccessSync runs the same checks",
+    ),
+    storage_access_by_interaction=Fact(
+        True,
+        "dom/base/Document.cpp CreatePermissionGrantPromise: an automatic grant where "
+        "AutomaticStorageAccessPermissionCanBeGranted (ContentBlockingUserInteraction::Exists for the frame's site), "
+        "else a prompt; toolkit/components/antitracking/StorageAccessAPIHelper.cpp "
+        "CompleteAllowAccessForOnChildProcess refuses a host listed in "
+        "privacy.restrict3rdpartystorage.userInteractionRequiredForHosts without that interaction",
     ),
     storage_access_note=Fact(
         "Firefox grants access by itself to a site the user clicked on top-level (an auto-grant), and otherwise shows "

@@ -671,6 +671,15 @@ _TABLE = (
         f"{SAA} #dom-document-requeststorageaccess (transient activation; the permission key of 'storage-access')",
     ),
     Rule(
+        "storage-access-prior-interaction",
+        "This browser answers a cross-site frame by the user's earlier interaction with the frame's own site, "
+        "top-level: it grants access by itself after such a click (the case clicks the app's own page first), and "
+        "otherwise "
+        "prompts or, for a host listed as needing that interaction (the suite's Firefox lists the app's), refuses.",
+        "profile storage_access_by_interaction (Firefox dom/base/Document.cpp AutomaticStorageAccessPermission"
+        "CanBeGranted; StorageAccessAPIHelper.cpp CompleteAllowAccessForOnChildProcess)",
+    ),
+    Rule(
         "storage-access-granted",
         "The permission is granted: the promise resolves and the framed document has storage access from then on (a "
         "new document of the frame asks again).",
