@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 from playwright.sync_api import Browser, BrowserContext, Frame, Page
 
@@ -42,6 +43,8 @@ def _utf8(name: str) -> str:
 # The client page's own signal that its module loaded (client/index.html sets it).
 CLIENT_READY = "document.documentElement.dataset.ready === 'true'"
 
+# The client's frame in each embedder page (BrowserCase.document), kept so that finding it costs no round trip.
+_FRAMES: WeakKeyDictionary = WeakKeyDictionary()
 # The top-level page that frames the client (FlowSpec.embed_in): its `src` query parameter is the frame's URL.
 EMBED_PAGE = "/client/embed.html"
 # The framed client's button whose click asks for storage access, and the client page's heading, which a user's
@@ -225,13 +228,16 @@ class BrowserCase:
             page.on("crash", lambda crashed: self._pages.pop(key, None))
             self._load_embedder(page, origin, embed_in)
             self._pages[key] = page
-        return page.query_selector("#client").content_frame()
+        frame = _FRAMES.get(page)
+        if frame is None or frame.is_detached():
+            frame = _FRAMES[page] = page.query_selector("#client").content_frame()
+        return frame
 
     def _load_embedder(self, page: Page, origin: str, embed_in: str) -> None:
         """`page` shows the embedder on `embed_in` framing the client on `origin`, loaded and ready."""
         src = self.hosts.url(origin, "/")
         page.goto(self.hosts.url(embed_in, EMBED_PAGE) + "?src=" + quote(src, safe=""))
-        frame = page.wait_for_selector("#client").content_frame()
+        frame = _FRAMES[page] = page.wait_for_selector("#client").content_frame()
         frame.wait_for_url(src)
         frame.wait_for_function(CLIENT_READY)
 
