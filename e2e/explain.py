@@ -689,6 +689,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for note in notes:
         print(note, file=sys.stderr)
     found, fixes, lint = advice(spec, browsers)
+    assumed = evidence is not None and evidence.credentials is None and "--credentials" not in given
+    if assumed and not args.json:  # what the diagnosis rests on that the evidence does not show
+        print(f"assumed: {evidence.source} does not show the fetch's credentials mode, so this is fetch's default, "
+              f"credentials: '{spec.credentials}'; add --credentials include if your fetch sends that")  # fmt: skip
     if args.json:
         data = {name: flow.to_json() | {
             "diagnosis": {s.name: (b.to_json() if b else None) for s, b in found.items() if s.browser == name},

@@ -116,3 +116,14 @@ def test_probe_verify_drives_the_browsers_against_the_user_s_own_server():
         assert result["of"] == "your server" and result["mismatches"] == []
         assert result["observed"]["cookie_stored"] is True and result["observed"]["status"] == 200
     assert len(logins) == 3  # the probe's, and each browser's
+
+
+def test_what_the_evidence_does_not_show_is_said_before_the_diagnosis(capsys):
+    """A HAR without a request that shows the credentials mode: the first line says the diagnosis assumes fetch's
+    default and which flag to add; with the flag given, no such line."""
+    har = str(FIXTURES / "chromium_cross_site.har")
+    explain.main(["--har", har])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("assumed:") and "credentials: 'same-origin'" in first and "--credentials include" in first
+    explain.main(["--har", har, "--credentials", "include"])
+    assert capsys.readouterr().out.startswith("diagnosis:")
