@@ -16,7 +16,6 @@ Pure: the oracle's models only, no browser, no I/O.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -303,12 +302,17 @@ def summary(found: dict[Setting, Breakage | None]) -> list[str]:
 class Change:
     """One change to a setup, as a user makes it: its kind, what it does to the spec, how it reads in their code."""
 
-    kind: str  # "fetch", "cors", "cookie", "proxy", "origins", "frame"
+    kind: str  # "fetch", "cors", "cookie", "proxy", "origins", "frame", "redirect"
     label: str
     apply: Callable[[FlowSpec], FlowSpec] = field(compare=False, repr=False)
     code: tuple[str, ...] = ()  # the change in the user's terms, one line per framework or tool
     cost: str = ""  # what it costs in security, if anything
     size: int = 1  # how big a change it is to make (moving the API counts double)
+    touches: frozenset[str] = frozenset()  # what it changes (two changes that touch one thing are never paired)
+
+    def __post_init__(self) -> None:
+        if not self.touches:
+            object.__setattr__(self, "touches", frozenset({self.kind}))
 
 
 @dataclass(frozen=True)
@@ -356,7 +360,8 @@ def _with_line(spec: FlowSpec, line: str) -> FlowSpec:
 
 def _cookie_change(label: str, set_attrs: dict[str, str | None], drop=(), express="", flask="", cost="") -> Change:
     return Change("cookie", label, lambda s: _with_line(s, _line(_cookie(s), set_attrs, drop)),
-                  tuple(c for c in (express, flask) if c), cost)  # fmt: skip
+                  tuple(c for c in (express, flask) if c), cost,
+                  touches=frozenset(f"cookie.{a.lower()}" for a in (*set_attrs, *drop)))  # fmt: skip
 
 
 def candidates(spec: FlowSpec) -> list[Change]:
@@ -468,6 +473,19 @@ def candidates(spec: FlowSpec) -> list[Change]:
                 ),
             )
         )
+    if spec.redirect_via and spec.server.redirect_status in (301, 302, 303):
+        out.append(Change("redirect", "answer the login's redirect with 307 (it keeps the POST and its body)",
+                          lambda s: replace(s, server=replace(s.server, redirect_status=307)), (
+                              "res.redirect(307, url)  // express", "redirect(url, code=307)  # Flask")))  # fmt: skip
+    if spec.login == "idp":
+        state = spec.server.state
+        wanted = ("None", True) if spec.idp_return == "form_post" else ("Lax", state.has("secure"))
+        if (state.last("samesite"), state.has("secure")) != wanted:
+            line = _line(state, {"SameSite": wanted[0], **({"Secure": None} if wanted[1] else {})})
+            out.append(Change("cookie", f"the state cookie SameSite={wanted[0]}", lambda s: replace(
+                s, server=replace(s.server, state_cookie=line)), (
+                f"the OAuth library's state cookie: sameSite '{wanted[0].lower()}'"
+                + (", secure: true" if wanted[1] else ""),), touches=frozenset({"state cookie"})))  # fmt: skip
     if spec.embed_in and spec.storage_access == "none" and not same_site(page, parse_origin(spec.embed_in, "e"), True):
         out.append(Change("frame", "ask for storage access from a click in the frame", lambda s: replace(
             s, storage_access="granted"), (
@@ -513,28 +531,32 @@ def _evaluate(spec: FlowSpec, settings: list[Setting], now: float | None) -> tup
 
 def fixes(spec: FlowSpec, browsers: Iterable[str] = tuple(PROFILES), now: float | None = None,
           most: int = 5) -> list[Fix]:  # fmt: skip
-    """The smallest changes that make the session work, searched with the oracle: each candidate alone, then pairs of
-    different kinds; ranked by how big the change is and where it still fails, together (a change of one cookie
-    attribute that fails in one setting ranks with moving the API that fails nowhere, and before it: fewer changes
-    first), and a fix that weakens security never first. Only fixes that work somewhere the setup does not."""
+    """The smallest changes that make the session work, searched with the oracle: each candidate alone, then each one
+    that moved the diagnosis (fixed a setting, or broke later or otherwise) paired with every other change that
+    touches something else; ranked by how big the change is and where it still fails, together (a change of one
+    cookie attribute that fails in one setting ranks with moving the API that fails nowhere, and before it: fewer
+    changes first), and a fix that weakens security never first. Only fixes that work somewhere the setup does not."""
     settings = settings_of(spec, browsers)
-    base_works, _ = _evaluate(spec, settings, now)
+    base = diagnoses(spec, settings, now)
+    base_works = [s for s, b in base.items() if b is None]
     singles = candidates(spec)
     found: list[Fix] = []
-    tried = [(c,) for c in singles] + [
-        (a, b) for a, b in itertools.combinations(singles, 2) if a.kind != b.kind or a.kind == "cookie" and a.label
-        != b.label and not (a.kind == b.kind == "cookie")]  # fmt: skip
-    for changes in tried:
-        try:
-            changed = spec
-            for change in changes:
-                changed = change.apply(changed)
-            changed = FlowSpec(**{f: getattr(changed, f) for f in _INPUTS})  # validated afresh
-        except ValueError:
+    moved: list[Change] = []
+    pairs = []
+    for changes in [(c,) for c in singles]:
+        outcome = _tried(spec, changes, settings, now)
+        if outcome is None:
             continue
-        works, fails = _evaluate(changed, settings, now)
-        if len(works) > len(base_works) and set(base_works) <= set(works):
-            found.append(Fix(changes, tuple(works), tuple(fails), changed))
+        changed, after = outcome
+        if after != base:
+            moved.append(changes[0])
+        found += _fix(changes, changed, after, base_works)
+    for a in moved:
+        pairs += [(a, b) for b in singles if b is not a and not a.touches & b.touches and (b, a) not in pairs]
+    for changes in pairs:
+        outcome = _tried(spec, changes, settings, now)
+        if outcome is not None:
+            found += _fix(changes, *outcome, base_works)
     found = _minimal(found)
     found.sort(key=lambda f: (f.size + len(f.fails), f.size, len(f.fails), bool(f.cost),
                               [singles.index(c) for c in f.changes]))  # fmt: skip
@@ -543,6 +565,27 @@ def fixes(spec: FlowSpec, browsers: Iterable[str] = tuple(PROFILES), now: float 
         found.remove(safe)
         found.insert(0, safe)
     return found[:most]
+
+
+def _tried(spec: FlowSpec, changes: tuple[Change, ...], settings: list[Setting], now: float | None):
+    """The spec with `changes` made (validated afresh) and its diagnoses, or None where the changes do not make a
+    spec."""
+    try:
+        changed = spec
+        for change in changes:
+            changed = change.apply(changed)
+        changed = FlowSpec(**{f: getattr(changed, f) for f in _INPUTS})
+    except ValueError:
+        return None
+    return changed, diagnoses(changed, settings, now)
+
+
+def _fix(changes, changed: FlowSpec, after: dict, base_works: list[Setting]) -> list[Fix]:
+    """The changes as a fix, where they make the session work somewhere it did not and nowhere less."""
+    works = [s for s, b in after.items() if b is None]
+    if len(works) > len(base_works) and set(base_works) <= set(works):
+        return [Fix(changes, tuple(works), tuple(s for s, b in after.items() if b is not None), changed)]
+    return []
 
 
 _INPUTS = [f for f in FlowSpec.__dataclass_fields__ if FlowSpec.__dataclass_fields__[f].init]

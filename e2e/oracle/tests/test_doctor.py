@@ -153,3 +153,16 @@ def test_same_origin_credentials_to_the_page_s_own_origin_are_no_cause():
     """credentials 'same-origin' to the page's own origin sends the cookie: a refusal there is another rule's."""
     s = spec(APP, APP, "sid=x; Path=/; Domain=other.org; Secure", "same-origin")
     assert diagnose(s, expect(s, CHROMIUM, NOW)).rule == "cookie-domain-mismatch"
+
+
+def test_two_changes_are_found_where_one_moves_the_breakage():
+    """An OAuth return with a Strict state cookie (6265bis §5.8.3: not sent with the provider's cross-site return)
+    and a session cookie without Path (its default path is the callback's directory): fixing the state cookie moves
+    the breakage to the Path, and the pair of both is the fix."""
+    server = ServerSpec(
+        "sid=x; Secure; SameSite=Lax", state_cookie="state=X; Path=/; Secure; HttpOnly; SameSite=Strict"
+    )
+    s = FlowSpec(APP, APP, server, login="idp", idp="https://accounts.example.org")
+    assert {b.rule for b in diagnoses(s, settings_of(s), NOW).values()} == {"server-idp-state-missing"}
+    best = fixes(s, now=NOW)[0]
+    assert [c.label for c in best.changes] == ["the state cookie SameSite=Lax", "Path=/"] and best.everywhere
