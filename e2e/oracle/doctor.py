@@ -230,6 +230,11 @@ def sentence(spec: FlowSpec, step: str, what: str, rule: str) -> str:
         ),
         "cookie-jar-empty": lambda: "login stored no cookie",
         "server-no-session": lambda: "the cookie that came holds no live session",
+        "server-idp-state-missing": lambda: (
+            f"the provider's return (a cross-site {'GET' if spec.idp_return == 'query' else 'form POST'}) came back "
+            f"without the state cookie, whose {_samesite(spec.server.state)} keeps it from that request, so the app "
+            "refuses the login as a possible CSRF"
+        ),
         "server-exact-lines": lambda: (
             "the lines go byte for byte, with no session id in them (--exact, or a first "
             "line that names no cookie), so no session reaches the browser: how the browser reads each line is below"
