@@ -4,7 +4,8 @@ where the page and the API are, how the login was sent and answered, its Set-Coo
 answers, the requests that followed and the Cookie headers they carried, with every inference and every gap said in
 its notes.
 
-Pure data out: no browser, no oracle, no judgement of what the answers mean (that is the oracle's, e2e/oracle/).
+Pure data out: no browser, and no judgement of what the answers mean (that is the oracle's, e2e/oracle/); a probe
+sends what a browser would (its preflight, its redirects) by the oracle's own rules of Fetch (oracle/browser.py).
 Input that cannot be read gives an `EvidenceError` whose message says what to change.
 """
 
@@ -22,12 +23,12 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
+from e2e.oracle.browser import needs_preflight, redirect_method, taints_origin, unsafe_content_type, unsafe_header_names
+from e2e.oracle.sites import parse_origin
 from e2e.oracle.vocabulary import (
-    CORS_SAFELISTED_METHODS,
     JSON,
     REDIRECT_STATUSES,
     REQUESTS,
-    SAFELISTED_CONTENT_TYPES,
     media_type,
 )
 
@@ -796,8 +797,8 @@ def probe(url: str, *, page: str, method: str = "POST", path: str | None = None,
     notes.append(f"the page's origin {page} as given: the probe sends it as Origin")
     preflight = None
     cross = origin_of(target) != page
-    unsafe_type = payload is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES
-    if cross and (method not in CORS_SAFELISTED_METHODS or unsafe_type):
+    unsafe_type = payload is not None and unsafe_content_type(content_type)
+    if cross and needs_preflight(method, unsafe_header_names(unsafe_type, False)):
         headers = [("Origin", page), ("Access-Control-Request-Method", method), ("Accept", "*/*")]
         if unsafe_type:
             headers.append(("Access-Control-Request-Headers", "content-type"))
@@ -1005,19 +1006,15 @@ def _probe_chain(url: str, page: str, method: str, payload: bytes | None, conten
         except (EvidenceError, ValueError):
             notes.append(f"{current} redirects to {location}, not an http(s) URL on this machine: not followed")
             return chain
-        # Fetch #http-redirect-fetch: 301 and 302 turn a POST into a GET, 303 anything but GET and HEAD
-        if (exchange.status in (301, 302) and method == "POST") or (exchange.status == 303 and method not in
-                                                                     ("GET", "HEAD")):  # fmt: skip
+        if redirect_method(exchange.status, method) != method:  # Fetch #http-redirect-fetch
             notes.append(f"the {exchange.status} to {location} turns {method} into GET without a body, as fetch does")
             method, payload = "GET", None
-        if origin_of(location) != page and (
-            method not in CORS_SAFELISTED_METHODS
-            or (payload is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES)
-        ):
+        unsafe = unsafe_header_names(payload is not None and unsafe_content_type(content_type), False)
+        if origin_of(location) != page and needs_preflight(method, unsafe):
             notes.append(f"a browser would send a preflight to {location} before following the redirect; the probe "
                          "sends only the first request's")  # fmt: skip
-        # Fetch #http-redirect-fetch: a redirect to another origin from a URL not of the request's origin taints it
-        if origin_of(location) != origin_of(current) and origin_of(current) != page:
+        here, there = (parse_origin(origin_of(u), "a hop's origin") for u in (current, location))
+        if taints_origin(parse_origin(page, "page"), here, there):
             if origin_header != "null":
                 notes.append(f"the redirect to {location} crosses origins after leaving the page's: Origin becomes "
                              "'null', as a browser sends it")  # fmt: skip

@@ -75,6 +75,38 @@ class Exchange:
                        withheld=tuple(w[:3] for w in self.withheld))  # fmt: skip
 
 
+def unsafe_content_type(content_type: str | None) -> bool:
+    """Fetch #cors-safelisted-request-header: whether a body of this type (None: no body) makes its Content-Type a
+    CORS-unsafe request header."""
+    return content_type is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES
+
+
+def unsafe_header_names(content_type: bool, authorization: bool) -> tuple[str, ...]:
+    """Fetch #cors-unsafe-request-header-names of a request whose Content-Type is unsafe (`content_type`) and that
+    carries Authorization (`authorization`): lower case and sorted."""
+    return tuple(name for name, on in (("authorization", authorization), ("content-type", content_type)) if on)
+
+
+def needs_preflight(method: str, unsafe_names: tuple[str, ...]) -> bool:
+    """Fetch #main-fetch: a cross-origin CORS request needs a CORS preflight when its method is not CORS-safelisted
+    or it carries a CORS-unsafe request header (the preflight cache aside)."""
+    return method not in CORS_SAFELISTED_METHODS or bool(unsafe_names)
+
+
+def redirect_method(status: int, method: str) -> str:
+    """Fetch #http-redirect-fetch step 12: the method of the request that follows a redirect: GET (without its body)
+    for a 301 or 302 answering a POST and a 303 answering anything but GET or HEAD, else the same."""
+    if (status in (301, 302) and method == "POST") or (status == 303 and method not in SAFE_METHODS):
+        return "GET"
+    return method
+
+
+def taints_origin(page: Origin, current: Origin, following: Origin) -> bool:
+    """Fetch #http-redirect-fetch: whether a redirect from a URL on `current` to one on `following` sets the request's
+    tainted origin flag (its Origin then null): it crosses origins after the request left the page's origin."""
+    return following != current and page != current
+
+
 # A withheld entry for no cookie in particular: the third-party policy refused the request's access to cookies.
 ACCESS_BLOCKED = (None, "", "", ("third-party-cookies",))
 
@@ -209,13 +241,11 @@ class BrowserModel:
             if origin_header and not same_origin:
                 reasons.append("fetch-origin-header")
             if hop == 0:
-                unsafe_header = content_type is not None and media_type(content_type) not in SAFELISTED_CONTENT_TYPES
-            # Fetch #cors-unsafe-request-header-names, lower case and sorted
-            unsafe = (("authorization", authorization), ("content-type", unsafe_header))
-            unsafe_names = tuple(name for name, on in unsafe if on)
+                unsafe_header = unsafe_content_type(content_type)
+            unsafe_names = unsafe_header_names(unsafe_header, authorization)
             if authorization and hop == 0:
                 reasons.append("fetch-authorization-header")
-            make_preflight = cors_tainting and (method not in CORS_SAFELISTED_METHODS or bool(unsafe_names))
+            make_preflight = cors_tainting and needs_preflight(method, unsafe_names)
             url, cap = target.serialized() + hop_path, self.profile.preflight_max_age_cap.value
             uses_cache = not (cache == "no-store" and self.profile.no_store_skips_preflight_cache.value)
             preflight = make_preflight and (not uses_cache or self.preflights.needs_preflight(
@@ -292,12 +322,10 @@ class BrowserModel:
                 reasons.append(f"fetch-redirect-{redirect}")
                 break
             reasons.append("fetch-redirect-follow")  # Fetch #http-redirect-fetch, redirect mode "follow"
-            next_origin = chain[hop + 1][0].origin
-            if next_origin != target and page != target:
+            if taints_origin(page, target, chain[hop + 1][0].origin):
                 tainted_origin = True  # #http-redirect-fetch step 12: the request's tainted origin flag
                 reasons.append("fetch-redirect-tainted-origin")
-            if (answer.status in (301, 302) and method == "POST") or (answer.status == 303 and method not in
-                                                                        SAFE_METHODS):  # fmt: skip
+            if redirect_method(answer.status, method) != method:
                 method, content_type = "GET", None  # #http-redirect-fetch step 12: the body is dropped
                 unsafe_header = unsafe_header and self.profile.redirect_get_keeps_unsafe_headers.value
                 reasons.append("fetch-redirect-method-get")
