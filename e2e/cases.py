@@ -647,7 +647,7 @@ def embedded_slice() -> Iterator[Case]:
     cross-site to the frame × each third-party setting × Lax, SameSite=None and Partitioned cookies; a user who logged
     in top-level first, then meets the app framed by a partner; a partitioned session's logout with and without
     Partitioned, and from another partition, then the same client under a second embedder and top-level; the Storage
-    Access API granted and denied."""
+    Access API granted and denied, for the frame's own origin and for an API on another host of its site."""
     yield from (case for case, _ in embedded_grid())
     for policy, kind in itertools.product((None,) + THIRD_PARTY_POLICIES, ("none", "partitioned")):
         yield Case("slice_embedded", "include", "same_origin-https", EMBEDDED_COOKIES[kind], embed_in=EMBEDDERS[1],
@@ -662,18 +662,20 @@ def embedded_slice() -> Iterator[Case]:
     for second_embed in (SECOND_EMBEDDER, None):
         yield Case("slice_embedded", "include", "same_origin-https", partitioned, embed_in=EMBEDDERS[1],
                    reread_from="app_https", reread_embed_in=second_embed, logout_from_second=True)  # fmt: skip
-    for embed, kind, access, top_level, policy in (
-        (EMBEDDERS[1], "none", "granted", False, None),
-        (EMBEDDERS[1], "none", "denied", False, None),
-        (EMBEDDERS[1], "lax", "granted", False, None),
-        (EMBEDDERS[0], "none", "granted", False, None),
-        (EMBEDDERS[1], "none", "granted", True, None),
-        (EMBEDDERS[1], "none", "denied", True, None),
-        (EMBEDDERS[1], "partitioned", "granted", True, None),
-        (EMBEDDERS[1], "none", "granted", True, "blocked"),
-        (EMBEDDERS[1], "none", "granted", True, "allowed"),
+    for embed, setup, kind, access, top_level, policy in (
+        (EMBEDDERS[1], "same_origin-https", "none", "granted", False, None),
+        (EMBEDDERS[1], "same_origin-https", "none", "denied", False, None),
+        (EMBEDDERS[1], "same_origin-https", "lax", "granted", False, None),
+        (EMBEDDERS[0], "same_origin-https", "none", "granted", False, None),
+        (EMBEDDERS[1], "same_origin-https", "none", "granted", True, None),
+        (EMBEDDERS[1], "same_origin-https", "none", "denied", True, None),
+        (EMBEDDERS[1], "same_origin-https", "partitioned", "granted", True, None),
+        (EMBEDDERS[1], "same_origin-https", "none", "granted", True, "blocked"),
+        (EMBEDDERS[1], "same_origin-https", "none", "granted", True, "allowed"),
+        # the API on another host of the frame's site: only requests to the frame's own origin are eligible
+        (EMBEDDERS[1], "same_site_subdomain-https", "none", "granted", True, None),
     ):
-        yield Case("slice_embedded", "include", "same_origin-https", EMBEDDED_COOKIES[kind], embed_in=embed,
+        yield Case("slice_embedded", "include", setup, EMBEDDED_COOKIES[kind], embed_in=embed,
                    storage_access=access, login_top_level=top_level, third_party=policy,
                    extra_ids=(f"third_party_{policy}",) if policy else ())  # fmt: skip
     yield from script_write_cases()

@@ -279,6 +279,7 @@ class BrowserModel:
             request = self._subresource(page, target, hop_path, method, top)
             if request.storage_access:
                 reasons.append("storage-access-requests")
+                reasons += ["storage-access-same-site-requests"] if target != page else []
             header, varied, stored = None, {"origin": origin_header}, None  # the server's Vary names Origin alone
             if cache != "no-store" and method == "GET":
                 stored, why = self.http_cache.select(partition, url, varied, self.now)
@@ -398,10 +399,12 @@ class BrowserModel:
         cookies (6265bis §5.2.1, the site for cookies), whether third-party cookie policies apply (the URL is
         cross-site to the site for cookies), and whether the document's storage access lifts them (Storage Access API
         'determine the initial storage-access eligibility': a framed document with storage access whose ancestry is
-        cross-site, asking its own origin)."""
+        cross-site, asking its own origin, or any origin of its site where the profile says so)."""
         site = self._site_for_cookies(page, top)
         same = site is not None and self._same_site(site, target)
-        access = site is None and (top, page) in self.access and target == page
+        eligible = target == page or (self.profile.storage_access_same_site_requests.value
+                                      and self._same_site(page, target))  # fmt: skip
+        access = site is None and (top, page) in self.access and eligible
         return same, not same and not access, access
 
     def _subresource(

@@ -17,6 +17,10 @@ SAA_EXPLICIT = (
     "Storage Access API (privacycg.github.io/storage-access) #determine-whether-the-user-agent-explicitly-"
     "allows-unpartitioned-cookie-access: 'per-site allow-lists, the user changing global browser settings'"
 )
+SAA_ELIGIBILITY = (
+    "Storage Access API (privacycg.github.io/storage-access) #determine-the-initial-storage-access-eligibility (the "
+    "request's origin same origin with its URL's)"
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,9 @@ class BrowserProfile:
     # whether the browser decides a cross-site frame's request by the user's earlier top-level interaction with the
     # frame's site (a grant it makes by itself), rather than by a 'storage-access' permission the user answered
     storage_access_by_interaction: Fact = Fact(False, "Storage Access API #dom-document-requeststorageaccess")
+    # whether a framed document's storage access also lifts its requests to other origins of its own site, where the
+    # Storage Access API makes only requests to the document's own origin eligible
+    storage_access_same_site_requests: Fact = Fact(False, SAA_ELIGIBILITY)
     # In plain words, for a reader of the report and of `explain`: what decides third-party cookies in the contexts
     # the suite makes, with its source.
     third_party_note: Fact = Fact("not checked for this profile", "")
@@ -434,6 +441,7 @@ FIREFOX = BrowserProfile(
 )
 
 FIREFOX_CORS = "netwerk/protocol/http/nsCORSListenerProxy.cpp"
+FIREFOX_SAA_REQUESTS = "toolkit/components/antitracking/AntiTrackingUtils.cpp GetStoragePermissionStateInParent"
 FIREFOX = replace(
     FIREFOX,
     preflight_origin_after_redirect=Fact(
@@ -497,6 +505,13 @@ FIREFOX = replace(
         "dom/base/Document.cpp AutomaticStorageAccessPermissionCanBeGranted (ContentBlockingUserInteraction::Exists); "
         "toolkit/components/antitracking/StorageAccessAPIHelper.cpp CompleteAllowAccessForOnChildProcess",
     ),
+    storage_access_same_site_requests=Fact(
+        True,
+        f"{FIREFOX_SAA_REQUESTS}: 'For subframe resources, check if the document has storage access and that the "
+        "resource being loaded is same-site to the page' (framePrincipal->IsThirdPartyURI(trackingURI) and the window "
+        "context's UsingStorageAccess), after the permission of the request's own origin; StorageAccess.cpp "
+        "ShouldAllowAccessFor(nsIChannel*) takes a subresource's answer from its load info",
+    ),
     cookie_store_partitioned=Fact(
         False,
         "dom/cookiestore/CookieStore.cpp CookieStore::Set asks CookieCommons::CheckGlobalAndRetrieveCookiePrincipals "
@@ -513,6 +528,13 @@ FIREFOX = replace(
             spec_value=True,
             source=f"{COOKIE_STORE_SET} appends Partitioned to the attribute list when `partitioned` is true; "
             "dom/cookiestore/CookieStore.cpp CookieStore::Set",
+        ),
+        Deviation(
+            "storage-access-same-site-requests",
+            rule="storage-access-same-site-requests",
+            fact="storage_access_same_site_requests",
+            spec_value=False,
+            source=f"{SAA_ELIGIBILITY}; {FIREFOX_SAA_REQUESTS}",
         ),
         AUTHORIZATION_WILDCARD,
         NO_STORE_PREFLIGHT,

@@ -707,6 +707,14 @@ _TABLE = (
         f"{SAA} #determine-the-initial-storage-access-eligibility (the request's origin same origin with its URL's), "
         "#cookies",
     ),
+    Rule(
+        "storage-access-same-site-requests",
+        "This engine lifts a framed document's storage access to its requests to every origin of its own site, not "
+        "only to its own origin: the unpartitioned cookies of an API on another host of the frame's site go too (a "
+        "profile deviation).",
+        f"{SAA} #determine-the-initial-storage-access-eligibility; the engine's profile "
+        "(storage_access_same_site_requests)",
+    ),
     # The Cookie Store API (cookieStore.set)
     Rule(
         "cookie-store-secure-context",

@@ -118,6 +118,22 @@ def test_storage_access_reaches_only_the_frames_own_origin():
     assert "storage-access-requests" not in f.steps["login"].reasons
 
 
+def test_firefox_lifts_storage_access_to_every_origin_of_the_frames_site():
+    """Firefox's AntiTrackingUtils.cpp GetStoragePermissionStateInParent gives a granted frame's requests to a resource
+    same-site to it its unpartitioned cookies (its profile's deviation): the API on another host of the frame's site
+    gets the cookie set top-level, where Chromium keeps to the draft's same-origin eligibility; another site's API gets
+    nothing in either."""
+    firefox = framed(api=API_A, profile=FIREFOX, login_top_level=True, storage_access="granted")
+    assert firefox.steps["me"].authenticated is True
+    assert "storage-access-same-site-requests" in firefox.steps["me"].reasons
+    assert firefox.deviations == ("storage-access-same-site-requests",)
+    chromium = framed(api=API_A, login_top_level=True, storage_access="granted", third_party="blocked")
+    assert chromium.steps["me"].authenticated is False and chromium.deviations == ()
+    other_site = framed(api=API_B, profile=FIREFOX, login_top_level=True, storage_access="granted")
+    assert other_site.steps["me"].authenticated is False
+    assert "storage-access-requests" not in other_site.steps["me"].reasons
+
+
 def test_storage_access_does_not_lift_samesite():
     """The frame stays cross-site (6265bis §5.2.1): a Lax cookie is still refused with access granted."""
     f = framed(line=LAX, storage_access="granted")
