@@ -17,8 +17,9 @@ from e2e.harness import engine
 from e2e.harness.serving import settings_for
 from e2e.harness.tracing import TRACE_OPTIONS
 from e2e.oracle import engines
+from e2e.oracle.browser import storage_access_given
 from e2e.oracle.profiles import profile_for
-from e2e.oracle.sites import parse_origin, same_site
+from e2e.oracle.sites import parse_origin
 from e2e.oracle.spec import ServerSpec
 from server.hosts import TestHosts
 
@@ -269,7 +270,7 @@ class BrowserCase:
         needs neither, and under a third-party setting of its own Firefox decides unasked
         (StorageAccessAPIHelper::CheckBrowserSettingsDecidesStorageAccessAPI)."""
         if self.browser.browser_type.name == "firefox":
-            own = self._policy is None and not self._same_site(top, embedded)
+            own = self._permission_decides(top, embedded)
             if own:
                 self.use_own_context()  # it will keep the user's interaction and the grant
                 if setting == "granted":
@@ -296,9 +297,16 @@ class BrowserCase:
             browser.detach()
             self.renew_document(embedded, top)
 
-    def _same_site(self, a: str, b: str) -> bool:
-        """Whether the named origins are same-site (as browsers judge the Storage Access API's sites)."""
-        return same_site(parse_origin(self.hosts.origin(a), a), parse_origin(self.hosts.origin(b), b), True)
+    def _permission_decides(self, top: str, embedded: str) -> bool:
+        """Whether the browser's permission decides the storage access of the client on `embedded` framed by `top`, as
+        the oracle's browser model has it (storage_access_given: not settled before by the browser's third-party
+        setting or a same-site frame)."""
+        profile = profile_for(self.browser.browser_type.name).under_third_party_setting(self._policy)
+        given, _ = storage_access_given(profile, *(parse_origin(self.hosts.origin(n), n) for n in (embedded, top)))
+        if given is None and self._policy is not None:  # use_own_context makes contexts of the default browser only
+            raise ValueError(f"a storage-access case under the third-party setting {self._policy!r} needs the "
+                             "browser's permission, which the suite obtains in its default setting only")  # fmt: skip
+        return given is None
 
     def _listener_kind(self):
         """How the suite hears the browser of the case's context say why, or None (engine.listener_kind)."""

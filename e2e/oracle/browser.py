@@ -107,6 +107,18 @@ def taints_origin(page: Origin, current: Origin, following: Origin) -> bool:
     return following != current and page != current
 
 
+def storage_access_given(profile: BrowserProfile, page: Origin, top: Origin) -> tuple[str | None, list[str]]:
+    """What the Storage Access API settles for a document on `page` framed by `top` before any permission is read:
+    "allow" or "disallow" (the user agent's explicit setting, then a top-level or same-site document), or None (the
+    browser's permission decides: what the harness sets or obtains for real); and why."""
+    explicit = profile.storage_access_explicit.value
+    if explicit != "none":
+        return explicit, [f"storage-access-explicit-{explicit}"]
+    if same_site(page, top, profile.schemeful_same_site.value):
+        return "allow", ["storage-access-same-site"]
+    return None, []
+
+
 # A withheld entry for no cookie in particular: the third-party policy refused the request's access to cookies.
 ACCESS_BLOCKED = (None, "", "", ("third-party-cookies",))
 
@@ -421,17 +433,6 @@ class BrowserModel:
         its ancestors potentially trustworthy; a loopback host is, where the browser counts it so)."""
         return all(is_secure_url(o, self.profile.localhost_is_secure.value) for o in (page, top))
 
-    def _storage_access_given(self, page: Origin, top: Origin) -> tuple[str | None, list[str]]:
-        """What the Storage Access API settles for a document on `page` framed by `top` before any permission is read:
-        "allow" or "disallow" (the user agent's explicit setting, then a top-level or same-site document), or None;
-        and why."""
-        explicit = self.profile.storage_access_explicit.value
-        if explicit != "none":
-            return explicit, [f"storage-access-explicit-{explicit}"]
-        if self._same_site(page, top):
-            return "allow", ["storage-access-same-site"]
-        return None, []
-
     def request_storage_access(self, page: Origin, top: Origin, permission: str) -> tuple[str, tuple[str, ...]]:
         """document.requestStorageAccess() in a document on `page` framed by a top-level page on `top`, after a click
         in it (transient activation), where the browser's storage-access permission for the two sites is `permission`
@@ -440,7 +441,7 @@ class BrowserModel:
         reasons = ["frame-top-level-site"]
         if not self._secure_context(page, top):
             return "denied", tuple(reasons + ["storage-access-secure-context"])
-        given, why = self._storage_access_given(page, top)
+        given, why = storage_access_given(self.profile, page, top)
         reasons += why
         if given is None:
             given = "allow" if permission == "granted" else "disallow"
@@ -456,7 +457,7 @@ class BrowserModel:
         """document.hasStorageAccess() in a document on `page` framed by a top-level page on `top`, and why."""
         if not self._secure_context(page, top):
             return False, ("storage-access-secure-context",)
-        given, why = self._storage_access_given(page, top)
+        given, why = storage_access_given(self.profile, page, top)
         if given is not None:
             return given == "allow", tuple(why)
         return (top, page) in self.access, ("storage-access-has",)
