@@ -481,7 +481,16 @@ def _load_verify():
         return None
 
 
-def _verify(spec: FlowSpec, browsers: list[str], as_json: bool, fix: doctor.Fix | None = None) -> int:
+def _verify(
+    spec: FlowSpec,
+    browsers: list[str],
+    as_json: bool,
+    fix: doctor.Fix | None = None,
+    probed=None,
+    probe_body: str | None = None,
+) -> int:
+    """--verify: the setup (and the first fix) in the real browsers against the test hosts, or, for a probed server
+    (`probed`, the Evidence of --probe), against the user's own server; 2 where it cannot run, with the reason."""
     module = _load_verify()
     if module is None:
         print(
@@ -491,6 +500,8 @@ def _verify(spec: FlowSpec, browsers: list[str], as_json: bool, fix: doctor.Fix 
         )
         return 2
     try:
+        if probed is not None:
+            return module.verify_server(probed, spec, browsers, probe_body, as_json=as_json)
         result = module.verify(spec, browsers, as_json=as_json)
         if fix is not None:
             if not as_json:
@@ -538,7 +549,7 @@ def assert_works(*argv: str, browsers: Sequence[str] = ()) -> None:
     """The check a team pins its own setup with, from Python (the `session_works` fixture): explain's options in; an
     AssertionError with the diagnosis and the smallest fix unless the session works in every browser profile and
     third-party setting explained."""
-    args = build_parser().parse_args(list(argv))
+    args, _, _, _ = read_options(list(argv))
     spec = spec_from_args(args)
     found, fixes, lint = advice(spec, list(browsers or args.browser or sorted(PROFILES)))
     if any(found.values()):
@@ -655,15 +666,14 @@ def _given(argv: Sequence[str]) -> set[str]:
     return {arg.split("=", 1)[0] for arg in argv if arg.startswith("--")}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def read_options(argv: list[str]):
+    """explain's options from `argv` and, with --har, --curl or --probe, the evidence's options the user did not give:
+    the options, the flags the user named, the Evidence (or None) and what was read from it (for stderr). A
+    ValueError says why evidence cannot be read."""
     parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     given = _given(argv)
-    try:
-        evidence = read_evidence(args, given)
-    except ValueError as e:
-        parser.error(str(e))
+    evidence, read = read_evidence(args, given), []
     if evidence is not None:  # the evidence's options, each one the user did not give
         extra, approximated = evidence_options(evidence, args.page if "--page" in given else None)
         kept = []
@@ -671,11 +681,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             if flag not in given:
                 kept += [flag, *values]
         if evidence.page is None and "--page" not in given:
-            parser.error(f"{evidence.source} does not show the page's origin: add --page ORIGIN")
-        print(f"read from {evidence.source}: " + " ".join(kept), file=sys.stderr)
-        for note in (*evidence.notes, *approximated):
-            print(f"note: {note}", file=sys.stderr)
+            raise ValueError(f"{evidence.source} does not show the page's origin: add --page ORIGIN")
+        read = [f"read from {evidence.source}: " + " ".join(kept)]
+        read += [f"note: {note}" for note in (*evidence.notes, *approximated)]
         args = parser.parse_args(kept + argv)
+    return args, given, evidence, read
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args, given, evidence, read = read_options(argv)
+    except ValueError as e:
+        parser.error(str(e))
+    for line in read:
+        print(line, file=sys.stderr)
     browsers = list(dict.fromkeys(args.browser or sorted(PROFILES)))
     try:
         spec = spec_from_args(args)
@@ -710,10 +731,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{spec.server.redirect_status}")  # fmt: skip
         print("\n".join(describe_lines(spec)))
         print("\n".join(render(PROFILES[name], flow) for name, flow in flows.items()))
-    if args.verify and args.probe:  # the real browsers against the user's own server, not ours
-        code = _load_verify().verify_server(evidence, spec, browsers, args.probe_body, as_json=args.json)
-    else:
-        code = _verify(spec, browsers, args.json, fixes[0] if fixes else None) if args.verify else 0
+    code = 0
+    if args.verify:  # with --probe, the real browsers against the user's own server, not ours
+        code = _verify(spec, browsers, args.json, fixes[0] if fixes else None, evidence if args.probe else None,
+                       args.probe_body)  # fmt: skip
     broken = [s.name for s, b in found.items() if b is not None]
     if args.expect == "works" and broken:
         print(f"expect works: the session does not work in {doctor.where([s for s, b in found.items() if b], found)}",

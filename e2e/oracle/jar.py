@@ -124,14 +124,6 @@ def _expiry(sc: SetCookie, now: float, reasons: list[str]) -> float | None:
     return None
 
 
-def store(
-    jar: tuple[Cookie, ...], sc: SetCookie, request: CookieRequest, profile: BrowserProfile, now: float, order: int
-) -> tuple[tuple[Cookie, ...], list[str]]:
-    """6265bis §5.7 (with CHIPS and the profile's policies): the new jar, and every rule that decided, in spec order."""
-    jar, reasons, _ = storage(jar, sc, request, profile, now, order)
-    return jar, reasons
-
-
 def _refuse(jar, reasons: list[str], broken: list[str]) -> tuple[tuple[Cookie, ...], list[str], list[str]]:
     """A refusal: the jar unchanged, every rule that decided, and those that refused the cookie."""
     return jar, _dedupe(reasons + broken), _dedupe(broken)
@@ -140,7 +132,8 @@ def _refuse(jar, reasons: list[str], broken: list[str]) -> tuple[tuple[Cookie, .
 def storage(
     jar: tuple[Cookie, ...], sc: SetCookie, request: CookieRequest, profile: BrowserProfile, now: float, order: int
 ) -> tuple[tuple[Cookie, ...], list[str], list[str]]:
-    """store(), and the rules that refused the cookie (none: it was stored, or it deleted one)."""
+    """6265bis §5.7 (with CHIPS and the profile's policies): the new jar, every rule that decided, in spec order, and
+    the rules that refused the cookie (none: it was stored, or it deleted one)."""
     host, reasons, broken = request.url.host, [], []
     if sc.ignored:  # §5.6: the browser never received a cookie from this line
         return _refuse(jar, [], [sc.ignored])

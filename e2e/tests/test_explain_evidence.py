@@ -127,3 +127,13 @@ def test_what_the_evidence_does_not_show_is_said_before_the_diagnosis(capsys):
     assert first.startswith("assumed:") and "credentials: 'same-origin'" in first and "--credentials include" in first
     explain.main(["--har", har, "--credentials", "include"])
     assert capsys.readouterr().out.startswith("diagnosis:")
+
+
+def test_the_pinned_check_reads_evidence_as_explain_does():
+    """assert_works (the session_works fixture) diagnoses the setup a HAR shows, not explain's defaults, and a HAR that
+    cannot be read is an error, not a pass."""
+    har = str(FIXTURES / "chromium_cross_site_preflight.har")
+    with pytest.raises(AssertionError, match="rule third-party-cookies"):
+        explain.assert_works("--har", har, "--credentials", "include", browsers=("chromium",))
+    with pytest.raises(ValueError, match="missing.har"):
+        explain.assert_works("--har", str(FIXTURES / "missing.har"))

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from e2e.oracle.browser import BrowserModel, Exchange
 from e2e.oracle.flow import FlowExpectation, expect
-from e2e.oracle.jar import Cookie, CookieRequest, retrieve, store
+from e2e.oracle.jar import Cookie, CookieRequest, retrieve, storage
 from e2e.oracle.profiles import CHROMIUM, BrowserProfile, Fact
 from e2e.oracle.server import ServerModel
 from e2e.oracle.setcookie import parse_set_cookie
@@ -74,7 +74,9 @@ def request(page=APP, api=APP, profile: BrowserProfile = CHROMIUM, path="/api/lo
 
 def stored(line: str, page=APP, api=APP, profile=CHROMIUM, jar=(), path="/api/login"):
     """The jar and reasons after the API at `api` answers `line` to a fetch from `page`."""
-    return store(tuple(jar), parse_set_cookie(line), request(page, api, profile, path), profile, NOW, len(jar) + 1)
+    jar, reasons, _ = storage(tuple(jar), parse_set_cookie(line), request(page, api, profile, path), profile, NOW,
+                              len(jar) + 1)  # fmt: skip
+    return jar, reasons
 
 
 def retrieved(jar, page=APP, api=APP, profile=CHROMIUM, path="/api/me"):
