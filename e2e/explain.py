@@ -520,8 +520,8 @@ def _verify(
 
 def advice(spec: FlowSpec, browsers: Sequence[str]) -> tuple[dict, list, list[str]]:
     """The doctor's word on `spec` in the browsers asked for: the diagnosis under each setting, the fixes, the lint."""
-    settings = doctor.settings_of(spec, browsers)
-    return doctor.diagnoses(spec, settings), doctor.fixes(spec, browsers), doctor.lint(spec)
+    found = doctor.diagnoses(spec, doctor.settings_of(spec, browsers))
+    return found, doctor.fixes(spec, browsers, base=found), doctor.lint(spec, [PROFILES[b] for b in browsers])
 
 
 def advice_lines(found: dict, fixes: list, lint: list[str]) -> list[str]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from e2e.oracle.flow import FlowExpectation, expect
 from e2e.oracle.profiles import PROFILES, BrowserProfile
 from e2e.oracle.rules import RULES
+from e2e.oracle.server import admits
 from e2e.oracle.setcookie import SetCookie
 from e2e.oracle.sites import parse_origin, registrable_domain, same_site
 from e2e.oracle.spec import FlowSpec
@@ -89,32 +90,32 @@ def diagnose(spec: FlowSpec, flow: FlowExpectation) -> Breakage | None:
     name = spec.cookie_name
     credentials_rule = f"fetch-credentials-{spec.credentials}"
     # the mode leaves cookies out: omit, or same-origin to another origin (a redirect's hops aside)
-    excluded = spec.credentials == "omit" or (spec.credentials == "same-origin" and spec.page != spec.api)
+    excluded = spec.credentials == "omit" or (spec.credentials == "same-origin" and spec.page_origin != spec.api_origin)
     for step in _STEPS_NEEDED:
         s = flow.steps[step]
         if s.server_status is None:
-            rule = _in(reversed(s.reasons), _UNREADABLE) or s.reasons[-1]
-            return _breakage(spec, step, "not_reached", rule, flow)
+            rule = _in(s.reasons, _UNREADABLE) or s.reasons[-1]
+            return _breakage(spec, step, "not_reached", rule)
         if step == "login" and spec.server.exact:  # no session id in the lines: nothing after login is logged in
-            return _breakage(spec, "me", "not_authenticated", "server-exact-lines", flow)
+            return _breakage(spec, "me", "not_authenticated", "server-exact-lines")
         if step == "login":
             refused = _first_refusal(s.refused, name)
             if not s.cookie_stored:
                 if "server-secure-needs-tls" in s.reasons:
-                    return _breakage(spec, step, "not_stored", "server-secure-needs-tls", flow)
+                    return _breakage(spec, step, "not_stored", "server-secure-needs-tls")
                 if refused:
-                    return _breakage(spec, step, "not_stored", refused, flow)
+                    return _breakage(spec, step, "not_stored", refused)
                 if excluded:
-                    return _breakage(spec, step, "not_stored", credentials_rule, flow)
+                    return _breakage(spec, step, "not_stored", credentials_rule)
                 if s.server_status and s.server_status >= 400:
                     rule = _in(s.reasons, _SERVER_REFUSALS) or "server-login"
-                    return _breakage(spec, step, "refused", rule, flow)
-                return _breakage(spec, step, "not_stored", s.reasons[-1], flow)
+                    return _breakage(spec, step, "refused", rule)
+                return _breakage(spec, step, "not_stored", s.reasons[-1])
         elif step == "logout":
             if s.cookie_stored:
                 rule = "cookie-deletion-mismatch" if "cookie-deletion-mismatch" in s.reasons else (
                     _first_refusal(s.refused, name) or "server-logout")  # fmt: skip
-                return _breakage(spec, step, "logout_keeps", rule, flow)
+                return _breakage(spec, step, "logout_keeps", rule)
             continue
         else:
             if not s.cookie_sent:
@@ -122,19 +123,19 @@ def diagnose(spec: FlowSpec, flow: FlowExpectation) -> Breakage | None:
                 if excluded and not withheld:
                     withheld = credentials_rule
                 rule = withheld or ("cookie-jar-empty" if not flow.steps["login"].cookie_stored else s.reasons[-1])
-                return _breakage(spec, step, "not_sent", rule, flow)
+                return _breakage(spec, step, "not_sent", rule)
             if not s.authenticated:
                 return _breakage(spec, step, "not_authenticated", _in(s.reasons, _SERVER_REFUSALS) or
-                                 "server-no-session", flow)  # fmt: skip
+                                 "server-no-session")  # fmt: skip
         if s.fetch != "resolved" and s.fetch != "navigated":
-            rule = _in(reversed(s.reasons), _UNREADABLE) or s.reasons[-1]
-            return _breakage(spec, step, "unreadable", rule, flow)
+            rule = _in(s.reasons, _UNREADABLE) or s.reasons[-1]
+            return _breakage(spec, step, "unreadable", rule)
         if step == "create" and s.server_status and s.server_status >= 400:
-            return _breakage(spec, step, "refused", _in(s.reasons, _SERVER_REFUSALS) or "server-create", flow)
+            return _breakage(spec, step, "refused", _in(s.reasons, _SERVER_REFUSALS) or "server-create")
     return None
 
 
-def _breakage(spec: FlowSpec, step: str, what: str, rule: str, flow: FlowExpectation) -> Breakage:
+def _breakage(spec: FlowSpec, step: str, what: str, rule: str) -> Breakage:
     return Breakage(step, what, rule, sentence(spec, step, what, rule))
 
 
@@ -375,7 +376,7 @@ def candidates(spec: FlowSpec) -> list[Change]:
     cross_site = not same_site(page, api, True) or _framed_cross_site(spec)
     out = []
     if spec.credentials != "include":
-        acac = spec.server.cors in ("allowlist", "reflect_any_credentials", "fixed")
+        acac = admits(spec.server, spec.page)  # the server's answer to the page (server-cors-policy)
         out.append(Change("fetch", "credentials: 'include'", lambda s: replace(s, credentials="include"),
                           ("fetch(url, { credentials: 'include' })" + (
                               "  // the CORS answer already says Access-Control-Allow-Credentials: true" if acac
@@ -491,7 +492,7 @@ def candidates(spec: FlowSpec) -> list[Change]:
                 s, server=replace(s.server, state_cookie=line)), (
                 f"the OAuth library's state cookie: sameSite '{wanted[0].lower()}'"
                 + (", secure: true" if wanted[1] else ""),), touches=frozenset({"state cookie"})))  # fmt: skip
-    if spec.embed_in and spec.storage_access == "none" and not same_site(page, parse_origin(spec.embed_in, "e"), True):
+    if spec.storage_access == "none" and _framed_cross_site(spec):
         out.append(Change("frame", "ask for storage access from a click in the frame", lambda s: replace(
             s, storage_access="granted"), (
             "button.onclick = () => document.requestStorageAccess()  // in the framed app, before its fetches",),
@@ -509,40 +510,33 @@ def candidates(spec: FlowSpec) -> list[Change]:
             )
     if spec.page != spec.api and not spec.embed_in:
         out.append(Change("origins", "serve the API through the page's own origin (a dev-server proxy)", lambda s: (
-            _same_origin(s)), (
+            _api_at(s, s.page)), (
             f"server: {{ proxy: {{ '/api': '{spec.api}' }} }}  // vite.config.js; then fetch('/api/...')",
             f"location /api/ {{ proxy_pass {spec.api}; }}  # nginx, on {spec.page}"), size=2))  # fmt: skip
     if cross_site and registrable_domain(page.host) and not spec.embed_in:
         host = f"api.{registrable_domain(page.host)}"
         moved = f"{api.scheme}://{host}" + (f":{api.port}" if api.port not in (80, 443) else "")
         out.append(Change("origins", f"serve the API from {host}, on the page's own site", lambda s: (
-            _moved_api(s, moved)), (f"the API at {moved} (a subdomain of the page's site)",), size=2))  # fmt: skip
+            _api_at(s, moved)), (f"the API at {moved} (a subdomain of the page's site)",), size=2))  # fmt: skip
     return out
 
 
-def _same_origin(spec: FlowSpec) -> FlowSpec:
-    """The API reached through the page's own origin."""
-    return replace(spec, api=spec.page, server=replace(spec.server, redirects=()), redirect_via=())
-
-
-def _moved_api(spec: FlowSpec, origin: str) -> FlowSpec:
-    return replace(spec, api=origin)
-
-
-def _evaluate(spec: FlowSpec, settings: list[Setting], now: float | None) -> tuple[list[Setting], list[Setting]]:
-    found = diagnoses(spec, settings, now)
-    return [s for s, b in found.items() if b is None], [s for s, b in found.items() if b is not None]
+def _api_at(spec: FlowSpec, origin: str) -> FlowSpec:
+    """The API served on `origin` (the page's own through a proxy, or another host), its login no longer redirected
+    through the old one's hops."""
+    return replace(spec, api=origin, server=replace(spec.server, redirects=()), redirect_via=())
 
 
 def fixes(spec: FlowSpec, browsers: Iterable[str] = tuple(PROFILES), now: float | None = None,
-          most: int = 5) -> list[Fix]:  # fmt: skip
+          most: int = 5, base: dict | None = None) -> list[Fix]:  # fmt: skip
     """The smallest changes that make the session work, searched with the oracle: each candidate alone, then each one
     that moved the diagnosis (fixed a setting, or broke later or otherwise) paired with every other change that
     touches something else; ranked by how big the change is and where it still fails, together (a change of one
     cookie attribute that fails in one setting ranks with moving the API that fails nowhere, and before it: fewer
-    changes first), and a fix that weakens security never first. Only fixes that work somewhere the setup does not."""
+    changes first), and a fix that weakens security never first. Only fixes that work somewhere the setup does not.
+    `base`: the setup's own diagnoses under settings_of(spec, browsers), where the caller has them."""
     settings = settings_of(spec, browsers)
-    base = diagnoses(spec, settings, now)
+    base = base if base is not None else diagnoses(spec, settings, now)
     base_works = [s for s, b in base.items() if b is None]
     singles = candidates(spec)
     found: list[Fix] = []
@@ -573,13 +567,12 @@ def fixes(spec: FlowSpec, browsers: Iterable[str] = tuple(PROFILES), now: float 
 
 
 def _tried(spec: FlowSpec, changes: tuple[Change, ...], settings: list[Setting], now: float | None):
-    """The spec with `changes` made (validated afresh) and its diagnoses, or None where the changes do not make a
-    spec."""
+    """The spec with `changes` made (dataclasses.replace validates each, FlowSpec.__post_init__) and its diagnoses, or
+    None where the changes do not make a spec."""
     try:
         changed = spec
         for change in changes:
             changed = change.apply(changed)
-        changed = FlowSpec(**{f: getattr(changed, f) for f in _INPUTS})
     except ValueError:
         return None
     return changed, diagnoses(changed, settings, now)
@@ -591,9 +584,6 @@ def _fix(changes, changed: FlowSpec, after: dict, base_works: list[Setting]) -> 
     if len(works) > len(base_works) and set(base_works) <= set(works):
         return [Fix(changes, tuple(works), tuple(s for s, b in after.items() if b is not None), changed)]
     return []
-
-
-_INPUTS = [f for f in FlowSpec.__dataclass_fields__ if FlowSpec.__dataclass_fields__[f].init]
 
 
 def _minimal(found: list[Fix]) -> list[Fix]:
