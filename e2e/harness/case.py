@@ -29,6 +29,8 @@ def click_at(document: Page | Frame, selector: str) -> None:
     `selector` of `document`, at its place in its page: mouse input reaches a frame in a process of its own, which a
     click aimed at the frame itself may not in Firefox over WebDriver BiDi."""
     box = document.locator(selector).bounding_box()
+    if box is None:
+        raise ValueError(f"{selector} is not shown in {document.url}, so it cannot be clicked")
     page = document if isinstance(document, Page) else document.page
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 

@@ -439,7 +439,7 @@ HAS_ACCESS_JS = "document.hasStorageAccess()"
 ASKED_JS = "async () => [await window.cookieMatrix.storageAccess(), await document.hasStorageAccess()]"
 
 
-def ask_storage_access(case, page: str, embed: str, flow: FlowResult, timeout_ms: int = 15000) -> None:
+def ask_storage_access(case, page: str, embed: str, flow: FlowResult) -> None:
     """In the client on `page` framed by `embed`: hasStorageAccess(), a real click on the frame's button (whose
     handler asks requestStorageAccess()), its answer ("granted", or "denied" for a rejection) and hasStorageAccess()
     again, into `flow`."""
@@ -448,8 +448,8 @@ def ask_storage_access(case, page: str, embed: str, flow: FlowResult, timeout_ms
         before = frame.evaluate(HAS_ACCESS_JS)
         click_at(frame, STORAGE_ACCESS_BUTTON)
         answer, after = frame.evaluate(ASKED_JS)
-    except PlaywrightError as error:
-        message = error.message.splitlines()[0]
+    except (PlaywrightError, ValueError) as error:  # ValueError: click_at found no button on the page
+        message = str(error).splitlines()[0]
         raise InfrastructureError(f"the browser failed asking for storage access: {message}") from error
     if answer is None:
         raise InfrastructureError("the click on the frame's storage-access button did not reach its handler")

@@ -4,8 +4,10 @@ from dataclasses import replace
 
 import pytest
 
-from e2e.cases import CROSS_SITE_COOKIE, HTTP_CACHE_COOKIE, SECOND_PAGE, Case
+from e2e.cases import CROSS_SITE_COOKIE, HTTP_CACHE_COOKIE, SECOND_PAGE, Case, embedded_slice
 from e2e.harness.driver import flow_options, run_flow, run_group
+from e2e.harness.verdict import judge
+from e2e.oracle.profiles import profile_for
 from server.config import CookieConfig
 
 pytestmark = pytest.mark.browser_e2e
@@ -181,22 +183,22 @@ def test_what_a_case_leaves_cached_stays_with_its_run(browser_case, browser_name
 
 
 # A framed client that logged in top-level and is granted storage access (in Chromium a permission of the browser's,
-# in Firefox a grant after the user's interaction with the app): then the same case denied.
-ACCESS = Case("slice_embedded", "include", "same_origin-https", CookieConfig(samesite="None", secure=True),
-              embed_in="embedder_cross_site_https", login_top_level=True, storage_access="granted")  # fmt: skip
+# in Firefox a grant after the user's interaction with the app), one of slice_embedded's: then the same case denied.
+ACCESS = next(c for c in embedded_slice() if c.storage_access == "granted" and c.login_top_level and not c.third_party
+              and c.setup == "same_origin-https" and not c.cookie.partitioned)  # fmt: skip
 
 
 def test_storage_access_stays_with_its_case(browser_case, browser_name):
     """After a case whose frame was granted storage access, a case that is denied it is denied: neither the permission,
-    the grant, the user's interaction nor the frame's document outlives the first case."""
-    granted = run_flow(browser_case, ACCESS.spec(browser_case.hosts))
-    assert granted.storage_access == "granted" and granted["me"].authenticated, (
-        f"[{browser_name}] the first case must be granted access to prove anything: {granted.storage_access}"
+    the grant, the user's interaction nor the frame's document outlives the first case (both held to the oracle)."""
+    profile = profile_for(browser_name)
+    granted = judge(browser_case, ACCESS.spec(browser_case.hosts), profile)
+    assert granted.expected.storage_access == "granted" and granted.expected.steps["me"].authenticated, (
+        "the first case must be one the oracle grants access and a session to prove anything"
     )
+    assert granted.mismatches == [], f"[{browser_name}] {granted.mismatches}"
     browser_case.close_own()
     browser_case.begin()
-    denied = run_flow(browser_case, replace(ACCESS, storage_access="denied").spec(browser_case.hosts))
-    assert denied.storage_access == "denied" and denied.has_access == (False, False), (
-        f"[{browser_name}] the first case's storage access outlived it: {denied.storage_access}, {denied.has_access}"
-    )
-    assert not denied["me"].authenticated
+    denied = judge(browser_case, replace(ACCESS, storage_access="denied").spec(browser_case.hosts), profile)
+    assert not denied.expected.steps["me"].authenticated, "the second case must be one the oracle denies a session"
+    assert denied.mismatches == [], f"[{browser_name}] the first case's storage access outlived it: {denied.mismatches}"

@@ -95,7 +95,9 @@ def test_the_first_fix_of_a_cross_site_cookie_is_verified_in_both_browsers():
         assert result["mismatches"] == [], (result["browser"], result["mismatches"])
         observed = result["observed"]
         assert observed["login"]["cookie_stored"] and observed["me"]["authenticated"], result["browser"]
-    assert {r["browser"] for r in results if r["of"] == "setup" and not r["observed"]["me"]["authenticated"]} == {
-        "chromium"
-    }, "the setup as given must break in Chromium (Lax by default) for the fix to prove anything"
+    setup = [r for r in results if r["of"] == "setup"]
+    assert all(r["mismatches"] == [] for r in setup), [(r["browser"], r["mismatches"]) for r in setup]
+    assert any(not r["expected"]["me"]["authenticated"] for r in setup), (
+        "the setup as given must break in some browser (Lax by default) for the fix to prove anything"
+    )
     assert run.returncode == 0, run.stderr[-2000:]
