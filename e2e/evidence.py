@@ -25,10 +25,12 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from e2e.oracle.browser import needs_preflight, redirect_method, taints_origin, unsafe_content_type, unsafe_header_names
 from e2e.oracle.sites import parse_origin
+from e2e.oracle.spec import NULL_ORIGIN
 from e2e.oracle.vocabulary import (
     JSON,
     REDIRECT_STATUSES,
     REQUESTS,
+    OracleInputError,
     media_type,
 )
 
@@ -65,13 +67,13 @@ class EvidenceError(ValueError):
 @dataclass(frozen=True)
 class Hop:
     """One redirect on the way to the login's final response: the URL asked (None where the evidence does not show
-    it), its status, where it pointed, the Set-Cookie lines it carried and its CORS headers."""
+    it), its status, where it pointed and the Set-Cookie lines it carried (as received, or rebuilt from a HAR's
+    cookie list)."""
 
     url: str | None
     status: int
     location: str | None
     set_cookie: tuple[str, ...] = ()
-    cors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -140,20 +142,16 @@ class _Exchange:
 
 
 def origin_of(url: str, what: str = "the URL") -> str:
-    """The serialized origin of an http(s) URL (scheme://host[:port], the default port left out), or an
-    EvidenceError."""
+    """The serialized origin of an http(s) URL (scheme://host[:port], the default port left out: sites.parse_origin),
+    or an EvidenceError."""
+    hint = "write it as http(s)://host[:port]/path"
     try:
         parts = urlsplit(url)
-        port = parts.port
+        return parse_origin(f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}", what).serialized()
+    except OracleInputError as error:
+        raise EvidenceError(f"{what} {url!r} is not an http or https URL ({error}); {hint}") from None
     except (ValueError, TypeError, AttributeError):
-        raise EvidenceError(f"{what} {url!r} is not a URL: write it as http(s)://host[:port]/path") from None
-    scheme, host = parts.scheme.lower(), parts.hostname
-    if scheme not in ("http", "https") or not host:
-        raise EvidenceError(f"{what} {url!r} is not an http or https URL: write it as http(s)://host[:port]/path")
-    if ":" in host:
-        host = f"[{host}]"
-    default = 80 if scheme == "http" else 443
-    return f"{scheme}://{host}" + ("" if port in (None, default) else f":{port}")
+        raise EvidenceError(f"{what} {url!r} is not a URL: {hint}") from None
 
 
 def _maybe_origin(url: str | None) -> str | None:
@@ -215,22 +213,18 @@ def _chain_evidence(source: str, chain: list[_Exchange], notes: list[str], *, pa
     """The evidence of a login's chain of exchanges (the request the page made first, its redirects, the final
     answer) with what the caller found around it."""
     first, final = chain[0], chain[-1]
-    lines, sources = [], []
+    lines, sources, found = [], [], []  # found: each exchange's lines, as received or rebuilt
     for exchange in chain:
-        found = _set_cookie_lines(exchange.response_headers)
-        if not found and exchange.extra.get("cookies"):
-            found = _rebuilt_lines(exchange.extra["cookies"])
+        found.append(_set_cookie_lines(exchange.response_headers))
+        if not found[-1] and exchange.extra.get("cookies"):
+            found[-1] = _rebuilt_lines(exchange.extra["cookies"])
             notes.append(f"the response of {exchange.url} has no Set-Cookie header but lists cookies: its lines are "
                          "rebuilt from that list, not as received (give a HAR with the headers for the exact "
                          "lines)")  # fmt: skip
-        for line in found:
+        for line in found[-1]:
             lines.append(line)
             sources.append(exchange.url)
-    hops = tuple(
-        Hop(e.url, e.status, e.location(), tuple(_set_cookie_lines(e.response_headers)),
-            _cors(e.response_headers, CORS_HEADERS))
-        for e in chain[:-1]
-    )  # fmt: skip
+    hops = tuple(Hop(e.url, e.status, e.location(), tuple(lines_of)) for e, lines_of in zip(chain[:-1], found))
     if hops:
         route = " → ".join(f"{h.url or '(a URL the evidence does not show)'} ({h.status})" for h in hops)
         notes.append(f"the login was redirected {len(hops)} time(s): {route} → {final.url or 'its final URL'}; "
@@ -268,12 +262,12 @@ def _page_from_request(exchange: _Exchange, notes: list[str]) -> str | None:
     """The page's origin from the request's Origin header, else its Referer's origin; None where neither shows
     it (a note says why)."""
     origin = _header(exchange.request_headers, "origin")
-    if origin and origin != "null":
+    if origin and origin != NULL_ORIGIN:
         page = _maybe_origin(origin)
         if page:
             notes.append(f"the page's origin {page} from the login request's Origin header")
             return page
-    if origin == "null":
+    if origin == NULL_ORIGIN:
         notes.append("the login request's Origin is 'null' (an opaque origin: a sandboxed frame, a file: page, or "
                      "a redirect across origins): it does not name the page")  # fmt: skip
     referer = _header(exchange.request_headers, "referer")
@@ -613,7 +607,7 @@ def _credentials(page: str | None, chain: list[_Exchange], later: tuple[Later, .
                      f"same-origin (fetch's default) and include both send cookies: the HAR cannot tell them apart; "
                      f"{ask}")  # fmt: skip
         return None
-    if any(_set_cookie_lines(e.response_headers) for e in chain) and any(_maybe_origin(x.url) != page for x in later):
+    if any(_sets_cookie(e) for e in chain) and any(_maybe_origin(x.url) != page for x in later):
         notes.append("the requests to the API after the login carried no Cookie header although the login set a "
                      "cookie: the fetch's credentials were not include, or the browser refused or withheld the "
                      "cookie (third-party cookie blocking, SameSite, Secure); the HAR cannot tell which: "
@@ -797,15 +791,14 @@ def probe(url: str, *, page: str, method: str = "POST", path: str | None = None,
     notes.append(f"the page's origin {page} as given: the probe sends it as Origin")
     preflight = None
     cross = origin_of(target) != page
-    unsafe_type = payload is not None and unsafe_content_type(content_type)
-    if cross and needs_preflight(method, unsafe_header_names(unsafe_type, False)):
+    unsafe = unsafe_header_names(payload is not None and unsafe_content_type(content_type), False)
+    if cross and needs_preflight(method, unsafe):
         headers = [("Origin", page), ("Access-Control-Request-Method", method), ("Accept", "*/*")]
-        if unsafe_type:
-            headers.append(("Access-Control-Request-Headers", "content-type"))
+        headers += [("Access-Control-Request-Headers", ",".join(unsafe))] if unsafe else []
         answer = _send(target, "OPTIONS", headers, None, timeout)
         preflight = _preflight_dict(answer)
         notes.append(f"the preflight: OPTIONS {target} with Origin {page}, Access-Control-Request-Method {method}"
-                     + (", Access-Control-Request-Headers content-type" if unsafe_type else "")
+                     + (f", Access-Control-Request-Headers {','.join(unsafe)}" if unsafe else "")
                      + f", answered {answer.status}")  # fmt: skip
     elif cross:
         notes.append(f"no preflight sent: a {method} with {'no body' if payload is None else repr(content_type)} is "
@@ -1015,8 +1008,8 @@ def _probe_chain(url: str, page: str, method: str, payload: bytes | None, conten
                          "sends only the first request's")  # fmt: skip
         here, there = (parse_origin(origin_of(u), "a hop's origin") for u in (current, location))
         if taints_origin(parse_origin(page, "page"), here, there):
-            if origin_header != "null":
+            if origin_header != NULL_ORIGIN:
                 notes.append(f"the redirect to {location} crosses origins after leaving the page's: Origin becomes "
                              "'null', as a browser sends it")  # fmt: skip
-            origin_header = "null"
+            origin_header = NULL_ORIGIN
         current = location

@@ -33,8 +33,8 @@ from e2e.oracle.vocabulary import (
     EXPOSE_HEADERS,
     EXPOSED_HEADER,
     IDP_RETURNS,
-    JSON,
     LOGINS,
+    ORIGIN_VARYING_POLICIES,
     REDIRECT_MODES,
     REDIRECT_STATUSES,
     REQUEST_MODES,
@@ -42,9 +42,7 @@ from e2e.oracle.vocabulary import (
     SCRIPT_APIS,
     STATE_COOKIE,
     STORAGE_ACCESS,
-    TEXT_PLAIN,
     THIRD_PARTY_POLICIES,
-    URLENCODED,
     OracleInputError,
     media_type,
 )
@@ -619,7 +617,7 @@ def evidence_options(found, page: str | None = None) -> tuple[list[str], list[st
     if found.credentials:
         argv += ["--credentials", found.credentials]
     kind = media_type(found.login_content_type)
-    body = {JSON: "json", URLENCODED: "form", TEXT_PLAIN: "text"}.get(kind)
+    body = {media: name for name, media in BODIES.items()}.get(kind)
     if kind and body is None:
         notes.append(f"the login's body is {kind}: explained as JSON, the nearest the model sends")
     if body and body != "json":
@@ -628,7 +626,7 @@ def evidence_options(found, page: str | None = None) -> tuple[list[str], list[st
     notes += approximated
     argv += ["--cors", policy] + (["--allowlist", fixed] if fixed else [])
     varies = "origin" in [v.strip().lower() for v in found.cors.get("vary", "").split(",")]
-    if policy in ("reflect", "allowlist") and not varies:
+    if policy in ORIGIN_VARYING_POLICIES and not varies:
         argv.append("--no-vary-origin")
     if found.preflight:
         before, before_fixed, approximated = _cors_policy(found.preflight, page)

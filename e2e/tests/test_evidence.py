@@ -196,6 +196,22 @@ def test_lines_rebuilt_from_response_cookies(tmp_path):
     assert ev.set_cookie[1] == "prefs=dark; Path=/; SameSite=None; Secure" and noted(ev, "rebuilt", "not as received")
 
 
+def test_a_redirect_s_cookies_rebuilt_from_its_list_are_its_own(tmp_path):
+    """A HAR that lists a redirect's cookies but not its Set-Cookie headers: the hop still set them (the lines rebuilt
+    from its list), as the recording with the headers shows."""
+    whole = from_har(FIXTURES / "chromium_redirect.har")
+    assert any(h.set_cookie for h in whole.redirects), "the recording's redirect must set a cookie to prove anything"
+    data = har("chromium_redirect.har")
+    for entry in data["log"]["entries"]:
+        entry["response"]["headers"] = [h for h in entry["response"]["headers"] if h["name"].lower() != "set-cookie"]
+    ev = from_har(write_har(tmp_path, data))
+
+    def parts(hops):  # a rebuilt line names the same attributes, in the list's order
+        return [[set(line.split("; ")) for line in h.set_cookie] for h in hops]
+
+    assert parts(ev.redirects) == parts(whole.redirects)
+
+
 def test_sanitized_devtools_export():
     """A HAR without any Cookie or Set-Cookie (DevTools' sanitized export) is refused with how to export it."""
     with pytest.raises(EvidenceError, match=r"Export HAR \(sanitized\).*Export HAR \(with sensitive data\)"):
