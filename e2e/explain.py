@@ -56,6 +56,7 @@ _HEADER_NAME = re.compile(r"^\s*set-cookie\s*:\s*", re.IGNORECASE)
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m e2e.explain",
+        allow_abbrev=False,  # the evidence's options yield to the user's, named in full (read_options)
         description="Expected outcome of login → me → list → create → logout, step by step, with the rules behind it.",
     )
     parser.add_argument(

@@ -271,7 +271,8 @@ class BrowserCase:
         in the frame records one too) and the grant, so such a case runs in a context of its own. A same-site frame
         needs neither, and under a third-party setting of its own Firefox decides unasked
         (StorageAccessAPIHelper::CheckBrowserSettingsDecidesStorageAccessAPI)."""
-        if self.browser.browser_type.name == "firefox":
+        name = self.browser.browser_type.name
+        if profile_for(name).storage_access_by_interaction.value:  # Firefox: no permission to set, an interaction
             own = self._permission_decides(top, embedded)
             if own:
                 self.use_own_context()  # it will keep the user's interaction and the grant
@@ -283,6 +284,8 @@ class BrowserCase:
                 if not own:  # an own context goes with the case
                     self.renew_document(embedded, top)
             return
+        if name != "chromium":
+            raise NotImplementedError(f"the storage-access permission is set over CDP (Chromium), not in {name}")
         page = self.document(embedded, top).page
         target = self._context.new_cdp_session(page)
         try:

@@ -496,8 +496,8 @@ def candidates(spec: FlowSpec) -> list[Change]:
         out.append(Change("frame", "ask for storage access from a click in the frame", lambda s: replace(
             s, storage_access="granted"), (
             "button.onclick = () => document.requestStorageAccess()  // in the framed app, before its fetches",),
-            cost="the user must agree: Chrome asks (after a visit to your site), Firefox grants it after the user "
-            "clicked on your site itself, and refuses otherwise"))  # fmt: skip
+            cost="the user must agree: Chrome asks (after a visit to your site); Firefox grants it by itself once the "
+            "user interacted with your site top-level, and asks otherwise"))  # fmt: skip
         if not spec.login_top_level:
             out.append(
                 Change(

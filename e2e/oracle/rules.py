@@ -673,9 +673,8 @@ _TABLE = (
     Rule(
         "storage-access-prior-interaction",
         "This browser answers a cross-site frame by the user's earlier interaction with the frame's own site, "
-        "top-level: it grants access by itself after such a click (the case clicks the app's own page first), and "
-        "otherwise "
-        "prompts or, for a host listed as needing that interaction (the suite's Firefox lists the app's), refuses.",
+        "top-level: it grants access by itself after such an interaction, and otherwise prompts or, for a host listed "
+        "as needing that interaction, refuses (how the suite obtains each answer: the profile's storage_access_note).",
         "profile storage_access_by_interaction (Firefox dom/base/Document.cpp AutomaticStorageAccessPermission"
         "CanBeGranted; StorageAccessAPIHelper.cpp CompleteAllowAccessForOnChildProcess)",
     ),

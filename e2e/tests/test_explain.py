@@ -289,6 +289,10 @@ def test_explain_refuses_a_second_page_of_another_site(capsys):
 
 VITE_EXPRESS = ["--page", "http://localhost:5173", "--api", "http://localhost:3000", "--credentials", "same-origin",
                 "--set-cookie", "connect.sid=s%3Aabc; Path=/; HttpOnly; Secure", "--cors", "allowlist"]  # fmt: skip
+# An API on a subdomain of the page's site, with credentials and an allowlist: a session that works everywhere.
+SAME_SITE_WORKING = ("--page", "https://app.example.com", "--api", "https://api.example.com", "--credentials",
+                     "include", "--set-cookie", "sid=x; Path=/; Secure; HttpOnly; SameSite=Lax", "--cors",
+                     "allowlist")  # fmt: skip
 
 
 def test_explain_answers_first_with_the_cause_and_the_fix(capsys):
@@ -306,9 +310,7 @@ def test_expect_works_fails_a_broken_setup_and_passes_a_working_one(capsys):
     """--expect works exits 1 with the settings where the session breaks, 0 where it works everywhere."""
     assert explain.main([*VITE_EXPRESS, "--expect", "works"]) == 1
     assert "does not work in every browser" in capsys.readouterr().err
-    working = ["--page", "https://app.example.com", "--api", "https://api.example.com", "--credentials", "include",
-               "--set-cookie", "sid=x; Path=/; Secure; HttpOnly; SameSite=Lax", "--cors", "allowlist"]  # fmt: skip
-    assert explain.main([*working, "--expect", "works"]) == 0
+    assert explain.main([*SAME_SITE_WORKING, "--expect", "works"]) == 0
 
 
 def test_explain_json_gains_the_diagnosis_and_the_fixes(capsys):
@@ -321,17 +323,6 @@ def test_explain_json_gains_the_diagnosis_and_the_fixes(capsys):
 
 def test_session_works_fixture_pins_a_setup(session_works):
     """The fixture a team pins its own setup with: a working setup passes, a broken one fails with the diagnosis."""
-    session_works(
-        "--page",
-        "https://app.example.com",
-        "--api",
-        "https://api.example.com",
-        "--credentials",
-        "include",
-        "--set-cookie",
-        "sid=x; Path=/; Secure; HttpOnly; SameSite=Lax",
-        "--cors",
-        "allowlist",
-    )
+    session_works(*SAME_SITE_WORKING)
     with pytest.raises(AssertionError, match="credentials: 'include'"):
         session_works(*VITE_EXPRESS)
