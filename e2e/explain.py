@@ -501,20 +501,17 @@ def _verify(
     try:
         if probed is not None:
             return module.verify_server(probed, spec, browsers, probe_body, as_json=as_json)
-        result = module.verify(spec, browsers, as_json=as_json)
-        if fix is not None:
-            if not as_json:
-                print(f"\nthe first fix ({' and '.join(c.label for c in fix.changes)}), verified in the real browsers:")
-            fixed = module.verify(fix.spec, browsers, as_json=as_json, of="fix")
-            if not fixed and not as_json:
-                works = [b for b in browsers if doctor.Setting(b, spec.third_party) in fix.works]
-                print(f"with the fix the browsers do as the oracle says: the session works in {', '.join(works)}"
-                      if works else "with the fix the browsers do as the oracle says")  # fmt: skip
-            result = max(result or 0, fixed or 0)
+        if fix is not None and not as_json:
+            print(f"verified in the real browsers: the setup, and the first fix ({fix.label})")
+        result = module.verify({"setup": spec} | ({"fix": fix.spec} if fix else {}), browsers, as_json=as_json)
+        if fix is not None and not result["fix"] and not as_json:
+            works = [b for b in browsers if doctor.Setting(b, spec.third_party) in fix.works]
+            print(f"with the fix the browsers do as the oracle says: the session works in {', '.join(works)}"
+                  if works else "with the fix the browsers do as the oracle says")  # fmt: skip
     except (ValueError, OracleInputError) as e:  # e.g. an origin it cannot map onto the local test hosts
         print(f"python -m e2e.explain: error: --verify: {e}", file=sys.stderr)
         return 2
-    return result if isinstance(result, int) else 0
+    return max(result.values())
 
 
 def advice(spec: FlowSpec, browsers: Sequence[str]) -> tuple[dict, list, list[str]]:
@@ -530,14 +527,14 @@ def advice_lines(found: dict, fixes: list, lint: list[str]) -> list[str]:
         best = fixes[0]
         where = "in every browser and third-party setting" if best.everywhere else (
             "everywhere but in " + doctor.where(best.fails, found))  # fmt: skip
-        lines.append(f"fix: {' and '.join(c.label for c in best.changes)}, which works {where}:")
+        lines.append(f"fix: {best.label}, which works {where}:")
         lines += [f"  {code}" for c in best.changes for code in c.code]
         if best.cost:
             lines.append(f"  what it costs: {best.cost}")
         for other in fixes[1:]:
             fails = "" if other.everywhere else f" (not in {doctor.where(other.fails, found)})"
             cost = f"; it costs: {other.cost}" if other.cost else ""
-            lines.append(f"  or: {' and '.join(c.label for c in other.changes)}{fails}{cost}")
+            lines.append(f"  or: {other.label}{fails}{cost}")
     elif any(found.values()):
         lines.append("fix: no change near this setup makes the session work where it does not")
     lines += [f"lint: {line}" for line in lint]

@@ -102,9 +102,10 @@ def local_spec(spec: FlowSpec, hosts) -> FlowSpec:
                    reread_embed_in=mapped[spec.reread_embed_in] if spec.reread_embed_in else None)  # fmt: skip
 
 
-def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False, of: str = "setup") -> int:
-    """Run the explained spec in each browser asked for; print expected next to observed; 1 on a mismatch. `of` says
-    what the spec is, in --json: the user's setup, or the doctor's first fix of it ("fix")."""
+def verify(specs: dict[str, FlowSpec], browsers: list[str], as_json: bool = False) -> dict[str, int]:
+    """Run each explained spec (by what it is: "setup", the user's, or "fix", the doctor's first fix of it) in each
+    browser asked for, one launch of the hosts and of each browser for all of them, each spec in a context of its own;
+    print expected next to observed; for each spec, 1 on a mismatch, else 0."""
     from playwright.sync_api import sync_playwright
 
     from e2e.harness.case import BrowserCase
@@ -114,32 +115,40 @@ def verify(spec: FlowSpec, browsers: list[str], as_json: bool = False, of: str =
     from e2e.harness.verdict import compare, observed_json
 
     config = load_playwright_config()
-    failures = 0
+    failures = dict.fromkeys(specs, 0)
     with TestHosts.running() as hosts, sync_playwright() as playwright, tempfile.TemporaryDirectory() as tmp:
-        local = local_spec(spec, hosts)
+        local = {of: local_spec(spec, hosts) for of, spec in specs.items()}
         if not as_json:
-            print(f"local mapping: page {spec.page} -> {local.page}, api {spec.api} -> {local.api}")
+            for of, spec in specs.items():
+                print(f"local mapping of the {of}: page {spec.page} -> {local[of].page}, api {spec.api} -> "
+                      f"{local[of].api}")  # fmt: skip
         for browser_name in browsers:
             profile = profile_for(browser_name)
-            expected = expect(local, profile)
             browser = launch(playwright, browser_name, hosts, config)
             own = ThirdPartyBrowsers(browser_name, getattr(playwright, browser_name),
                                      launch_options(browser_name, hosts, config),
                                      config.CONTEXT, lambda name: Path(tempfile.mkdtemp(prefix=name, dir=tmp)),
                                      remote=False)  # fmt: skip
+            new_context = functools.partial(browser.new_context, **config.CONTEXT)
             try:
-                context = browser.new_context(**config.CONTEXT)
-                case = BrowserCase(context, hosts, {}, browser, results=None, third_party=own,
-                                   new_context=functools.partial(browser.new_context, **config.CONTEXT))  # fmt: skip
-                observed = run_flow(case, local)
-                mismatches = compare(expected, observed, local, profile)
-                failures += bool(mismatches)
-                _print(browser_name, browser.version, local, expected, observed_json(observed, local), mismatches,
-                       as_json, of)  # fmt: skip
+                for of, spec in local.items():
+                    expected = expect(spec, profile)
+                    context = new_context()
+                    case = BrowserCase(context, hosts, {}, browser, results=None, third_party=own,
+                                       new_context=new_context)  # fmt: skip
+                    try:
+                        observed = run_flow(case, spec)
+                    finally:
+                        case.close_own()
+                        context.close()
+                    mismatches = compare(expected, observed, spec, profile)
+                    failures[of] += bool(mismatches)
+                    _print(browser_name, browser.version, spec, expected, observed_json(observed, spec), mismatches,
+                           as_json, of)  # fmt: skip
             finally:
                 own.close()
                 browser.close()
-    return 1 if failures else 0
+    return {of: 1 if n else 0 for of, n in failures.items()}
 
 
 # `explain --probe --verify`: the probed login made by the real browsers from a page on the user's page origin: their
@@ -258,7 +267,8 @@ def _print(browser: str, version: str, spec: FlowSpec, expected: FlowExpectation
             )
         )
         return
-    print(f"\n{browser} {version}: {'matches the oracle' if not mismatches else 'DISAGREES with the oracle'}")
+    of_what = "" if of == "setup" else f", the {of}"
+    print(f"\n{browser} {version}{of_what}: {'matches the oracle' if not mismatches else 'DISAGREES with the oracle'}")
     print(f"  {'step':8} {'field':14} {'expected':>16} {'observed':>16}")
     for step in expected.steps:
         for field in STEP_FIELDS:

@@ -342,6 +342,11 @@ class Fix:
     def cost(self) -> str:
         return "; ".join(c.cost for c in self.changes if c.cost)
 
+    @property
+    def label(self) -> str:
+        """The fix in the user's words: its changes' labels."""
+        return " and ".join(c.label for c in self.changes)
+
     def to_json(self) -> dict:
         return {"changes": [{"kind": c.kind, "label": c.label, "code": list(c.code), "cost": c.cost}
                             for c in self.changes],

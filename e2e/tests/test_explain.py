@@ -137,13 +137,13 @@ def test_explain_verify_gets_the_arguments(monkeypatch, capsys):
 
     class Verify:
         @staticmethod
-        def verify(spec, browsers, as_json):
-            seen.append((spec.page, spec.api, browsers))
-            return 1
+        def verify(specs, browsers, as_json):
+            seen.extend((of, spec.page, spec.api, browsers) for of, spec in specs.items())
+            return dict.fromkeys(specs, 1)
 
     monkeypatch.setattr(explain, "_load_verify", lambda: Verify)
     assert explain.main(["--page", APP, "--browser", "firefox", "--verify"]) == 1
-    assert seen == [(APP, APP, ["firefox"])]
+    assert seen == [("setup", APP, APP, ["firefox"])]  # the session works: no fix to verify
 
 
 def test_explain_as_a_module_without_traceback():
