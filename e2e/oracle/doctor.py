@@ -26,7 +26,7 @@ from e2e.oracle.server import admits
 from e2e.oracle.setcookie import SetCookie
 from e2e.oracle.sites import parse_origin, registrable_domain, same_site
 from e2e.oracle.spec import FlowSpec
-from e2e.oracle.vocabulary import ORIGIN_VARYING_POLICIES, REQUESTS, THIRD_PARTY_POLICIES
+from e2e.oracle.vocabulary import ORIGIN_VARYING_POLICIES, REQUESTS, STEPS, THIRD_PARTY_POLICIES
 
 # What each (browser, third-party setting) stands for, for a reader: None is the browser's default in the contexts the
 # suite drives (Chromium's are off the record, as Incognito; Firefox's is Total Cookie Protection).
@@ -46,9 +46,6 @@ _UNREADABLE = ("fetch-mode-same-origin", "fetch-preflight-authorization-not-wild
                "fetch-redirect-error", "fetch-redirect-manual", "fetch-no-cors-opaque")  # fmt: skip
 _SERVER_REFUSALS = ("server-csrf-origin", "server-json-required", "server-method-not-allowed",
                     "server-idp-state-missing")  # fmt: skip
-# What the app needs of each step for its session to work: its request answered as the user, readable by script
-# (logout: the session ended and the cookie gone).
-_STEPS_NEEDED = ("login", "me", "list", "create", "logout")
 
 
 @dataclass(frozen=True)
@@ -91,7 +88,7 @@ def diagnose(spec: FlowSpec, flow: FlowExpectation) -> Breakage | None:
     credentials_rule = f"fetch-credentials-{spec.credentials}"
     # the mode leaves cookies out: omit, or same-origin to another origin (a redirect's hops aside)
     excluded = spec.credentials == "omit" or (spec.credentials == "same-origin" and spec.page_origin != spec.api_origin)
-    for step in _STEPS_NEEDED:
+    for step in STEPS:  # each answered as the user, readable by script (logout: the session ended, the cookie gone)
         s = flow.steps[step]
         if s.server_status is None:
             rule = _in(s.reasons, _UNREADABLE) or s.reasons[-1]

@@ -258,16 +258,6 @@ BAD_HARS = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_HARS))
-def test_bad_har(tmp_path, case):
-    """Each malformed HAR gives an EvidenceError that says what is wrong and what to do."""
-    data, message = BAD_HARS[case]
-    path = tmp_path / "login.har"
-    path.write_bytes(data)
-    with pytest.raises(EvidenceError, match=message):
-        from_har(path)
-
-
 def test_truncated_har(tmp_path):
     """A HAR cut short, wherever it is cut, says the file ends early and to export it again."""
     data = (FIXTURES / "firefox_cross_site.har").read_bytes()
@@ -432,14 +422,18 @@ BAD_CURL = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_CURL))
-def test_bad_curl_output(tmp_path, case):
-    """Each unreadable curl output gives an EvidenceError that says what to give instead."""
-    data, message = BAD_CURL[case]
-    path = tmp_path / "curl.txt"
+@pytest.mark.parametrize(
+    "reader, data, message",
+    [pytest.param(from_har, *BAD_HARS[case], id=f"har-{case}") for case in sorted(BAD_HARS)]
+    + [pytest.param(from_curl, *BAD_CURL[case], id=f"curl-{case}") for case in sorted(BAD_CURL)],
+)
+def test_bad_evidence(tmp_path, reader, data, message):
+    """Each malformed HAR and unreadable curl output gives an EvidenceError that says what is wrong and what to give
+    instead."""
+    path = tmp_path / "evidence"
     path.write_bytes(data)
     with pytest.raises(EvidenceError, match=message):
-        from_curl(path)
+        reader(path)
 
 
 @pytest.mark.parametrize("name", ["curl_v_redirect.txt", "curl_i_redirect.txt"])
