@@ -10,18 +10,19 @@ import functools
 import http.server
 import json
 import socket
-import ssl
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+
+import trustme
 
 from e2e.oracle.engines import engine_lines, said_by_step
 from e2e.oracle.flow import STEP_FIELDS, FlowExpectation, expect
 from e2e.oracle.profiles import profile_for
 from e2e.oracle.sites import parse_origin, registrable_domain
 from e2e.oracle.spec import FlowSpec
-from server.hosts import TestHosts, in_background
+from server.hosts import TestHosts, in_background, make_tls_context
 
 
 def _is_loopback_name(host: str) -> bool:
@@ -175,12 +176,12 @@ def verify_server(found, spec: FlowSpec, browsers: list[str], body: str | None, 
     from e2e.harness.launch import launch, load_playwright_config
 
     config, failures = load_playwright_config(), 0
-    with TestHosts.running(proxy=False) as hosts, page_on(spec.page, hosts.ca) as whose, sync_playwright() as pw:
+    with page_on(spec.page, trustme.CA()) as whose, sync_playwright() as pw:  # none of the test hosts: the user's
         if not as_json:
             print(f"\nthe page: {whose}; the login: {found.login_method} {found.login_url}, your server's own answer")
         for name in browsers:
             wanted = expect(spec, profile_for(name)).steps["login"]
-            browser = launch(pw, name, hosts, config)  # the project's launch settings (hosts: for their certificate)
+            browser = launch(pw, name, None, config)  # the project's launch settings
             try:
                 context = browser.new_context(**config.CONTEXT)
                 page = context.new_page()
@@ -242,9 +243,7 @@ def page_on(origin: str, ca) -> Iterator[str]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", o.port), Page)
     if o.scheme == "https":
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ca.issue_cert(o.host).configure_cert(context)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
+        server.socket = make_tls_context(ca.issue_cert(o.host)).wrap_socket(server.socket, server_side=True)
     with in_background(server):
         yield f"a blank page served at {origin} for the run (nothing answered there)"
 

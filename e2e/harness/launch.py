@@ -65,11 +65,12 @@ def launching(name: str, start: Callable[[dict], Browser], options: dict) -> Bro
 
 def launch_options(name: str, hosts, config=None) -> dict:
     """The project's launch settings for browser `name` (playwright.config.py LAUNCH), trusting the certificate of
-    the run's `hosts` where the browser is told so at launch (TRUST_CERTIFICATE)."""
+    the run's `hosts` where the browser is told so at launch (TRUST_CERTIFICATE); hosts None: no test hosts (a user's
+    own server, whose certificate only CONTEXT's ignore_https_errors accepts)."""
     config = config or load_playwright_config()
     options = dict(config.LAUNCH[name])
     trust = config.TRUST_CERTIFICATE.get(name)
-    if trust:
+    if trust and hosts is not None:
         options["args"] = [*options.get("args", []), *trust(hosts.certificate_spki)]
     return options
 
